@@ -1,0 +1,76 @@
+//! Command-line definitions (clap derive). The doc comments are the help text; the man page
+//! and the shell completions under `man/` and `completions/` are generated from them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::ui::ColorChoice;
+
+/// Plan and carry out releases from Conventional Commits
+///
+/// `git release` infers the next semantic version of each package from its Conventional
+/// Commits, plans releases of one package, a monorepo or several repositories in dependency
+/// order, and carries them out. Run it as `git release <command>` once `git-release` is on
+/// PATH.
+///
+/// Exit codes: 0 success (including a dry run); 1 a check failed, a conflict was found, or a
+/// step failed; 2 usage or configuration error; 3 partial release; 4 the gate was declined
+/// or the attestation did not match.
+#[derive(Debug, Parser)]
+#[command(name = "git-release", bin_name = "git-release", version = crate::VERSION_LINE, long_version = crate::VERSION_LINE)]
+#[command(propagate_version = true, max_term_width = 100)]
+#[allow(missing_docs, reason = "clap would turn doc comments here into help text")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR (like `git -C`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// Read configuration from FILE instead of `release.toml` or `.config/release.toml`
+    #[arg(long, value_name = "FILE", global = true, env = "GIT_RELEASE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say more on stderr (ignored tags, skipped manifests); repeat for more
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour output; `NO_COLOR` turns colour off under `auto`
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// The subcommands. Their help text is the doc comment of each `Args` struct.
+#[derive(Debug, Subcommand)]
+#[allow(missing_docs, reason = "a doc comment on a variant would replace the Args struct's help text")]
+pub enum Command {
+    Plan(commands::plan::PlanArgs),
+    Init(commands::init::InitArgs),
+    Completions(commands::completions::CompletionsArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

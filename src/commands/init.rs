@@ -1,0 +1,222 @@
+//! `git release init`: write a starter `release.toml` listing the packages found and the tag
+//! schemes already in use.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::context::start_dir;
+use crate::error::Error;
+use crate::git::read::Repo;
+use crate::manifest::{self, MANIFEST_NAMES};
+use crate::ui::Ui;
+
+/// Write a starter release.toml
+///
+/// Finds the packages of the repository (Cargo workspace members, npm/pnpm workspace
+/// packages, `pyproject.toml` projects) and the tag schemes its tags already use
+/// (`v{version}`, `{name}-v{version}`, `{name}/v{version}`, `{name}@{version}`), and writes
+/// them to `release.toml` at the repository root.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing release.toml
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the file instead of writing it
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A package found in the work tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Found {
+    name: String,
+    path: String,
+    manifest: String,
+}
+
+/// The tag schemes `init` recognises, most specific first.
+const SCHEMES: [&str; 5] = ["{name}/v{version}", "{name}-v{version}", "{name}@{version}", "v{version}", "{version}"];
+
+/// Writes (or prints) the starter configuration.
+///
+/// # Errors
+/// Not in a repository with a work tree; `release.toml` exists and `--force` was not given
+/// (exit 2); the file cannot be written.
+pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
+    let ui = Ui::new(global.quiet, global.verbose, global.color);
+    let repo = Repo::discover(&start_dir(global)?)?;
+    let Some(workdir) = repo.workdir().map(Path::to_owned) else {
+        return Err(Error::usage("`git release init` needs a work tree; this repository is bare").into());
+    };
+    let target = workdir.join("release.toml");
+    if target.exists() && !args.force && !args.dry_run {
+        return Err(Error::usage(format!("`{}` already exists", target.display()))
+            .with_hint("use `--force` to overwrite it, or `--dry-run` to print a new one")
+            .into());
+    }
+    let found = discover(&workdir)?;
+    let tags: Vec<String> = repo.tags()?.into_iter().map(|t| t.name).collect();
+    let text = render(&found, &tags);
+    if args.dry_run {
+        return ui.data(&text);
+    }
+    write_atomically(&target, text.as_bytes())?;
+    ui.status(&format!(
+        "wrote {} ({} package{})",
+        target.display(),
+        found.len().max(1),
+        if found.len() > 1 { "s" } else { "" }
+    ));
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
+/// so the file is never half-written.
+///
+/// # Errors
+/// The temporary file cannot be created, written or renamed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    tmp.as_file().sync_all().with_context(|| format!("failed to write `{}`", path.display()))?;
+    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Every package manifest in the work tree, skipping hidden and build directories.
+fn discover(workdir: &Path) -> Result<Vec<Found>> {
+    const SKIP: [&str; 5] = ["node_modules", "target", "vendor", "dist", "build"];
+    let mut found = Vec::new();
+    let mut stack = vec![workdir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                if !name.starts_with('.') && !SKIP.contains(&name.as_str()) {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !MANIFEST_NAMES.contains(&name.as_str()) {
+                continue;
+            }
+            let rel = path.strip_prefix(workdir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(m) = manifest::parse(&rel, &text) else { continue };
+            if !m.is_package {
+                continue;
+            }
+            let Some(pkg_name) = m.name else { continue };
+            let dir = rel.rsplit_once('/').map_or(".", |(d, _)| d).to_owned();
+            // One package per directory: the first manifest (Cargo, npm, Python) wins.
+            if found.iter().any(|f: &Found| f.path == dir) {
+                continue;
+            }
+            found.push(Found { name: pkg_name, path: dir, manifest: rel });
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+/// Counts how many tags each scheme matches for the package `name`.
+fn schemes_in_use(name: &str, tags: &[String]) -> Vec<(&'static str, usize)> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for scheme in SCHEMES {
+        let Ok(format) = crate::version::TagFormat::parse(scheme, name) else { continue };
+        let n = tags.iter().filter(|t| format.parse_tag(t).is_some()).count();
+        if n > 0 {
+            counts.insert(scheme, n);
+        }
+    }
+    let mut list: Vec<(&'static str, usize)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list
+}
+
+/// The starter file.
+fn render(found: &[Found], tags: &[String]) -> String {
+    let mut out = String::from(
+        "# git-release configuration. Reference: the README's \"Configuration\" section.\n\
+         # Precedence: flags > GIT_RELEASE_* > git config release.* > this file > defaults.\n\n",
+    );
+    let single = found.len() <= 1 && found.iter().all(|f| f.path == ".");
+    out.push_str("[release]\nremote = \"origin\"\nbranch = \"main\"\n");
+    if single {
+        let name = found.first().map_or("", |f| f.name.as_str());
+        let schemes: Vec<&str> = schemes_in_use(name, tags)
+            .into_iter()
+            .map(|(s, _)| s)
+            .filter(|s| !s.contains("{name}") || !name.is_empty())
+            .collect();
+        let formats = if schemes.is_empty() { vec!["v{version}"] } else { schemes };
+        let _ = writeln!(out, "tag_format = {}", toml_list(&formats));
+    }
+    out.push_str(
+        "\n[bump]\nfeat = \"minor\"\nfix = \"patch\"\nperf = \"patch\"\nrevert = \"patch\"\nother = \"none\"\n\
+         breaking_before_1_0 = \"minor\"\nfeat_before_1_0 = \"minor\"\n",
+    );
+    if !single {
+        for f in found {
+            let schemes: Vec<&str> = schemes_in_use(&f.name, tags)
+                .into_iter()
+                .map(|(s, _)| s)
+                .filter(|s| s.contains("{name}"))
+                .collect();
+            let formats = if schemes.is_empty() { vec!["{name}/v{version}"] } else { schemes };
+            let _ = write!(
+                out,
+                "\n[[package]]\nname = \"{}\"\npath = \"{}\"\ntag_format = {}\nversion_files = [\"{}\"]\n",
+                f.name,
+                f.path,
+                toml_list(&formats),
+                f.manifest
+            );
+        }
+    }
+    out
+}
+
+fn toml_list(items: &[&str]) -> String {
+    if items.len() == 1 {
+        return format!("\"{}\"", items[0]);
+    }
+    format!("[{}]", items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_packages_with_schemes_in_use() {
+        let found = vec![
+            Found { name: "core".into(), path: "crates/core".into(), manifest: "crates/core/Cargo.toml".into() },
+            Found { name: "web".into(), path: "web".into(), manifest: "web/package.json".into() },
+        ];
+        let tags = vec!["core-v1.0.0".into(), "core-v1.1.0".into(), "web@2.0.0".into(), "v0.1.0".into()];
+        let text = render(&found, &tags);
+        assert!(text.contains("tag_format = \"{name}-v{version}\""), "{text}");
+        assert!(text.contains("tag_format = \"{name}@{version}\""), "{text}");
+        let parsed: toml::Table = toml::from_str(&text).expect("valid TOML");
+        assert_eq!(parsed["package"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn single_package_keeps_bare_or_v_tags() {
+        let text = render(&[], &["1.0.0".into(), "1.1.0".into()]);
+        assert!(text.contains("tag_format = \"{version}\""), "{text}");
+    }
+}

@@ -1,0 +1,679 @@
+//! Configuration: sources, precedence, validation (DESIGN.md › Configuration).
+//!
+//! Sources, highest first: command-line flags (applied by the commands), environment
+//! (`GIT_RELEASE_*`), git config keys under `release.*`, the TOML file (`release.toml` at the
+//! repository root, or `.config/release.toml`, or `--config FILE`), built-in defaults. A
+//! missing file means defaults. Unknown keys, wrong types and bad values are errors that name
+//! the file, the line and the key.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use semver::Version;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::conventional::BumpRules;
+use crate::error::Error;
+use crate::version::{Level, TagFormat};
+
+/// The default tag format of a single-package repository.
+pub const DEFAULT_TAG_FORMAT: &str = "v{version}";
+/// The default tag format of a `[[package]]` entry.
+pub const DEFAULT_PACKAGE_TAG_FORMAT: &str = "{name}/v{version}";
+
+/// How a release reaches the release branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A release branch, a pull request, then a squash merge.
+    Pr,
+    /// A release commit pushed straight to the release branch.
+    Direct,
+}
+
+/// The configuration, resolved from every source.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The TOML file that was read, if any.
+    pub file: Option<PathBuf>,
+    /// `release.remote`: the remote releases are pushed to.
+    pub remote: String,
+    /// `release.branch`: the release branch.
+    pub branch: String,
+    /// `release.mode`.
+    pub mode: Mode,
+    /// `release.tag_format`: the tag formats of a single-package repository, the first names new tags.
+    pub tag_format: Vec<String>,
+    /// `release.initial_version`: the first version of a package with no tag and no version file.
+    pub initial_version: Version,
+    /// `release.protected_branches`.
+    pub protected_branches: Vec<String>,
+    /// `release.changelog`: the changelog file, relative to a package.
+    pub changelog: String,
+    /// `release.first_parent`: walk only first parents of merges.
+    pub first_parent: bool,
+    /// `release.strict`: non-conventional commits and drift are errors.
+    pub strict: bool,
+    /// `[bump]`.
+    pub bump: BumpRules,
+    /// `[forge]`.
+    pub forge: Forge,
+    /// `[commands]`.
+    pub commands: Commands,
+    /// `[[package]]` entries, in file order; empty means one package at `.`.
+    pub packages: Vec<PackageConfig>,
+    /// `[[waiver]]` entries.
+    pub waivers: Vec<Waiver>,
+}
+
+/// `[forge]`: how `gh` calls are retried.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forge {
+    /// Attempts per call.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Base of the exponential delay, in milliseconds.
+    #[serde(default = "default_base_delay_ms")]
+    pub base_delay_ms: u64,
+}
+
+fn default_retries() -> u32 {
+    3
+}
+
+fn default_base_delay_ms() -> u64 {
+    1000
+}
+
+impl Default for Forge {
+    fn default() -> Self {
+        Self { retries: default_retries(), base_delay_ms: default_base_delay_ms() }
+    }
+}
+
+/// `[commands]`: commands run in a package's worktree, argv split, `{name}` `{version}` `{tag}` expanded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commands {
+    /// Refreshes lock files after the bump.
+    pub lock: Option<String>,
+    /// Lints the release commit (not auto-fixed).
+    pub lint: Option<String>,
+    /// Runs the package's tests.
+    pub test: Option<String>,
+    /// Publishes the package.
+    pub publish: Option<String>,
+}
+
+/// One `[[package]]` entry, validated.
+#[derive(Debug, Clone)]
+pub struct PackageConfig {
+    /// The package name, unique.
+    pub name: String,
+    /// Its path relative to the repository root, `/`-separated, `.` for the root.
+    pub path: String,
+    /// Its tag formats (`{name}` expanded); the first names new tags, all are read.
+    pub tag_formats: Vec<TagFormat>,
+    /// Its version files relative to the repository root; empty means "detect".
+    pub version_files: Vec<String>,
+    /// Names of packages it depends on, besides those its manifests declare.
+    pub depends_on: Vec<String>,
+    /// Where the entry is, as `file:line`, for error messages.
+    pub location: String,
+}
+
+/// One `[[waiver]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The check it waives.
+    pub check: String,
+    /// A package name or glob; `*` is every package and whole-repository releases.
+    #[serde(default = "star")]
+    pub package: String,
+    /// Why; required.
+    pub reason: String,
+    /// The last day it waives, `YYYY-MM-DD`.
+    pub expires: Option<String>,
+}
+
+fn star() -> String {
+    "*".to_owned()
+}
+
+/// Read access to git config, so this module does not depend on gix types.
+pub trait GitConfig {
+    /// The last value of `key` (`section.name`, case-insensitive), if set.
+    fn value(&self, key: &str) -> Option<String>;
+    /// Every value of a multi-valued `key`, in order.
+    fn values(&self, key: &str) -> Vec<String>;
+}
+
+/// A [`GitConfig`] with no values, for contexts with no repository.
+pub struct NoGitConfig;
+
+impl GitConfig for NoGitConfig {
+    fn value(&self, _key: &str) -> Option<String> {
+        None
+    }
+    fn values(&self, _key: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+// ---- the file schema -------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    release: ReleaseFile,
+    #[serde(default)]
+    bump: BTreeMap<String, Spanned<Level>>,
+    #[serde(default)]
+    forge: Option<Forge>,
+    #[serde(default)]
+    commands: Option<Commands>,
+    #[serde(default)]
+    package: Vec<Spanned<PackageFile>>,
+    #[serde(default)]
+    waiver: Vec<Spanned<Waiver>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseFile {
+    remote: Option<String>,
+    branch: Option<String>,
+    mode: Option<Mode>,
+    tag_format: Option<Spanned<OneOrMany>>,
+    initial_version: Option<Spanned<String>>,
+    protected_branches: Option<Vec<String>>,
+    changelog: Option<String>,
+    first_parent: Option<bool>,
+    strict: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackageFile {
+    name: Spanned<String>,
+    #[serde(default)]
+    path: Option<Spanned<String>>,
+    tag_format: Option<Spanned<OneOrMany>>,
+    #[serde(default)]
+    version_files: Vec<String>,
+    #[serde(default)]
+    depends_on: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// The keys of `[release]` that git config (`release.<camelCase>`) and the environment
+/// (`GIT_RELEASE_<UPPER_SNAKE>`) may set, as `(toml key, git config key)`.
+pub const LAYERED_KEYS: [(&str, &str); 9] = [
+    ("remote", "release.remote"),
+    ("branch", "release.branch"),
+    ("mode", "release.mode"),
+    ("tag_format", "release.tagFormat"),
+    ("initial_version", "release.initialVersion"),
+    ("protected_branches", "release.protectedBranches"),
+    ("changelog", "release.changelog"),
+    ("first_parent", "release.firstParent"),
+    ("strict", "release.strict"),
+];
+
+/// Finds the configuration file for a repository whose work tree is `workdir`.
+///
+/// `explicit` (`--config` or `GIT_RELEASE_CONFIG`) must exist; otherwise `release.toml`
+/// then `.config/release.toml` are tried, and neither existing means defaults.
+///
+/// # Errors
+/// An explicit file that does not exist (exit 2).
+pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    if let Some(path) = explicit {
+        if !path.is_file() {
+            return Err(Error::config(format!("configuration file `{}` does not exist", path.display()))
+                .with_hint("check the path given to `--config` or `GIT_RELEASE_CONFIG`")
+                .into());
+        }
+        return Ok(Some(path.to_owned()));
+    }
+    let Some(workdir) = workdir else { return Ok(None) };
+    Ok(["release.toml", ".config/release.toml"]
+        .iter()
+        .map(|name| workdir.join(name))
+        .find(|p| p.is_file()))
+}
+
+/// Loads and validates the configuration from `file` (if any), git config and `env`.
+///
+/// `env` is the process environment as pairs (injected so tests need not set variables).
+///
+/// # Errors
+/// A file that cannot be read or is not UTF-8, a TOML syntax error, an unknown key, a wrong
+/// type or a bad value: a config error (exit 2) naming the file (or git config key or
+/// variable), the line and the key.
+pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) -> Result<Config> {
+    let (parsed, source, shown) = match file {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("failed to read configuration file `{}`", path.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::config(format!("configuration file `{}` is not valid UTF-8", path.display()))
+            })?;
+            let parsed: FileConfig = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+            (parsed, text, path.display().to_string())
+        }
+        None => (FileConfig::default(), String::new(), String::new()),
+    };
+    let at = |span: std::ops::Range<usize>| format!("{shown}:{}", line_of(&source, span.start));
+    let mut layered = Layered { git, env };
+
+    let release = parsed.release;
+    let remote = layered.string("remote")?.or(release.remote).unwrap_or_else(|| "origin".to_owned());
+    let branch = layered.string("branch")?.or(release.branch).unwrap_or_else(|| "main".to_owned());
+    let mode = match layered.string("mode")? {
+        Some(v) => match v.as_str() {
+            "pr" => Mode::Pr,
+            "direct" => Mode::Direct,
+            other => {
+                return Err(layered.bad("mode", other, "`pr` or `direct`").into());
+            }
+        },
+        None => release.mode.unwrap_or(Mode::Pr),
+    };
+
+    let tag_format = match layered.list("tag_format")? {
+        Some(list) => {
+            validate_formats(&list, "x").map_err(|e| layered.bad_with("tag_format", &e.to_string()))?;
+            list
+        }
+        None => match release.tag_format {
+            Some(spanned) => {
+                let span = spanned.span();
+                let list = spanned.into_inner().into_vec();
+                validate_formats(&list, "x").map_err(|e| {
+                    Error::config(format!("{}: `release.tag_format`: {e}", at(span)))
+                })?;
+                list
+            }
+            None => vec![DEFAULT_TAG_FORMAT.to_owned()],
+        },
+    };
+
+    let initial_version = match layered.string("initial_version")? {
+        Some(v) => Version::parse(&v)
+            .map_err(|e| layered.bad_with("initial_version", &format!("`{v}` is not a semantic version: {e}")))?,
+        None => match release.initial_version {
+            Some(v) => Version::parse(v.get_ref()).map_err(|e| {
+                Error::config(format!(
+                    "{}: `release.initial_version`: `{}` is not a semantic version: {e}",
+                    at(v.span()),
+                    v.get_ref()
+                ))
+            })?,
+            None => Version::new(0, 1, 0),
+        },
+    };
+
+    let protected_branches = layered
+        .list("protected_branches")?
+        .or(release.protected_branches)
+        .unwrap_or_else(|| vec!["main".to_owned(), "master".to_owned()]);
+    let changelog = layered.string("changelog")?.or(release.changelog).unwrap_or_else(|| "CHANGELOG.md".to_owned());
+    let first_parent = layered.bool("first_parent")?.or(release.first_parent).unwrap_or(false);
+    let strict = layered.bool("strict")?.or(release.strict).unwrap_or(false);
+
+    let mut bump = BumpRules::default();
+    for (key, level) in parsed.bump {
+        let value = *level.get_ref();
+        match key.as_str() {
+            "other" => bump.other = value,
+            "breaking_before_1_0" => bump.breaking_before_1_0 = value,
+            "feat_before_1_0" => bump.feat_before_1_0 = value,
+            kind if is_commit_type(kind) => {
+                bump.types.insert(kind.to_ascii_lowercase(), value);
+            }
+            bad => {
+                return Err(Error::config(format!(
+                    "{}: `bump.{bad}` is not a commit type: use letters, digits and `-`",
+                    at(level.span())
+                ))
+                .into());
+            }
+        }
+    }
+
+    let mut packages: Vec<PackageConfig> = Vec::new();
+    let mut seen_paths: BTreeMap<String, String> = BTreeMap::new();
+    for entry in parsed.package {
+        let span = entry.span();
+        let entry = entry.into_inner();
+        let location = at(span);
+        let name = entry.name.get_ref().trim().to_owned();
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::config(format!(
+                "{}: package name `{}` must be non-empty and have no spaces",
+                at(entry.name.span()),
+                entry.name.get_ref()
+            ))
+            .into());
+        }
+        if let Some(first) = packages.iter().find(|p| p.name == name) {
+            return Err(Error::config(format!(
+                "{}: package `{name}` is defined twice (first at {})",
+                at(entry.name.span()),
+                first.location
+            ))
+            .into());
+        }
+        let path = match &entry.path {
+            Some(p) => normalize_path(p.get_ref())
+                .map_err(|e| Error::config(format!("{}: package `{name}`: {e}", at(p.span()))))?,
+            None => name.clone(),
+        };
+        if let Some(other) = seen_paths.insert(path.clone(), name.clone()) {
+            return Err(Error::config(format!(
+                "{location}: packages `{other}` and `{name}` have the same path `{path}`"
+            ))
+            .into());
+        }
+        let (formats, format_at) = match entry.tag_format {
+            Some(f) => {
+                let span = f.span();
+                (f.into_inner().into_vec(), at(span))
+            }
+            None => (vec![DEFAULT_PACKAGE_TAG_FORMAT.to_owned()], location.clone()),
+        };
+        let tag_formats = validate_formats(&formats, &name)
+            .map_err(|e| Error::config(format!("{format_at}: package `{name}`: {e}")))?;
+        let mut version_files = Vec::new();
+        for file in entry.version_files {
+            version_files.push(
+                normalize_path(&file)
+                    .map_err(|e| Error::config(format!("{location}: package `{name}`: version file: {e}")))?,
+            );
+        }
+        packages.push(PackageConfig {
+            name,
+            path,
+            tag_formats,
+            version_files,
+            depends_on: entry.depends_on.iter().map(|d| d.get_ref().trim().to_owned()).collect(),
+            location,
+        });
+    }
+    let names: BTreeSet<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    for p in &packages {
+        if let Some(unknown) = p.depends_on.iter().find(|d| !names.contains(d.as_str())) {
+            return Err(Error::config(format!(
+                "{}: package `{}` depends on `{unknown}`, which is not a configured package",
+                p.location, p.name
+            ))
+            .with_hint(format!("known packages: {}", names.iter().copied().collect::<Vec<_>>().join(", ")))
+            .into());
+        }
+    }
+
+    let mut waivers = Vec::new();
+    for w in parsed.waiver {
+        let location = at(w.span());
+        let w = w.into_inner();
+        if w.reason.trim().is_empty() {
+            return Err(Error::config(format!("{location}: waiver for `{}` has an empty reason", w.check)).into());
+        }
+        waivers.push(w);
+    }
+
+    Ok(Config {
+        file: file.map(Path::to_owned),
+        remote,
+        branch,
+        mode,
+        tag_format,
+        initial_version,
+        protected_branches,
+        changelog,
+        first_parent,
+        strict,
+        bump,
+        forge: parsed.forge.unwrap_or_default(),
+        commands: parsed.commands.unwrap_or_default(),
+        packages,
+        waivers,
+    })
+}
+
+/// Parses every format in `list` for the package `name`.
+fn validate_formats(list: &[String], name: &str) -> Result<Vec<TagFormat>> {
+    if list.is_empty() {
+        anyhow::bail!("the tag format list is empty");
+    }
+    list.iter().map(|f| TagFormat::parse(f, name)).collect()
+}
+
+/// Whether `key` can be a Conventional Commit type.
+fn is_commit_type(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Normalises a repository-relative path: `/` separators, no `./`, no trailing `/`, `.` for
+/// the root.
+///
+/// # Errors
+/// An absolute path or one with `..`.
+pub fn normalize_path(raw: &str) -> Result<String> {
+    let raw = raw.trim().replace('\\', "/");
+    if raw.starts_with('/') || Path::new(&raw).is_absolute() {
+        anyhow::bail!("path `{raw}` must be relative to the repository root");
+    }
+    let parts: Vec<&str> = raw.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.contains(&"..") {
+        anyhow::bail!("path `{raw}` must not contain `..`");
+    }
+    Ok(if parts.is_empty() { ".".to_owned() } else { parts.join("/") })
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// Turns a TOML error into `file:line:column: message`, with the offending line quoted.
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> Error {
+    let mut msg = format!("invalid configuration in `{}`", path.display());
+    if let Some(span) = err.span() {
+        let line = line_of(text, span.start);
+        let line_start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let column = span.start - line_start + 1;
+        let line_text = text.lines().nth(line - 1).unwrap_or_default();
+        msg = format!("{}:{line}:{column}: {}", path.display(), err.message().trim());
+        let _ = write!(msg, "\n  {line} | {line_text}");
+    } else {
+        let _ = write!(msg, ": {}", err.message().trim());
+    }
+    Error::config(msg).with_hint("see the configuration reference in the README (`[release]`, `[bump]`, `[[package]]`…)")
+}
+
+/// The git config and environment layers above the file.
+struct Layered<'a> {
+    git: &'a dyn GitConfig,
+    env: &'a [(String, String)],
+}
+
+impl Layered<'_> {
+    fn env_name(key: &str) -> String {
+        format!("GIT_RELEASE_{}", key.to_ascii_uppercase())
+    }
+
+    fn git_key(key: &str) -> &'static str {
+        LAYERED_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, g)| *g)
+            .expect("every layered key is listed in LAYERED_KEYS")
+    }
+
+    /// Where a value came from, for error messages.
+    fn origin(&self, key: &str) -> String {
+        let var = Self::env_name(key);
+        if self.env.iter().any(|(k, _)| *k == var) {
+            format!("environment variable `{var}`")
+        } else {
+            format!("git config `{}`", Self::git_key(key))
+        }
+    }
+
+    fn string(&mut self, key: &str) -> Result<Option<String>> {
+        let var = Self::env_name(key);
+        if let Some((_, v)) = self.env.iter().rev().find(|(k, _)| *k == var) {
+            return Ok(Some(v.clone()));
+        }
+        Ok(self.git.value(Self::git_key(key)))
+    }
+
+    /// A list: comma-separated in the environment, repeated keys (or commas) in git config.
+    fn list(&mut self, key: &str) -> Result<Option<Vec<String>>> {
+        let var = Self::env_name(key);
+        let split = |s: &str| -> Vec<String> {
+            s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        };
+        if let Some((_, v)) = self.env.iter().rev().find(|(k, _)| *k == var) {
+            return Ok(Some(split(v)));
+        }
+        let values = self.git.values(Self::git_key(key));
+        Ok((!values.is_empty()).then(|| values.iter().flat_map(|v| split(v)).collect()))
+    }
+
+    fn bool(&mut self, key: &str) -> Result<Option<bool>> {
+        let Some(v) = self.string(key)? else { return Ok(None) };
+        match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Ok(Some(true)),
+            "false" | "no" | "off" | "0" | "" => Ok(Some(false)),
+            other => Err(self.bad(key, other, "`true` or `false`").into()),
+        }
+    }
+
+    fn bad(&self, key: &str, value: &str, expected: &str) -> Error {
+        Error::config(format!("{}: unknown value `{value}`, expected {expected}", self.origin(key)))
+    }
+
+    fn bad_with(&self, key: &str, what: &str) -> Error {
+        Error::config(format!("{}: {what}", self.origin(key)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake(Vec<(&'static str, &'static str)>);
+
+    impl GitConfig for Fake {
+        fn value(&self, key: &str) -> Option<String> {
+            self.0.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| (*v).to_owned())
+        }
+        fn values(&self, key: &str) -> Vec<String> {
+            self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| (*v).to_owned()).collect()
+        }
+    }
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("release.toml");
+        std::fs::write(&path, text).expect("write config");
+        (dir, path)
+    }
+
+    fn err_text(text: &str) -> String {
+        let (_dir, path) = write(text);
+        let err = load(Some(&path), &NoGitConfig, &[]).expect_err("should fail");
+        format!("{err:#}")
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let c = load(None, &NoGitConfig, &[]).expect("defaults load");
+        assert_eq!(c.remote, "origin");
+        assert_eq!(c.tag_format, vec!["v{version}"]);
+        assert_eq!(c.initial_version, Version::new(0, 1, 0));
+        assert_eq!(c.bump, BumpRules::default());
+        assert!(c.packages.is_empty());
+    }
+
+    #[test]
+    fn precedence_env_over_git_over_file() {
+        let (_d, path) = write("[release]\nremote = \"file\"\nbranch = \"file\"\nchangelog = \"file.md\"\n");
+        let git = Fake(vec![("release.remote", "git"), ("release.branch", "git")]);
+        let env = vec![("GIT_RELEASE_REMOTE".to_owned(), "env".to_owned())];
+        let c = load(Some(&path), &git, &env).expect("loads");
+        assert_eq!(c.remote, "env");
+        assert_eq!(c.branch, "git");
+        assert_eq!(c.changelog, "file.md");
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let msg = err_text("[release]\nremote = \"o\"\ntag_fromat = \"v{version}\"\n");
+        assert!(msg.contains("release.toml:3:"), "{msg}");
+        assert!(msg.contains("tag_fromat"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_level_are_located() {
+        let msg = err_text("[bump]\nfeat = \"huge\"\n");
+        assert!(msg.contains(":2:") && msg.contains("huge"), "{msg}");
+        let msg = err_text("[release]\nfirst_parent = \"yes\"\n");
+        assert!(msg.contains(":2:"), "{msg}");
+    }
+
+    #[test]
+    fn tag_format_without_version_is_refused_with_line() {
+        let msg = err_text("[[package]]\nname = \"a\"\npath = \"a\"\ntag_format = \"a-v\"\n");
+        assert!(msg.contains(":4") && msg.contains("{version}"), "{msg}");
+    }
+
+    #[test]
+    fn packages_default_and_list_formats() {
+        let (_d, path) = write(
+            "[[package]]\nname = \"core\"\npath = \"./crates/core/\"\ntag_format = [\"core-v{version}\", \"v{version}\"]\n\
+             [[package]]\nname = \"cli\"\npath = \"crates/cli\"\ndepends_on = [\"core\"]\n",
+        );
+        let c = load(Some(&path), &NoGitConfig, &[]).expect("loads");
+        assert_eq!(c.packages[0].path, "crates/core");
+        assert_eq!(c.packages[0].tag_formats.len(), 2);
+        assert_eq!(c.packages[1].tag_formats[0].pattern(), "cli/v{version}");
+    }
+
+    #[test]
+    fn unknown_dependency_and_duplicate_name() {
+        assert!(err_text("[[package]]\nname = \"a\"\ndepends_on = [\"b\"]\n").contains("`b`"));
+        assert!(err_text("[[package]]\nname = \"a\"\n[[package]]\nname = \"a\"\npath = \"x\"\n").contains("twice"));
+    }
+
+    #[test]
+    fn git_config_values_are_validated() {
+        let git = Fake(vec![("release.mode", "sideways")]);
+        let err = load(None, &git, &[]).expect_err("bad mode");
+        assert!(format!("{err}").contains("release.mode"), "{err}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Git access: [`read`] through gix for every read.
+
+pub mod read;

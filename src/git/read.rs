@@ -1,0 +1,299 @@
+//! Reads through gix: discovery, HEAD, tags, commits, trees, blobs and config.
+//!
+//! Nothing here writes. The repository is opened with gix's environment overrides so that
+//! `GIT_DIR` and friends, set by `git --git-dir=… release` or inside a hook, are honoured
+//! (STYLE.md › Three facts of a git extension).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::objs::FindExt;
+
+use crate::config::GitConfig;
+use crate::error::Error;
+
+/// An opened repository, for reads.
+pub struct Repo {
+    repo: gix::Repository,
+}
+
+/// A tag ref: its short name and where it points.
+#[derive(Debug, Clone)]
+pub struct TagRef {
+    /// The name without `refs/tags/`.
+    pub name: String,
+    /// The object the ref points to: a commit (lightweight tag) or a tag object (annotated).
+    pub target: ObjectId,
+    /// The peeled commit, when `packed-refs` records it; otherwise found with [`Repo::peel`].
+    pub peeled: Option<ObjectId>,
+}
+
+/// The parts of a commit the history walk needs.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    /// Its root tree.
+    pub tree: ObjectId,
+    /// Its parents, first parent first.
+    pub parents: Vec<ObjectId>,
+    /// Committer time, seconds since the epoch: the order `git log` walks in.
+    pub time: i64,
+}
+
+/// A decoded tree entry: name, whether it is a tree, and its object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The file or directory name.
+    pub name: Vec<u8>,
+    /// Whether it is a directory (a tree).
+    pub is_tree: bool,
+    /// The object it names.
+    pub id: ObjectId,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir`, honouring `GIT_DIR`, `GIT_WORK_TREE` and the
+    /// other variables git sets.
+    ///
+    /// # Errors
+    /// `dir` is not inside a git repository (a usage error, exit 2), or the repository
+    /// cannot be opened.
+    pub fn discover(dir: &Path) -> Result<Self> {
+        let mut repo = gix::discover_with_environment_overrides(dir).map_err(|e| {
+            Error::usage(format!("`{}` is not inside a git repository", dir.display()))
+                .with_hint(format!("run `git init` first, or pass `-C <repository>` ({e})"))
+        })?;
+        // Trees are read repeatedly while deciding which packages a commit touches; a small
+        // cache of decoded objects saves the inflate. 16 MiB keeps peak memory low.
+        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        Ok(Self { repo })
+    }
+
+    /// The work tree, or `None` in a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The git directory of this worktree (`.git`, or `.git/worktrees/<name>`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
+    /// The common git directory shared by all worktrees.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.common_dir()
+    }
+
+    /// The commit HEAD points to, or `None` when HEAD is unborn (no commits yet).
+    ///
+    /// # Errors
+    /// HEAD cannot be read or does not point at a commit.
+    pub fn head_commit(&self) -> Result<Option<ObjectId>> {
+        let mut head = self.repo.head().context("failed to read HEAD")?;
+        if head.is_unborn() {
+            return Ok(None);
+        }
+        let id = head.peel_to_commit().context("failed to resolve HEAD to a commit")?.id;
+        Ok(Some(id))
+    }
+
+    /// The short name of the branch HEAD is on, or `None` when detached or unborn.
+    pub fn head_branch(&self) -> Option<String> {
+        self.repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|name| name.shorten().to_str_lossy().into_owned())
+    }
+
+    /// Every ref under `refs/tags/`, unpeeled (peeling costs an object read per annotated
+    /// tag, so it is left to [`Repo::peel`] for the tags that matter).
+    ///
+    /// # Errors
+    /// The refs cannot be read.
+    pub fn tags(&self) -> Result<Vec<TagRef>> {
+        let platform = self.repo.references().context("failed to read refs")?;
+        let mut tags = Vec::new();
+        for reference in platform.tags().context("failed to list tags")? {
+            let Ok(reference) = reference else { continue };
+            let inner = &reference.inner;
+            let gix::refs::Target::Object(target) = inner.target else { continue };
+            let name = inner.name.as_bstr();
+            let short = name.strip_prefix(b"refs/tags/").unwrap_or(name);
+            tags.push(TagRef { name: short.to_str_lossy().into_owned(), target, peeled: inner.peeled });
+        }
+        Ok(tags)
+    }
+
+    /// Follows annotated tags from `id` down to a commit; `None` when the end is not a
+    /// commit (a tag of a tree or blob).
+    ///
+    /// # Errors
+    /// An object is missing or corrupt.
+    pub fn peel(&self, id: ObjectId) -> Result<Option<ObjectId>> {
+        let mut id = id;
+        let mut buf = Vec::new();
+        for _ in 0..32 {
+            let data = self.repo.objects.find(&id, &mut buf).with_context(|| format!("failed to read object {id}"))?;
+            match data.kind {
+                gix::objs::Kind::Commit => return Ok(Some(id)),
+                gix::objs::Kind::Tag => {
+                    let tag = data.decode().with_context(|| format!("failed to decode tag {id}"))?;
+                    let gix::objs::ObjectRef::Tag(tag) = tag else { return Ok(None) };
+                    id = tag.target();
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the commit `id` into `buf` and returns its tree, parents and committer time;
+    /// `message`, when given, receives the message (lossy UTF-8).
+    ///
+    /// # Errors
+    /// The object is missing, not a commit, or corrupt.
+    pub fn commit(&self, id: &ObjectId, buf: &mut Vec<u8>, message: Option<&mut String>) -> Result<CommitInfo> {
+        let commit = self.repo.objects.find_commit(id, buf).with_context(|| format!("failed to read commit {id}"))?;
+        let time = commit.committer().map(|c| c.seconds()).unwrap_or(0);
+        if let Some(out) = message {
+            out.clear();
+            out.push_str(&commit.message.to_str_lossy());
+        }
+        Ok(CommitInfo { tree: commit.tree(), parents: commit.parents().collect(), time })
+    }
+
+    /// The commit's author as `(name, email)` and the full message, for reports.
+    ///
+    /// # Errors
+    /// The object is missing, not a commit, or corrupt.
+    pub fn commit_message(&self, id: &ObjectId) -> Result<String> {
+        let mut buf = Vec::new();
+        let commit = self.repo.objects.find_commit(id, &mut buf).with_context(|| format!("failed to read commit {id}"))?;
+        Ok(commit.message.to_str_lossy().into_owned())
+    }
+
+    /// The entries of tree `id`, sorted as git sorts them.
+    ///
+    /// # Errors
+    /// The object is missing, not a tree, or corrupt.
+    pub fn tree_entries(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Vec<Entry>> {
+        let tree = self.repo.objects.find_tree(id, buf).with_context(|| format!("failed to read tree {id}"))?;
+        Ok(tree
+            .entries
+            .iter()
+            .map(|e| Entry { name: e.filename.to_vec(), is_tree: e.mode.is_tree(), id: e.oid.to_owned() })
+            .collect())
+    }
+
+    /// The entry named `name` in tree `id`, if any.
+    ///
+    /// # Errors
+    /// The object is missing, not a tree, or corrupt.
+    pub fn tree_entry(&self, id: &ObjectId, name: &[u8], buf: &mut Vec<u8>) -> Result<Option<Entry>> {
+        let tree = self.repo.objects.find_tree(id, buf).with_context(|| format!("failed to read tree {id}"))?;
+        Ok(tree.entries.iter().find(|e| e.filename == name).map(|e| Entry {
+            name: e.filename.to_vec(),
+            is_tree: e.mode.is_tree(),
+            id: e.oid.to_owned(),
+        }))
+    }
+
+    /// The object at `path` (`/`-separated, `.` for the root) in tree `root`, if it exists.
+    ///
+    /// # Errors
+    /// An object on the way is missing or corrupt.
+    pub fn lookup_path(&self, root: ObjectId, path: &str) -> Result<Option<Entry>> {
+        let mut current = Entry { name: Vec::new(), is_tree: true, id: root };
+        let mut buf = Vec::new();
+        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            if !current.is_tree {
+                return Ok(None);
+            }
+            match self.tree_entry(&current.id, part.as_bytes(), &mut buf)? {
+                Some(entry) => current = entry,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// The content of the file at `path` in tree `root`, or `None` when there is no such file.
+    ///
+    /// # Errors
+    /// An object on the way is missing or corrupt.
+    pub fn read_file(&self, root: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+        let Some(entry) = self.lookup_path(root, path)? else { return Ok(None) };
+        if entry.is_tree {
+            return Ok(None);
+        }
+        let mut buf = Vec::new();
+        let blob = self.repo.objects.find_blob(&entry.id, &mut buf).with_context(|| format!("failed to read `{path}`"))?;
+        Ok(Some(blob.data.to_vec()))
+    }
+
+    /// Every file path under `root` whose file name is one of `names`, skipping directories
+    /// that never hold packages of their own (`.git`, `node_modules`, `target`, `vendor`,
+    /// hidden ones).
+    ///
+    /// # Errors
+    /// A tree is missing or corrupt.
+    pub fn find_files(&self, root: ObjectId, names: &[&str]) -> Result<Vec<String>> {
+        const SKIP: [&str; 5] = ["node_modules", "target", "vendor", "dist", "build"];
+        let mut out = Vec::new();
+        let mut stack = vec![(root, String::new())];
+        let mut buf = Vec::new();
+        while let Some((tree, prefix)) = stack.pop() {
+            for entry in self.tree_entries(&tree, &mut buf)? {
+                let name = String::from_utf8_lossy(&entry.name).into_owned();
+                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+                if entry.is_tree {
+                    if !name.starts_with('.') && !SKIP.contains(&name.as_str()) {
+                        stack.push((entry.id, path));
+                    }
+                } else if names.contains(&name.as_str()) {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The root tree of commit `id`.
+    ///
+    /// # Errors
+    /// The commit is missing or corrupt.
+    pub fn tree_of(&self, id: &ObjectId) -> Result<ObjectId> {
+        let mut buf = Vec::new();
+        Ok(self.commit(id, &mut buf, None)?.tree)
+    }
+
+    /// Whether the repository is a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow().unwrap_or(false)
+    }
+
+    /// The path of the work tree, or of the git dir in a bare repository.
+    pub fn root(&self) -> PathBuf {
+        self.workdir().map_or_else(|| self.git_dir().to_owned(), Path::to_owned)
+    }
+}
+
+impl GitConfig for Repo {
+    fn value(&self, key: &str) -> Option<String> {
+        self.repo.config_snapshot().string(key).map(|v| v.to_str_lossy().into_owned())
+    }
+
+    fn values(&self, key: &str) -> Vec<String> {
+        self.repo
+            .config_snapshot()
+            .plumbing()
+            .strings(key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.to_str_lossy().into_owned())
+            .collect()
+    }
+}

@@ -1,0 +1,513 @@
+//! The plan: for each package with releasable changes, its tier, current and next version,
+//! bump, reasons and commits (DESIGN.md › Vocabulary, Version inference), and the plan hash
+//! that an approval binds to (Principle 5).
+//!
+//! A plan is computed from reads alone; nothing here writes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::Result;
+use gix::ObjectId;
+use semver::Version;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::conventional::{Classified, classify};
+use crate::error::Error;
+use crate::git::read::Repo;
+use crate::history::{self, Candidate, PathTrie};
+use crate::packages::{self, Packages};
+use crate::version::{self, Level};
+
+/// What the caller asks of the plan, besides the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Package names (or paths) to plan; empty = every package.
+    pub packages: Vec<String>,
+    /// `--bump`: force this level on every planned package.
+    pub bump: Option<Level>,
+    /// `--pre`: make a prerelease on this channel.
+    pub pre: Option<String>,
+    /// `--strict`: non-conventional commits and drift are errors.
+    pub strict: bool,
+}
+
+/// How the next version was decided (the JSON `bump` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BumpKind {
+    /// `X+1.0.0`.
+    Major,
+    /// `X.Y+1.0`.
+    Minor,
+    /// `X.Y.Z+1`.
+    Patch,
+    /// A prerelease (`--pre`).
+    Prerelease,
+    /// A `Release-As:` footer set the version.
+    ReleaseAs,
+    /// No release tag yet: the version file's version or `initial_version`.
+    Initial,
+    /// Nothing to release.
+    None,
+}
+
+impl BumpKind {
+    /// The lowercase name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BumpKind::Major => "major",
+            BumpKind::Minor => "minor",
+            BumpKind::Patch => "patch",
+            BumpKind::Prerelease => "prerelease",
+            BumpKind::ReleaseAs => "release_as",
+            BumpKind::Initial => "initial",
+            BumpKind::None => "none",
+        }
+    }
+}
+
+/// Whether a package is released by the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// It has releasable commits (or an override).
+    Release,
+    /// `NOTHING_TO_RELEASE`: no commit asks for a release.
+    NothingToRelease,
+}
+
+/// One commit of a package's range and what it asked for (the JSON `reasons` entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// The full commit id.
+    pub commit: String,
+    /// The first line of its message.
+    pub summary: String,
+    /// Its Conventional Commit type, or `null` when the message is not conventional.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Its scope.
+    pub scope: Option<String>,
+    /// Whether it declares a breaking change.
+    pub breaking: bool,
+    /// The bump it asks for: `none`, `patch`, `minor`, `major`, or `release_as`.
+    pub bump: String,
+}
+
+/// One package's row of the plan (the JSON `packages` entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// The package name.
+    pub name: String,
+    /// Its path.
+    pub path: String,
+    /// Its depth in the dependency graph of the released packages, from 1.
+    pub tier: usize,
+    /// `release` or `nothing_to_release`.
+    pub status: Status,
+    /// The highest released version reachable from HEAD (may be a prerelease).
+    pub current_version: Option<String>,
+    /// The tag of `current_version`.
+    pub current_tag: Option<String>,
+    /// The version to release, `null` when nothing is released.
+    pub next_version: Option<String>,
+    /// The tag to create.
+    pub next_tag: Option<String>,
+    /// How the next version was decided.
+    pub bump: BumpKind,
+    /// Commits in the range that touch the package.
+    pub commits: usize,
+    /// How many of them are Conventional Commits.
+    pub conventional: usize,
+    /// How many of them declare a breaking change.
+    pub breaking: usize,
+    /// The packages it depends on.
+    pub depends_on: Vec<String>,
+    /// One entry per commit, newest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A computed plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The commit HEAD pointed to.
+    pub head: ObjectId,
+    /// One row per selected package, in tier order, then configuration order.
+    pub rows: Vec<Row>,
+    /// Warnings to show (drift, ignored tags, an existing next tag…).
+    pub warnings: Vec<String>,
+    /// Tags that matched no format or version, for `-v`.
+    pub ignored_tags: Vec<String>,
+    /// Distinct commits the history walk read.
+    pub commits_read: usize,
+    /// The resolved packages (all, not only the selected ones).
+    pub packages: Packages,
+}
+
+impl Plan {
+    /// The rows that release something.
+    pub fn releases(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.status == Status::Release)
+    }
+
+    /// `sha256:` + the first 12 hex digits of SHA-256 over the release rows as canonical
+    /// JSON (sorted keys, no whitespace), per DESIGN.md › Version inference.
+    pub fn hash(&self) -> String {
+        let rows: Vec<serde_json::Value> = self
+            .releases()
+            .map(|r| canonical(serde_json::to_value(r).expect("a plan row always serialises")))
+            .collect();
+        let text = serde_json::to_string(&rows).expect("JSON values always serialise");
+        let digest = Sha256::digest(text.as_bytes());
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+}
+
+/// Sorts every object's keys, recursively, so the serialisation is canonical.
+fn canonical(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let sorted: BTreeMap<String, serde_json::Value> = map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            serde_json::Value::Object(sorted.into_iter().collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(canonical).collect()),
+        other => other,
+    }
+}
+
+/// Computes the plan for the repository at HEAD.
+///
+/// # Errors
+/// An empty repository (no commits); an unknown package name (usage, lists the known
+/// ones); a dependency cycle; under `--strict`, drift or a commit that is not conventional;
+/// any read failure.
+pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
+    let Some(head) = repo.head_commit()? else {
+        return Err(Error::failed("the repository has no commits yet, so there is nothing to plan")
+            .with_hint("make a first commit, then run `git release plan`")
+            .into());
+    };
+    let head_tree = repo.tree_of(&head)?;
+    let fallback = repo.root().file_name().map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned());
+    let fallback = fallback.strip_suffix(".git").map_or(fallback.clone(), str::to_owned);
+    let packages = packages::resolve(repo, config, head_tree, &fallback)?;
+    let strict = options.strict || config.strict;
+
+    let mut warnings: Vec<String> = packages.drift.iter().map(ToString::to_string).collect();
+    if strict && !packages.drift.is_empty() {
+        return Err(Error::config(format!("drift between configuration and repository: {}", warnings.join("; ")))
+            .with_hint("configure the package, fix its path, or run without `--strict`")
+            .into());
+    }
+
+    let selected: Vec<usize> = if options.packages.is_empty() {
+        (0..packages.list.len()).collect()
+    } else {
+        let mut out = Vec::new();
+        for wanted in &options.packages {
+            let wanted_path = crate::config::normalize_path(wanted).unwrap_or_default();
+            let found = packages.list.iter().position(|p| p.name == *wanted || p.path == wanted_path);
+            match found {
+                Some(i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => {
+                    let known: Vec<&str> = packages.list.iter().map(|p| p.name.as_str()).collect();
+                    return Err(Error::usage(format!("unknown package `{wanted}`"))
+                        .with_hint(format!("known packages: {}", known.join(", ")))
+                        .into());
+                }
+            }
+        }
+        out
+    };
+
+    // Candidates: every tag that parses under one of the package's formats.
+    let tags = repo.tags()?;
+    let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); selected.len()];
+    let mut matched: BTreeSet<&str> = BTreeSet::new();
+    for tag in &tags {
+        for (slot, &pi) in selected.iter().enumerate() {
+            let pkg = &packages.list[pi];
+            if let Some(version) = pkg.tag_formats.iter().find_map(|f| f.parse_tag(&tag.name)) {
+                candidates[slot].push(Candidate {
+                    version,
+                    tag: tag.name.clone(),
+                    target: tag.target,
+                    peeled: tag.peeled,
+                });
+                matched.insert(&tag.name);
+            }
+        }
+    }
+    let ignored_tags: Vec<String> =
+        tags.iter().filter(|t| !matched.contains(t.name.as_str())).map(|t| t.name.clone()).collect();
+    let all_versions: Vec<Vec<Version>> =
+        candidates.iter().map(|c| c.iter().map(|c| c.version.clone()).collect()).collect();
+    let existing_tags: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+
+    let walk = history::walk(repo, head, candidates, config.first_parent)?;
+
+    // Which commits touch which (non-root) package path: one tree comparison per commit.
+    let trie = PathTrie::new(
+        selected.iter().enumerate().filter(|(_, pi)| packages.list[**pi].path != ".").map(|(slot, pi)| (slot, packages.list[*pi].path.as_str())),
+    );
+    let mut touched_cache: HashMap<ObjectId, Vec<usize>> = HashMap::new();
+    if !trie.is_empty() {
+        let mut union: Vec<ObjectId> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (slot, pi) in selected.iter().enumerate() {
+            if packages.list[*pi].path == "." {
+                continue;
+            }
+            for id in &walk.packages[slot].range {
+                if seen.insert(*id) {
+                    union.push(*id);
+                }
+            }
+        }
+        for id in union {
+            touched_cache.insert(id, history::touched(repo, &walk, &trie, &id)?);
+        }
+    }
+
+    let mut classified: HashMap<ObjectId, Classified> = HashMap::new();
+    let mut rows = Vec::new();
+    for (slot, &pi) in selected.iter().enumerate() {
+        let pkg = &packages.list[pi];
+        let hist = &walk.packages[slot];
+        let commits: Vec<ObjectId> = if pkg.path == "." {
+            hist.range.clone()
+        } else {
+            hist.range.iter().filter(|id| touched_cache.get(*id).is_some_and(|t| t.contains(&slot))).copied().collect()
+        };
+        let base = hist.last_stable.as_ref().map(|(c, _)| c.version.clone());
+        let before_1_0 = base.as_ref().map_or_else(
+            || pkg.file_version.as_ref().unwrap_or(&config.initial_version).major == 0,
+            |b| b.major == 0,
+        );
+        let mut reasons = Vec::new();
+        let mut level = Level::None;
+        let mut release_as: Option<Version> = None;
+        let (mut conventional, mut breaking) = (0, 0);
+        let mut decisive: Option<usize> = None;
+        for id in &commits {
+            if !classified.contains_key(id) {
+                let message = walk.message(repo, id)?;
+                classified.insert(*id, classify(&message));
+            }
+            let c = &classified[id];
+            let commit_level = config.bump.level(c, before_1_0);
+            conventional += usize::from(c.conventional);
+            breaking += usize::from(c.breaking);
+            if release_as.is_none() && c.release_as.is_some() {
+                release_as.clone_from(&c.release_as);
+                decisive = Some(reasons.len());
+            }
+            if commit_level > level {
+                level = commit_level;
+                if release_as.is_none() {
+                    decisive = Some(reasons.len());
+                }
+            }
+            reasons.push(Reason {
+                commit: id.to_string(),
+                summary: c.summary.clone(),
+                kind: c.kind.clone(),
+                scope: c.scope.clone(),
+                breaking: c.breaking,
+                bump: if c.release_as.is_some() { "release_as".to_owned() } else { commit_level.as_str().to_owned() },
+            });
+        }
+        if strict {
+            if let Some(bad) = reasons.iter().find(|r| r.kind.is_none()) {
+                return Err(Error::failed(format!(
+                    "commit {} of package `{}` is not a Conventional Commit: `{}`",
+                    &bad.commit[..12],
+                    pkg.name,
+                    bad.summary
+                ))
+                .with_hint("reword it (`git rebase -i`) or run without `--strict`")
+                .into());
+            }
+        }
+        if let Some(forced) = options.bump {
+            level = forced;
+        }
+
+        let current = hist.current.as_ref().map(|(c, _)| c);
+        let (next, kind) = next_version(
+            base.as_ref(),
+            current.map(|c| &c.version),
+            level,
+            release_as.as_ref(),
+            options.pre.as_deref(),
+            pkg.file_version.as_ref().unwrap_or(&config.initial_version),
+            &all_versions[slot],
+            commits.is_empty(),
+        );
+        let status = if next.is_some() { Status::Release } else { Status::NothingToRelease };
+        let next_tag = next.as_ref().map(|v| pkg.tag_formats[0].format(v));
+        if let Some(tag) = &next_tag {
+            if existing_tags.contains(tag.as_str()) {
+                warnings.push(format!(
+                    "package `{}`: the next tag `{tag}` already exists (on another branch?); see `git release tag --reconcile`",
+                    pkg.name
+                ));
+            }
+        }
+        let nonconventional = commits.len() - conventional;
+        if nonconventional > 0 && status == Status::Release {
+            // Counted and shown, never fatal (issue 2 › Tolerance).
+        }
+        let _ = decisive;
+        rows.push(Row {
+            name: pkg.name.clone(),
+            path: pkg.path.clone(),
+            tier: 0,
+            status,
+            current_version: current.map(|c| c.version.to_string()),
+            current_tag: current.map(|c| c.tag.clone()),
+            next_version: next.map(|v| v.to_string()),
+            next_tag,
+            bump: kind,
+            commits: commits.len(),
+            conventional,
+            breaking,
+            depends_on: pkg.depends_on.clone(),
+            reasons,
+        });
+    }
+
+    let releasing: BTreeSet<&str> = rows.iter().filter(|r| r.status == Status::Release).map(|r| r.name.as_str()).collect();
+    let tiers = packages::tiers(&packages.list, &releasing);
+    for row in &mut rows {
+        row.tier = tiers.get(&row.name).copied().unwrap_or(1);
+    }
+    // Tier order, then configuration order (a stable sort keeps the latter).
+    rows.sort_by_key(|r| r.tier);
+
+    Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages })
+}
+
+/// Decides the next version (DESIGN.md › Version inference).
+///
+/// - `base`: the last stable release reachable from HEAD; `current`: the highest reachable
+///   release, possibly a prerelease above `base`.
+/// - `level`: the highest bump of the range's commits (or `--bump`); `release_as`: a
+///   `Release-As:` footer's version, which wins.
+/// - `pre`: `--pre` channel; `initial`: the version file's or `initial_version`, used when
+///   no stable tag exists; `tagged`: every version tagged for the package, reachable or not,
+///   so prerelease numbers never collide.
+/// - `no_commits`: the range is empty.
+///
+/// Returns `(None, BumpKind::None)` when there is nothing to release.
+#[allow(clippy::too_many_arguments, reason = "each input is one rule of the spec; a struct would only rename them")]
+pub fn next_version(
+    base: Option<&Version>,
+    current: Option<&Version>,
+    level: Level,
+    release_as: Option<&Version>,
+    pre: Option<&str>,
+    initial: &Version,
+    tagged: &[Version],
+    no_commits: bool,
+) -> (Option<Version>, BumpKind) {
+    if let Some(v) = release_as {
+        return (Some(v.clone()), BumpKind::ReleaseAs);
+    }
+    let pending_pre = current.filter(|c| !c.pre.is_empty() && base.is_none_or(|b| *c > b));
+    let pre_target = pending_pre.map(|c| Version::new(c.major, c.minor, c.patch));
+    let target = match base {
+        Some(base) => {
+            if level == Level::None && pending_pre.is_none() {
+                return (None, BumpKind::None);
+            }
+            let bumped = version::bump(base, level);
+            match &pre_target {
+                Some(t) if *t > bumped => t.clone(),
+                _ if level == Level::None => return (None, BumpKind::None),
+                _ => bumped,
+            }
+        }
+        None => {
+            if no_commits && pre_target.is_none() {
+                return (None, BumpKind::None);
+            }
+            pre_target.clone().unwrap_or_else(|| Version::new(initial.major, initial.minor, initial.patch))
+        }
+    };
+    if let Some(channel) = pre {
+        return (Some(version::next_prerelease(&target, channel, tagged)), BumpKind::Prerelease);
+    }
+    let kind = match base {
+        None => BumpKind::Initial,
+        Some(b) if target.major > b.major => BumpKind::Major,
+        Some(b) if target.minor > b.minor => BumpKind::Minor,
+        Some(_) => BumpKind::Patch,
+    };
+    (Some(target), kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).expect("valid version")
+    }
+
+    #[test]
+    fn stable_bumps() {
+        let init = v("0.1.0");
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), Some(&v("1.2.3")), Level::Minor, None, None, &init, &[], false),
+            (Some(v("1.3.0")), BumpKind::Minor)
+        );
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), Some(&v("1.2.3")), Level::None, None, None, &init, &[], false),
+            (None, BumpKind::None)
+        );
+    }
+
+    #[test]
+    fn release_as_wins() {
+        let init = v("0.1.0");
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), None, Level::None, Some(&v("3.0.0")), None, &init, &[], false),
+            (Some(v("3.0.0")), BumpKind::ReleaseAs)
+        );
+    }
+
+    #[test]
+    fn prerelease_numbering_and_promotion() {
+        let init = v("0.1.0");
+        let tagged = [v("1.2.3"), v("1.3.0-rc.1")];
+        // --pre rc continues the rc line of the same target.
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Minor, None, Some("rc"), &init, &tagged, false),
+            (Some(v("1.3.0-rc.2")), BumpKind::Prerelease)
+        );
+        // Without --pre the prerelease is promoted, even if later commits only fix.
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Patch, None, None, &init, &tagged, false),
+            (Some(v("1.3.0")), BumpKind::Minor)
+        );
+        // A breaking change after the rc goes past it.
+        assert_eq!(
+            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Major, None, Some("rc"), &init, &tagged, false),
+            (Some(v("2.0.0-rc.1")), BumpKind::Prerelease)
+        );
+    }
+
+    #[test]
+    fn untagged_packages_start_at_the_file_version() {
+        assert_eq!(
+            next_version(None, None, Level::Patch, None, None, &v("0.4.0"), &[], false),
+            (Some(v("0.4.0")), BumpKind::Initial)
+        );
+        assert_eq!(next_version(None, None, Level::None, None, None, &v("0.4.0"), &[], true), (None, BumpKind::None));
+    }
+}
