@@ -56,7 +56,10 @@ pub struct GlobalArgs {
 
 /// The subcommands. Their help text is the doc comment of each `Args` struct.
 #[derive(Debug, Subcommand)]
-#[allow(missing_docs, reason = "a doc comment on a variant would replace the Args struct's help text")]
+#[allow(
+    missing_docs,
+    reason = "a doc comment on a variant would replace the Args struct's help text"
+)]
 pub enum Command {
     Plan(commands::plan::PlanArgs),
     Init(commands::init::InitArgs),

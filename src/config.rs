@@ -251,9 +251,12 @@ pub const LAYERED_KEYS: [(&str, &str); 9] = [
 pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
         if !path.is_file() {
-            return Err(Error::config(format!("configuration file `{}` does not exist", path.display()))
-                .with_hint("check the path given to `--config` or `GIT_RELEASE_CONFIG`")
-                .into());
+            return Err(Error::config(format!(
+                "configuration file `{}` does not exist",
+                path.display()
+            ))
+            .with_hint("check the path given to `--config` or `GIT_RELEASE_CONFIG`")
+            .into());
         }
         return Ok(Some(path.to_owned()));
     }
@@ -275,23 +278,25 @@ pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<
 pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) -> Result<Config> {
     let (parsed, source, shown) = match file {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("failed to read configuration file `{}`", path.display()))?;
+            let bytes = std::fs::read(path).with_context(|| {
+                format!("failed to read configuration file `{}`", path.display())
+            })?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::config(format!("configuration file `{}` is not valid UTF-8", path.display()))
             })?;
-            let parsed: FileConfig = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+            let parsed: FileConfig =
+                toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
             (parsed, text, path.display().to_string())
         }
         None => (FileConfig::default(), String::new(), String::new()),
     };
     let at = |span: std::ops::Range<usize>| format!("{shown}:{}", line_of(&source, span.start));
-    let mut layered = Layered { git, env };
+    let layered = Layered { git, env };
 
     let release = parsed.release;
-    let remote = layered.string("remote")?.or(release.remote).unwrap_or_else(|| "origin".to_owned());
-    let branch = layered.string("branch")?.or(release.branch).unwrap_or_else(|| "main".to_owned());
-    let mode = match layered.string("mode")? {
+    let remote = layered.string("remote").or(release.remote).unwrap_or_else(|| "origin".to_owned());
+    let branch = layered.string("branch").or(release.branch).unwrap_or_else(|| "main".to_owned());
+    let mode = match layered.string("mode") {
         Some(v) => match v.as_str() {
             "pr" => Mode::Pr,
             "direct" => Mode::Direct,
@@ -302,9 +307,10 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         None => release.mode.unwrap_or(Mode::Pr),
     };
 
-    let tag_format = match layered.list("tag_format")? {
+    let tag_format = match layered.list("tag_format") {
         Some(list) => {
-            validate_formats(&list, "x").map_err(|e| layered.bad_with("tag_format", &e.to_string()))?;
+            validate_formats(&list, "x")
+                .map_err(|e| layered.bad_with("tag_format", &e.to_string()))?;
             list
         }
         None => match release.tag_format {
@@ -320,9 +326,10 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         },
     };
 
-    let initial_version = match layered.string("initial_version")? {
-        Some(v) => Version::parse(&v)
-            .map_err(|e| layered.bad_with("initial_version", &format!("`{v}` is not a semantic version: {e}")))?,
+    let initial_version = match layered.string("initial_version") {
+        Some(v) => Version::parse(&v).map_err(|e| {
+            layered.bad_with("initial_version", &format!("`{v}` is not a semantic version: {e}"))
+        })?,
         None => match release.initial_version {
             Some(v) => Version::parse(v.get_ref()).map_err(|e| {
                 Error::config(format!(
@@ -336,10 +343,13 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
     };
 
     let protected_branches = layered
-        .list("protected_branches")?
+        .list("protected_branches")
         .or(release.protected_branches)
         .unwrap_or_else(|| vec!["main".to_owned(), "master".to_owned()]);
-    let changelog = layered.string("changelog")?.or(release.changelog).unwrap_or_else(|| "CHANGELOG.md".to_owned());
+    let changelog = layered
+        .string("changelog")
+        .or(release.changelog)
+        .unwrap_or_else(|| "CHANGELOG.md".to_owned());
     let first_parent = layered.bool("first_parent")?.or(release.first_parent).unwrap_or(false);
     let strict = layered.bool("strict")?.or(release.strict).unwrap_or(false);
 
@@ -408,10 +418,9 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             .map_err(|e| Error::config(format!("{format_at}: package `{name}`: {e}")))?;
         let mut version_files = Vec::new();
         for file in entry.version_files {
-            version_files.push(
-                normalize_path(&file)
-                    .map_err(|e| Error::config(format!("{location}: package `{name}`: version file: {e}")))?,
-            );
+            version_files.push(normalize_path(&file).map_err(|e| {
+                Error::config(format!("{location}: package `{name}`: version file: {e}"))
+            })?);
         }
         packages.push(PackageConfig {
             name,
@@ -429,7 +438,10 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
                 "{}: package `{}` depends on `{unknown}`, which is not a configured package",
                 p.location, p.name
             ))
-            .with_hint(format!("known packages: {}", names.iter().copied().collect::<Vec<_>>().join(", ")))
+            .with_hint(format!(
+                "known packages: {}",
+                names.iter().copied().collect::<Vec<_>>().join(", ")
+            ))
             .into());
         }
     }
@@ -439,7 +451,11 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         let location = at(w.span());
         let w = w.into_inner();
         if w.reason.trim().is_empty() {
-            return Err(Error::config(format!("{location}: waiver for `{}` has an empty reason", w.check)).into());
+            return Err(Error::config(format!(
+                "{location}: waiver for `{}` has an empty reason",
+                w.check
+            ))
+            .into());
         }
         waivers.push(w);
     }
@@ -495,7 +511,8 @@ pub fn normalize_path(raw: &str) -> Result<String> {
 
 /// The 1-based line of byte `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+    text[..offset.min(text.len())].lines().count().max(1)
+        + usize::from(text[..offset.min(text.len())].ends_with('\n'))
 }
 
 /// Turns a TOML error into `file:line:column: message`, with the offending line quoted.
@@ -511,7 +528,9 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> Error {
     } else {
         let _ = write!(msg, ": {}", err.message().trim());
     }
-    Error::config(msg).with_hint("see the configuration reference in the README (`[release]`, `[bump]`, `[[package]]`…)")
+    Error::config(msg).with_hint(
+        "see the configuration reference in the README (`[release]`, `[bump]`, `[[package]]`…)",
+    )
 }
 
 /// The git config and environment layers above the file.
@@ -543,29 +562,29 @@ impl Layered<'_> {
         }
     }
 
-    fn string(&mut self, key: &str) -> Result<Option<String>> {
+    fn string(&self, key: &str) -> Option<String> {
         let var = Self::env_name(key);
         if let Some((_, v)) = self.env.iter().rev().find(|(k, _)| *k == var) {
-            return Ok(Some(v.clone()));
+            return Some(v.clone());
         }
-        Ok(self.git.value(Self::git_key(key)))
+        self.git.value(Self::git_key(key))
     }
 
     /// A list: comma-separated in the environment, repeated keys (or commas) in git config.
-    fn list(&mut self, key: &str) -> Result<Option<Vec<String>>> {
+    fn list(&self, key: &str) -> Option<Vec<String>> {
         let var = Self::env_name(key);
         let split = |s: &str| -> Vec<String> {
             s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
         };
         if let Some((_, v)) = self.env.iter().rev().find(|(k, _)| *k == var) {
-            return Ok(Some(split(v)));
+            return Some(split(v));
         }
         let values = self.git.values(Self::git_key(key));
-        Ok((!values.is_empty()).then(|| values.iter().flat_map(|v| split(v)).collect()))
+        (!values.is_empty()).then(|| values.iter().flat_map(|v| split(v)).collect())
     }
 
-    fn bool(&mut self, key: &str) -> Result<Option<bool>> {
-        let Some(v) = self.string(key)? else { return Ok(None) };
+    fn bool(&self, key: &str) -> Result<Option<bool>> {
+        let Some(v) = self.string(key) else { return Ok(None) };
         match v.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok(Some(true)),
             "false" | "no" | "off" | "0" | "" => Ok(Some(false)),
@@ -590,10 +609,18 @@ mod tests {
 
     impl GitConfig for Fake {
         fn value(&self, key: &str) -> Option<String> {
-            self.0.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| (*v).to_owned())
+            self.0
+                .iter()
+                .rev()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| (*v).to_owned())
         }
         fn values(&self, key: &str) -> Vec<String> {
-            self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| (*v).to_owned()).collect()
+            self.0
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| (*v).to_owned())
+                .collect()
         }
     }
 
@@ -622,7 +649,8 @@ mod tests {
 
     #[test]
     fn precedence_env_over_git_over_file() {
-        let (_d, path) = write("[release]\nremote = \"file\"\nbranch = \"file\"\nchangelog = \"file.md\"\n");
+        let (_d, path) =
+            write("[release]\nremote = \"file\"\nbranch = \"file\"\nchangelog = \"file.md\"\n");
         let git = Fake(vec![("release.remote", "git"), ("release.branch", "git")]);
         let env = vec![("GIT_RELEASE_REMOTE".to_owned(), "env".to_owned())];
         let c = load(Some(&path), &git, &env).expect("loads");
@@ -667,7 +695,10 @@ mod tests {
     #[test]
     fn unknown_dependency_and_duplicate_name() {
         assert!(err_text("[[package]]\nname = \"a\"\ndepends_on = [\"b\"]\n").contains("`b`"));
-        assert!(err_text("[[package]]\nname = \"a\"\n[[package]]\nname = \"a\"\npath = \"x\"\n").contains("twice"));
+        assert!(
+            err_text("[[package]]\nname = \"a\"\n[[package]]\nname = \"a\"\npath = \"x\"\n")
+                .contains("twice")
+        );
     }
 
     #[test]

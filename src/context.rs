@@ -29,9 +29,11 @@ impl Ctx {
         let ui = Ui::new(global.quiet, global.verbose, global.color);
         let dir = start_dir(global)?;
         let repo = Repo::discover(&dir)?;
-        let explicit = global.config.as_ref().map(|p| if p.is_absolute() { p.clone() } else { dir.join(p) });
+        let explicit =
+            global.config.as_ref().map(|p| if p.is_absolute() { p.clone() } else { dir.join(p) });
         let file = config::locate(repo.workdir(), explicit.as_deref())?;
-        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("GIT_RELEASE_")).collect();
+        let env: Vec<(String, String)> =
+            std::env::vars().filter(|(k, _)| k.starts_with("GIT_RELEASE_")).collect();
         let config = config::load(file.as_deref(), &repo, &env)?;
         if let Some(file) = &config.file {
             ui.debug(&format!("configuration: {}", file.display()));

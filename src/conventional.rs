@@ -182,7 +182,9 @@ mod tests {
         assert!(!classify("fix: a\n\nBreaking change: b").breaking);
         assert!(!classify("fix: a\n\nwe note a BREAKING CHANGE here").breaking);
         assert_eq!(
-            classify("refactor: a\n\nBREAKING CHANGE: call b()\ninstead").breaking_description.as_deref(),
+            classify("refactor: a\n\nBREAKING CHANGE: call b()\ninstead")
+                .breaking_description
+                .as_deref(),
             Some("call b()\ninstead")
         );
     }
@@ -203,7 +205,10 @@ mod tests {
             classify("chore(release): prepare\n\nRelease-As: 2.0.0").release_as,
             Some(Version::new(2, 0, 0))
         );
-        assert_eq!(classify("Prepare 3.1.0\n\nRelease-As: v3.1.0").release_as, Some(Version::new(3, 1, 0)));
+        assert_eq!(
+            classify("Prepare 3.1.0\n\nRelease-As: v3.1.0").release_as,
+            Some(Version::new(3, 1, 0))
+        );
         assert_eq!(classify("chore: x\n\nRelease-As: soon").release_as, None);
     }
 
@@ -216,7 +221,11 @@ mod tests {
 
     #[test]
     fn configured_rules_apply() {
-        let mut rules = BumpRules { other: Level::Patch, feat_before_1_0: Level::Patch, ..BumpRules::default() };
+        let mut rules = BumpRules {
+            other: Level::Patch,
+            feat_before_1_0: Level::Patch,
+            ..BumpRules::default()
+        };
         assert_eq!(rules.level(&classify("docs: a"), false), Level::Patch);
         assert_eq!(rules.level(&classify("feat: a"), true), Level::Patch);
         assert_eq!(rules.level(&classify("feat: a"), false), Level::Minor);

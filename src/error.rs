@@ -91,16 +91,12 @@ impl Error {
 
 /// The exit code for `err`: the first [`Error`] in its chain decides, else 1.
 pub fn exit_code(err: &anyhow::Error) -> Exit {
-    err.chain()
-        .find_map(|cause| cause.downcast_ref::<Error>())
-        .map_or(Exit::Failure, Error::exit)
+    err.chain().find_map(|cause| cause.downcast_ref::<Error>()).map_or(Exit::Failure, Error::exit)
 }
 
 /// The hint of the first [`Error`] in the chain that has one.
 pub fn hint(err: &anyhow::Error) -> Option<&str> {
-    err.chain()
-        .filter_map(|cause| cause.downcast_ref::<Error>())
-        .find_map(|e| e.hint.as_deref())
+    err.chain().filter_map(|cause| cause.downcast_ref::<Error>()).find_map(|e| e.hint.as_deref())
 }
 
 /// Whether the error only carries an exit code (its output was already printed).

@@ -153,12 +153,24 @@ struct Track {
 ///
 /// # Errors
 /// A commit or tag object cannot be read.
-pub fn walk(repo: &Repo, head: ObjectId, candidates: Vec<Vec<Candidate>>, first_parent: bool) -> Result<Walk> {
+pub fn walk(
+    repo: &Repo,
+    head: ObjectId,
+    candidates: Vec<Vec<Candidate>>,
+    first_parent: bool,
+) -> Result<Walk> {
     let mut tracks: Vec<Track> = candidates
         .into_iter()
         .map(|mut c| {
             c.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.tag.cmp(&b.tag)));
-            Track { candidates: c, next: 0, pending: None, resolved: false, bit: None, history: PackageHistory::default() }
+            Track {
+                candidates: c,
+                next: 0,
+                pending: None,
+                resolved: false,
+                bit: None,
+                history: PackageHistory::default(),
+            }
         })
         .collect();
     let mut nodes: HashMap<ObjectId, Node> = HashMap::new();
@@ -172,8 +184,8 @@ pub fn walk(repo: &Repo, head: ObjectId, candidates: Vec<Vec<Candidate>>, first_
     seq += 1;
     nodes.insert(head, head_node);
 
-    for i in 0..tracks.len() {
-        advance(repo, &mut tracks[i], &nodes, &mut bit_of_commit, &mut Vec::new())?;
+    for track in &mut tracks {
+        advance(repo, track, &nodes, &mut bit_of_commit, &mut Vec::new())?;
     }
 
     let mut quiet_pops = 0u32;
@@ -255,31 +267,32 @@ pub fn walk(repo: &Repo, head: ObjectId, candidates: Vec<Vec<Candidate>>, first_
         }
         node.sent = Some(node.bits.clone());
         let bits = node.bits.clone();
-        let parents: Vec<ObjectId> =
-            if first_parent { node.info.parents.iter().take(1).copied().collect() } else { node.info.parents.clone() };
+        let parents: Vec<ObjectId> = if first_parent {
+            node.info.parents.iter().take(1).copied().collect()
+        } else {
+            node.info.parents.clone()
+        };
         for parent in parents {
-            match nodes.get_mut(&parent) {
-                Some(p) => {
-                    let changed = p.bits.union(&bits);
-                    if changed {
-                        queue.push((p.info.time, Reverse(seq), parent));
-                        seq += 1;
-                    }
-                }
-                None => {
-                    // Not walked yet: the node keeps the bits until it is popped.
-                    let mut node = read_node(repo, &parent, &mut buf)?;
-                    node.bits = bits.clone();
-                    queue.push((node.info.time, Reverse(seq), parent));
+            if let Some(p) = nodes.get_mut(&parent) {
+                let changed = p.bits.union(&bits);
+                if changed {
+                    queue.push((p.info.time, Reverse(seq), parent));
                     seq += 1;
-                    nodes.insert(parent, node);
                 }
+            } else {
+                // Not walked yet: the node keeps the bits until it is popped.
+                let mut node = read_node(repo, &parent, &mut buf)?;
+                node.bits = bits.clone();
+                queue.push((node.info.time, Reverse(seq), parent));
+                seq += 1;
+                nodes.insert(parent, node);
             }
         }
     }
 
     // Fix the visit order of nodes read as parents (placeholders popped later got an order).
-    let mut walked: Vec<(&ObjectId, &Node)> = nodes.iter().filter(|(_, n)| n.sent.is_some()).collect();
+    let mut walked: Vec<(&ObjectId, &Node)> =
+        nodes.iter().filter(|(_, n)| n.sent.is_some()).collect();
     walked.sort_by_key(|(_, n)| n.order);
     for track in &mut tracks {
         track.history.range = walked
@@ -364,13 +377,13 @@ fn requeue(
 ) -> bool {
     let mut any = false;
     for (commit, bit) in reached.drain(..) {
-        if let Some(node) = nodes.get_mut(&commit) {
-            if !node.bits.has(bit) {
-                node.bits.set(bit);
-                queue.push((node.info.time, Reverse(*seq), commit));
-                *seq += 1;
-                any = true;
-            }
+        if let Some(node) = nodes.get_mut(&commit)
+            && !node.bits.has(bit)
+        {
+            node.bits.set(bit);
+            queue.push((node.info.time, Reverse(*seq), commit));
+            *seq += 1;
+            any = true;
         }
     }
     any
@@ -391,12 +404,13 @@ impl PathTrie {
         for (index, path) in paths {
             let mut node = &mut root;
             for part in path.split('/').filter(|p| !p.is_empty()) {
-                let pos = match node.children.iter().position(|(name, _)| name == part.as_bytes()) {
-                    Some(pos) => pos,
-                    None => {
-                        node.children.push((part.as_bytes().to_vec(), PathTrie::default()));
-                        node.children.len() - 1
-                    }
+                let pos = if let Some(pos) =
+                    node.children.iter().position(|(name, _)| name == part.as_bytes())
+                {
+                    pos
+                } else {
+                    node.children.push((part.as_bytes().to_vec(), PathTrie::default()));
+                    node.children.len() - 1
                 };
                 node = &mut node.children[pos].1;
             }
@@ -423,7 +437,12 @@ impl PathTrie {
 ///
 /// # Errors
 /// A tree is missing or corrupt.
-pub fn changed(repo: &Repo, trie: &PathTrie, a: Option<ObjectId>, b: Option<ObjectId>) -> Result<Vec<usize>> {
+pub fn changed(
+    repo: &Repo,
+    trie: &PathTrie,
+    a: Option<ObjectId>,
+    b: Option<ObjectId>,
+) -> Result<Vec<usize>> {
     let mut out = Vec::new();
     let mut buf = Vec::new();
     diff_level(repo, trie, a, b, &mut out, &mut buf)?;
@@ -464,8 +483,10 @@ fn diff_level(
             (Some(x), Some(y)) if x.id == y.id => {}
             (x, y) => {
                 let tree_or_none = |e: Option<Entry>| e.filter(|e| e.is_tree).map(|e| e.id);
-                let (x_is_blob, y_is_blob) =
-                    (x.as_ref().is_some_and(|e| !e.is_tree), y.as_ref().is_some_and(|e| !e.is_tree));
+                let (x_is_blob, y_is_blob) = (
+                    x.as_ref().is_some_and(|e| !e.is_tree),
+                    y.as_ref().is_some_and(|e| !e.is_tree),
+                );
                 if x_is_blob || y_is_blob {
                     // A file where a package directory is expected: everything below changed.
                     child.all_packages(out);

@@ -73,6 +73,8 @@ pub struct Packages {
     pub drift: Vec<Drift>,
     /// Whether the packages come from `[[package]]` entries (a monorepo) or the default single package.
     pub configured: bool,
+    /// Version files that could not be read, each with why.
+    pub warnings: Vec<String>,
 }
 
 /// Resolves the packages of `config` against the tree `tree` (HEAD's), reading manifests.
@@ -83,15 +85,22 @@ pub struct Packages {
 /// # Errors
 /// A version file that cannot be read or parsed, or whose version is not semver (named by
 /// path); a dependency cycle.
-pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str) -> Result<Packages> {
+pub fn resolve(
+    repo: &Repo,
+    config: &Config,
+    tree: ObjectId,
+    fallback_name: &str,
+) -> Result<Packages> {
     let mut cache: BTreeMap<String, Option<Manifest>> = BTreeMap::new();
+    let mut problems: Vec<String> = Vec::new();
     let mut read = |path: &str| -> Result<Option<Manifest>> {
         if let Some(m) = cache.get(path) {
             return Ok(m.clone());
         }
         let manifest = match repo.read_file(tree, path)? {
             Some(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{path}` is not valid UTF-8"))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| anyhow::anyhow!("`{path}` is not valid UTF-8"))?;
                 Some(manifest::parse(path, &text)?)
             }
             None => None,
@@ -99,14 +108,18 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
         cache.insert(path.to_owned(), manifest.clone());
         Ok(manifest)
     };
-    let detect = |dir: &str, read: &mut dyn FnMut(&str) -> Result<Option<Manifest>>| -> Result<Vec<String>> {
+    let detect = |dir: &str,
+                  read: &mut dyn FnMut(&str) -> Result<Option<Manifest>>|
+     -> Result<Vec<String>> {
         let mut found = Vec::new();
         for name in MANIFEST_NAMES.iter().chain(&["VERSION"]) {
             let path = if dir == "." { (*name).to_owned() } else { format!("{dir}/{name}") };
-            if let Some(m) = read(&path)? {
-                if m.version.is_some() || m.version_from_workspace || m.workspace_version.is_some() {
-                    found.push(path);
-                }
+            if let Some(m) = read(&path)?
+                && (m.version.is_some()
+                    || m.version_from_workspace
+                    || m.workspace_version.is_some())
+            {
+                found.push(path);
             }
         }
         Ok(found)
@@ -116,8 +129,11 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
     let mut list = Vec::new();
     if configured {
         for p in &config.packages {
-            let version_files =
-                if p.version_files.is_empty() { detect(&p.path, &mut read)? } else { p.version_files.clone() };
+            let version_files = if p.version_files.is_empty() {
+                detect(&p.path, &mut read)?
+            } else {
+                p.version_files.clone()
+            };
             list.push(Package {
                 name: p.name.clone(),
                 path: p.path.clone(),
@@ -132,10 +148,10 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
         let version_files = detect(".", &mut read)?;
         let mut name = None;
         for file in &version_files {
-            if let Some(m) = read(file)? {
-                if name.is_none() {
-                    name.clone_from(&m.name);
-                }
+            if let Some(m) = read(file)?
+                && name.is_none()
+            {
+                name.clone_from(&m.name);
             }
         }
         let name = name.unwrap_or_else(|| fallback_name.to_owned());
@@ -161,7 +177,9 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
     for pkg in &mut list {
         let mut deps = Vec::new();
         for file in &pkg.version_files {
-            let Some(m) = read(file).with_context(|| format!("failed to read version file of package `{}`", pkg.name))?
+            let Some(m) = read(file).with_context(|| {
+                format!("failed to read version file of package `{}`", pkg.name)
+            })?
             else {
                 continue;
             };
@@ -175,15 +193,15 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
             if version.is_none() && !m.is_package {
                 version.clone_from(&m.workspace_version);
             }
-            if pkg.file_version.is_none() {
-                if let Some(v) = version {
-                    pkg.file_version = Some(Version::parse(v.trim()).map_err(|e| {
-                        Error::config(format!(
-                            "version `{v}` in `{file}` (package `{}`) is not a semantic version: {e}",
-                            pkg.name
-                        ))
-                    })?);
-                }
+            if pkg.file_version.is_none()
+                && let Some(v) = version
+            {
+                pkg.file_version = Some(Version::parse(v.trim()).map_err(|e| {
+                    Error::config(format!(
+                        "version `{v}` in `{file}` (package `{}`) is not a semantic version: {e}",
+                        pkg.name
+                    ))
+                })?);
             }
             deps.extend(m.dependencies.iter().cloned());
         }
@@ -202,11 +220,14 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
         .collect();
     for (pkg, deps) in list.iter_mut().zip(raw_deps) {
         for dep in deps {
-            let target = by_manifest.get(&dep).or_else(|| by_manifest.get(&manifest::normalize_python_name(&dep)));
-            if let Some(target) = target {
-                if *target != pkg.name && !pkg.depends_on.contains(target) {
-                    pkg.depends_on.push(target.clone());
-                }
+            let target = by_manifest
+                .get(&dep)
+                .or_else(|| by_manifest.get(&manifest::normalize_python_name(&dep)));
+            if let Some(target) = target
+                && *target != pkg.name
+                && !pkg.depends_on.contains(target)
+            {
+                pkg.depends_on.push(target.clone());
             }
         }
     }
@@ -220,7 +241,9 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
         }
         for manifest_path in repo.find_files(tree, &MANIFEST_NAMES)? {
             let dir = manifest_path.rsplit_once('/').map_or(".", |(d, _)| d);
-            let covered = list.iter().any(|p| p.path == "." || dir == p.path || dir.starts_with(&format!("{}/", p.path)));
+            let covered = list.iter().any(|p| {
+                p.path == "." || dir == p.path || dir.starts_with(&format!("{}/", p.path))
+            });
             if covered {
                 continue;
             }
@@ -232,15 +255,22 @@ pub fn resolve(repo: &Repo, config: &Config, tree: ObjectId, fallback_name: &str
     }
 
     check_cycles(&list)?;
-    Ok(Packages { list, drift, configured })
+    problems.sort();
+    problems.dedup();
+    Ok(Packages { list, drift, configured, warnings: problems })
 }
 
 /// Fails with the packages of the first dependency cycle found, in order.
 ///
 /// # Errors
 /// A cycle: a config error naming it as `a -> b -> a`.
+#[allow(
+    clippy::items_after_statements,
+    reason = "the recursive helper reads best next to its state"
+)]
 pub fn check_cycles(list: &[Package]) -> Result<()> {
-    let index: BTreeMap<&str, usize> = list.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> =
+        list.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; list.len()];
     let mut stack: Vec<usize> = Vec::new();
@@ -261,10 +291,10 @@ pub fn check_cycles(list: &[Package]) -> Result<()> {
                 cycle.push(j);
                 return Some(cycle);
             }
-            if state[j] == 0 {
-                if let Some(c) = visit(j, list, index, state, stack) {
-                    return Some(c);
-                }
+            if state[j] == 0
+                && let Some(c) = visit(j, list, index, state, stack)
+            {
+                return Some(c);
             }
         }
         stack.pop();
@@ -272,13 +302,13 @@ pub fn check_cycles(list: &[Package]) -> Result<()> {
         None
     }
     for i in 0..list.len() {
-        if state[i] == 0 {
-            if let Some(cycle) = visit(i, list, &index, &mut state, &mut stack) {
-                let names: Vec<&str> = cycle.iter().map(|&k| list[k].name.as_str()).collect();
-                return Err(Error::config(format!("dependency cycle: {}", names.join(" -> ")))
-                    .with_hint("remove one of these dependencies, or its `depends_on` entry")
-                    .into());
-            }
+        if state[i] == 0
+            && let Some(cycle) = visit(i, list, &index, &mut state, &mut stack)
+        {
+            let names: Vec<&str> = cycle.iter().map(|&k| list[k].name.as_str()).collect();
+            return Err(Error::config(format!("dependency cycle: {}", names.join(" -> ")))
+                .with_hint("remove one of these dependencies, or its `depends_on` entry")
+                .into());
         }
     }
     Ok(())
@@ -287,6 +317,10 @@ pub fn check_cycles(list: &[Package]) -> Result<()> {
 /// Tiers: 1 for a package none of whose dependencies is in `members`, else one more than
 /// its deepest dependency in `members`. Packages outside `members` get a tier too, computed
 /// the same way, so a reader sees where they would go.
+#[allow(
+    clippy::items_after_statements,
+    reason = "the recursive helper reads best next to its state"
+)]
 pub fn tiers(list: &[Package], members: &BTreeSet<&str>) -> BTreeMap<String, usize> {
     let index: BTreeMap<&str, &Package> = list.iter().map(|p| (p.name.as_str(), p)).collect();
     let mut memo: BTreeMap<String, usize> = BTreeMap::new();

@@ -5,6 +5,7 @@
 //! A plan is computed from reads alone; nothing here writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use anyhow::Result;
 use gix::ObjectId;
@@ -161,8 +162,11 @@ impl Plan {
             .collect();
         let text = serde_json::to_string(&rows).expect("JSON values always serialise");
         let digest = Sha256::digest(text.as_bytes());
-        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        let mut text = String::from("sha256:");
+        for byte in digest.iter().take(6) {
+            let _ = write!(text, "{byte:02x}");
+        }
+        text
     }
 }
 
@@ -170,10 +174,13 @@ impl Plan {
 fn canonical(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
-            let sorted: BTreeMap<String, serde_json::Value> = map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            let sorted: BTreeMap<String, serde_json::Value> =
+                map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
             serde_json::Value::Object(sorted.into_iter().collect())
         }
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(canonical).collect()),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(canonical).collect())
+        }
         other => other,
     }
 }
@@ -186,21 +193,30 @@ fn canonical(value: serde_json::Value) -> serde_json::Value {
 /// any read failure.
 pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     let Some(head) = repo.head_commit()? else {
-        return Err(Error::failed("the repository has no commits yet, so there is nothing to plan")
-            .with_hint("make a first commit, then run `git release plan`")
-            .into());
+        return Err(Error::failed(
+            "the repository has no commits yet, so there is nothing to plan",
+        )
+        .with_hint("make a first commit, then run `git release plan`")
+        .into());
     };
     let head_tree = repo.tree_of(&head)?;
-    let fallback = repo.root().file_name().map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned());
+    let fallback = repo
+        .root()
+        .file_name()
+        .map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned());
     let fallback = fallback.strip_suffix(".git").map_or(fallback.clone(), str::to_owned);
     let packages = packages::resolve(repo, config, head_tree, &fallback)?;
     let strict = options.strict || config.strict;
 
     let mut warnings: Vec<String> = packages.drift.iter().map(ToString::to_string).collect();
+    warnings.extend(packages.warnings.iter().cloned());
     if strict && !packages.drift.is_empty() {
-        return Err(Error::config(format!("drift between configuration and repository: {}", warnings.join("; ")))
-            .with_hint("configure the package, fix its path, or run without `--strict`")
-            .into());
+        return Err(Error::config(format!(
+            "drift between configuration and repository: {}",
+            warnings.join("; ")
+        ))
+        .with_hint("configure the package, fix its path, or run without `--strict`")
+        .into());
     }
 
     let selected: Vec<usize> = if options.packages.is_empty() {
@@ -209,7 +225,8 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         let mut out = Vec::new();
         for wanted in &options.packages {
             let wanted_path = crate::config::normalize_path(wanted).unwrap_or_default();
-            let found = packages.list.iter().position(|p| p.name == *wanted || p.path == wanted_path);
+            let found =
+                packages.list.iter().position(|p| p.name == *wanted || p.path == wanted_path);
             match found {
                 Some(i) if !out.contains(&i) => out.push(i),
                 Some(_) => {}
@@ -242,8 +259,11 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             }
         }
     }
-    let ignored_tags: Vec<String> =
-        tags.iter().filter(|t| !matched.contains(t.name.as_str())).map(|t| t.name.clone()).collect();
+    let ignored_tags: Vec<String> = tags
+        .iter()
+        .filter(|t| !matched.contains(t.name.as_str()))
+        .map(|t| t.name.clone())
+        .collect();
     let all_versions: Vec<Vec<Version>> =
         candidates.iter().map(|c| c.iter().map(|c| c.version.clone()).collect()).collect();
     let existing_tags: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
@@ -252,7 +272,11 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
 
     // Which commits touch which (non-root) package path: one tree comparison per commit.
     let trie = PathTrie::new(
-        selected.iter().enumerate().filter(|(_, pi)| packages.list[**pi].path != ".").map(|(slot, pi)| (slot, packages.list[*pi].path.as_str())),
+        selected
+            .iter()
+            .enumerate()
+            .filter(|(_, pi)| packages.list[**pi].path != ".")
+            .map(|(slot, pi)| (slot, packages.list[*pi].path.as_str())),
     );
     let mut touched_cache: HashMap<ObjectId, Vec<usize>> = HashMap::new();
     if !trie.is_empty() {
@@ -281,7 +305,11 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         let commits: Vec<ObjectId> = if pkg.path == "." {
             hist.range.clone()
         } else {
-            hist.range.iter().filter(|id| touched_cache.get(*id).is_some_and(|t| t.contains(&slot))).copied().collect()
+            hist.range
+                .iter()
+                .filter(|id| touched_cache.get(*id).is_some_and(|t| t.contains(&slot)))
+                .copied()
+                .collect()
         };
         let base = hist.last_stable.as_ref().map(|(c, _)| c.version.clone());
         let before_1_0 = base.as_ref().map_or_else(
@@ -318,20 +346,22 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
                 kind: c.kind.clone(),
                 scope: c.scope.clone(),
                 breaking: c.breaking,
-                bump: if c.release_as.is_some() { "release_as".to_owned() } else { commit_level.as_str().to_owned() },
+                bump: if c.release_as.is_some() {
+                    "release_as".to_owned()
+                } else {
+                    commit_level.as_str().to_owned()
+                },
             });
         }
-        if strict {
-            if let Some(bad) = reasons.iter().find(|r| r.kind.is_none()) {
-                return Err(Error::failed(format!(
-                    "commit {} of package `{}` is not a Conventional Commit: `{}`",
-                    &bad.commit[..12],
-                    pkg.name,
-                    bad.summary
-                ))
-                .with_hint("reword it (`git rebase -i`) or run without `--strict`")
-                .into());
-            }
+        if strict && let Some(bad) = reasons.iter().find(|r| r.kind.is_none()) {
+            return Err(Error::failed(format!(
+                "commit {} of package `{}` is not a Conventional Commit: `{}`",
+                &bad.commit[..12],
+                pkg.name,
+                bad.summary
+            ))
+            .with_hint("reword it (`git rebase -i`) or run without `--strict`")
+            .into());
         }
         if let Some(forced) = options.bump {
             level = forced;
@@ -350,13 +380,13 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         );
         let status = if next.is_some() { Status::Release } else { Status::NothingToRelease };
         let next_tag = next.as_ref().map(|v| pkg.tag_formats[0].format(v));
-        if let Some(tag) = &next_tag {
-            if existing_tags.contains(tag.as_str()) {
-                warnings.push(format!(
+        if let Some(tag) = &next_tag
+            && existing_tags.contains(tag.as_str())
+        {
+            warnings.push(format!(
                     "package `{}`: the next tag `{tag}` already exists (on another branch?); see `git release tag --reconcile`",
                     pkg.name
                 ));
-            }
         }
         let nonconventional = commits.len() - conventional;
         if nonconventional > 0 && status == Status::Release {
@@ -381,7 +411,8 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         });
     }
 
-    let releasing: BTreeSet<&str> = rows.iter().filter(|r| r.status == Status::Release).map(|r| r.name.as_str()).collect();
+    let releasing: BTreeSet<&str> =
+        rows.iter().filter(|r| r.status == Status::Release).map(|r| r.name.as_str()).collect();
     let tiers = packages::tiers(&packages.list, &releasing);
     for row in &mut rows {
         row.tier = tiers.get(&row.name).copied().unwrap_or(1);
@@ -404,7 +435,10 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
 /// - `no_commits`: the range is empty.
 ///
 /// Returns `(None, BumpKind::None)` when there is nothing to release.
-#[allow(clippy::too_many_arguments, reason = "each input is one rule of the spec; a struct would only rename them")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each input is one rule of the spec; a struct would only rename them"
+)]
 pub fn next_version(
     base: Option<&Version>,
     current: Option<&Version>,
@@ -420,24 +454,23 @@ pub fn next_version(
     }
     let pending_pre = current.filter(|c| !c.pre.is_empty() && base.is_none_or(|b| *c > b));
     let pre_target = pending_pre.map(|c| Version::new(c.major, c.minor, c.patch));
-    let target = match base {
-        Some(base) => {
-            if level == Level::None && pending_pre.is_none() {
-                return (None, BumpKind::None);
-            }
-            let bumped = version::bump(base, level);
-            match &pre_target {
-                Some(t) if *t > bumped => t.clone(),
-                _ if level == Level::None => return (None, BumpKind::None),
-                _ => bumped,
-            }
+    let target = if let Some(base) = base {
+        if level == Level::None && pending_pre.is_none() {
+            return (None, BumpKind::None);
         }
-        None => {
-            if no_commits && pre_target.is_none() {
-                return (None, BumpKind::None);
-            }
-            pre_target.clone().unwrap_or_else(|| Version::new(initial.major, initial.minor, initial.patch))
+        let bumped = version::bump(base, level);
+        match &pre_target {
+            Some(t) if *t > bumped => t.clone(),
+            _ if level == Level::None => return (None, BumpKind::None),
+            _ => bumped,
         }
+    } else {
+        if no_commits && pre_target.is_none() {
+            return (None, BumpKind::None);
+        }
+        pre_target
+            .clone()
+            .unwrap_or_else(|| Version::new(initial.major, initial.minor, initial.patch))
     };
     if let Some(channel) = pre {
         return (Some(version::next_prerelease(&target, channel, tagged)), BumpKind::Prerelease);
@@ -463,11 +496,29 @@ mod tests {
     fn stable_bumps() {
         let init = v("0.1.0");
         assert_eq!(
-            next_version(Some(&v("1.2.3")), Some(&v("1.2.3")), Level::Minor, None, None, &init, &[], false),
+            next_version(
+                Some(&v("1.2.3")),
+                Some(&v("1.2.3")),
+                Level::Minor,
+                None,
+                None,
+                &init,
+                &[],
+                false
+            ),
             (Some(v("1.3.0")), BumpKind::Minor)
         );
         assert_eq!(
-            next_version(Some(&v("1.2.3")), Some(&v("1.2.3")), Level::None, None, None, &init, &[], false),
+            next_version(
+                Some(&v("1.2.3")),
+                Some(&v("1.2.3")),
+                Level::None,
+                None,
+                None,
+                &init,
+                &[],
+                false
+            ),
             (None, BumpKind::None)
         );
     }
@@ -476,7 +527,16 @@ mod tests {
     fn release_as_wins() {
         let init = v("0.1.0");
         assert_eq!(
-            next_version(Some(&v("1.2.3")), None, Level::None, Some(&v("3.0.0")), None, &init, &[], false),
+            next_version(
+                Some(&v("1.2.3")),
+                None,
+                Level::None,
+                Some(&v("3.0.0")),
+                None,
+                &init,
+                &[],
+                false
+            ),
             (Some(v("3.0.0")), BumpKind::ReleaseAs)
         );
     }
@@ -487,17 +547,44 @@ mod tests {
         let tagged = [v("1.2.3"), v("1.3.0-rc.1")];
         // --pre rc continues the rc line of the same target.
         assert_eq!(
-            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Minor, None, Some("rc"), &init, &tagged, false),
+            next_version(
+                Some(&v("1.2.3")),
+                Some(&v("1.3.0-rc.1")),
+                Level::Minor,
+                None,
+                Some("rc"),
+                &init,
+                &tagged,
+                false
+            ),
             (Some(v("1.3.0-rc.2")), BumpKind::Prerelease)
         );
         // Without --pre the prerelease is promoted, even if later commits only fix.
         assert_eq!(
-            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Patch, None, None, &init, &tagged, false),
+            next_version(
+                Some(&v("1.2.3")),
+                Some(&v("1.3.0-rc.1")),
+                Level::Patch,
+                None,
+                None,
+                &init,
+                &tagged,
+                false
+            ),
             (Some(v("1.3.0")), BumpKind::Minor)
         );
         // A breaking change after the rc goes past it.
         assert_eq!(
-            next_version(Some(&v("1.2.3")), Some(&v("1.3.0-rc.1")), Level::Major, None, Some("rc"), &init, &tagged, false),
+            next_version(
+                Some(&v("1.2.3")),
+                Some(&v("1.3.0-rc.1")),
+                Level::Major,
+                None,
+                Some("rc"),
+                &init,
+                &tagged,
+                false
+            ),
             (Some(v("2.0.0-rc.1")), BumpKind::Prerelease)
         );
     }
@@ -508,6 +595,9 @@ mod tests {
             next_version(None, None, Level::Patch, None, None, &v("0.4.0"), &[], false),
             (Some(v("0.4.0")), BumpKind::Initial)
         );
-        assert_eq!(next_version(None, None, Level::None, None, None, &v("0.4.0"), &[], true), (None, BumpKind::None));
+        assert_eq!(
+            next_version(None, None, Level::None, None, None, &v("0.4.0"), &[], true),
+            (None, BumpKind::None)
+        );
     }
 }

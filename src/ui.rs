@@ -2,7 +2,11 @@
 //!
 //! Commands build strings and hand them here; nothing else in the crate prints. This keeps
 //! `--quiet`, colour and the split between data and diagnostics in one spot.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "this module is the crate's only writer")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "this module is the crate's only writer"
+)]
 
 use std::io::{self, IsTerminal, Write};
 
@@ -34,7 +38,10 @@ impl Ui {
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stdout().is_terminal()
+            }
         };
         Self { quiet, verbose, color }
     }
@@ -50,6 +57,9 @@ impl Ui {
     }
 
     /// Writes data to stdout, as is. A closed pipe (`| head`) is not an error.
+    ///
+    /// # Errors
+    /// Writing to stdout fails for another reason.
     pub fn data(&self, text: &str) -> Result<()> {
         let mut out = io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

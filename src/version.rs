@@ -136,6 +136,9 @@ impl TagFormat {
     /// Fails when `{version}` is missing or repeated, when another `{…}` placeholder is used,
     /// or when the literal text could never be part of a tag name (per
     /// `git check-ref-format`: whitespace, control characters, `~^:?*[\`, `..`, `@{`).
+    ///
+    /// # Errors
+    /// The pattern is refused for one of those reasons; the message quotes it.
     pub fn parse(pattern: &str, package: &str) -> Result<Self> {
         let expanded = pattern.replace("{name}", package);
         let Some((prefix, suffix)) = expanded.split_once("{version}") else {
@@ -157,10 +160,14 @@ impl TagFormat {
                 .chars()
                 .find(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(*c))
             {
-                bail!("tag format `{pattern}` contains `{bad}`, which git does not allow in a tag name");
+                bail!(
+                    "tag format `{pattern}` contains `{bad}`, which git does not allow in a tag name"
+                );
             }
             if part.contains("..") || part.contains("@{") {
-                bail!("tag format `{pattern}` contains `..` or `@{{`, which git does not allow in a tag name");
+                bail!(
+                    "tag format `{pattern}` contains `..` or `@{{`, which git does not allow in a tag name"
+                );
             }
         }
         if prefix.starts_with('-') || prefix.starts_with('/') {
@@ -208,7 +215,14 @@ mod tests {
 
     #[test]
     fn tag_format_rejects_bad_patterns() {
-        for bad in ["v", "{version}{version}", "v {version}", "{nme}/v{version}", "-v{version}", "a..b{version}"] {
+        for bad in [
+            "v",
+            "{version}{version}",
+            "v {version}",
+            "{nme}/v{version}",
+            "-v{version}",
+            "a..b{version}",
+        ] {
             assert!(TagFormat::parse(bad, "p").is_err(), "{bad} should be refused");
         }
     }
@@ -236,6 +250,10 @@ mod tests {
 
     #[test]
     fn levels_order_for_max() {
-        assert!(Level::Major > Level::Minor && Level::Minor > Level::Patch && Level::Patch > Level::None);
+        assert!(
+            Level::Major > Level::Minor
+                && Level::Minor > Level::Patch
+                && Level::Patch > Level::None
+        );
     }
 }

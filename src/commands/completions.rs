@@ -46,8 +46,12 @@ pub fn script(shell: Shell) -> String {
             clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "git-release", &mut out);
             out.extend_from_slice(BASH_WRAPPER.as_bytes());
         }
-        Shell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "git-release", &mut out),
-        Shell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "git-release", &mut out),
+        Shell::Zsh => {
+            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "git-release", &mut out);
+        }
+        Shell::Fish => {
+            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "git-release", &mut out);
+        }
     }
     String::from_utf8(out).expect("clap_complete writes UTF-8")
 }

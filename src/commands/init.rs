@@ -42,7 +42,8 @@ struct Found {
 }
 
 /// The tag schemes `init` recognises, most specific first.
-const SCHEMES: [&str; 5] = ["{name}/v{version}", "{name}-v{version}", "{name}@{version}", "v{version}", "{version}"];
+const SCHEMES: [&str; 5] =
+    ["{name}/v{version}", "{name}-v{version}", "{name}@{version}", "v{version}", "{version}"];
 
 /// Writes (or prints) the starter configuration.
 ///
@@ -53,7 +54,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
     let ui = Ui::new(global.quiet, global.verbose, global.color);
     let repo = Repo::discover(&start_dir(global)?)?;
     let Some(workdir) = repo.workdir().map(Path::to_owned) else {
-        return Err(Error::usage("`git release init` needs a work tree; this repository is bare").into());
+        return Err(
+            Error::usage("`git release init` needs a work tree; this repository is bare").into()
+        );
     };
     let target = workdir.join("release.toml");
     if target.exists() && !args.force && !args.dry_run {
@@ -84,7 +87,8 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
 /// The temporary file cannot be created, written or renamed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
     tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
     tmp.as_file().sync_all().with_context(|| format!("failed to write `{}`", path.display()))?;
     tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
@@ -97,7 +101,8 @@ fn discover(workdir: &Path) -> Result<Vec<Found>> {
     let mut found = Vec::new();
     let mut stack = vec![workdir.to_owned()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+        let entries = std::fs::read_dir(&dir)
+            .with_context(|| format!("failed to read `{}`", dir.display()))?;
         let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
@@ -112,7 +117,8 @@ fn discover(workdir: &Path) -> Result<Vec<Found>> {
             if !MANIFEST_NAMES.contains(&name.as_str()) {
                 continue;
             }
-            let rel = path.strip_prefix(workdir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel =
+                path.strip_prefix(workdir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             let Ok(m) = manifest::parse(&rel, &text) else { continue };
             if !m.is_package {
@@ -142,7 +148,7 @@ fn schemes_in_use(name: &str, tags: &[String]) -> Vec<(&'static str, usize)> {
         }
     }
     let mut list: Vec<(&'static str, usize)> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     list
 }
 
@@ -203,10 +209,15 @@ mod tests {
     #[test]
     fn renders_packages_with_schemes_in_use() {
         let found = vec![
-            Found { name: "core".into(), path: "crates/core".into(), manifest: "crates/core/Cargo.toml".into() },
+            Found {
+                name: "core".into(),
+                path: "crates/core".into(),
+                manifest: "crates/core/Cargo.toml".into(),
+            },
             Found { name: "web".into(), path: "web".into(), manifest: "web/package.json".into() },
         ];
-        let tags = vec!["core-v1.0.0".into(), "core-v1.1.0".into(), "web@2.0.0".into(), "v0.1.0".into()];
+        let tags =
+            vec!["core-v1.0.0".into(), "core-v1.1.0".into(), "web@2.0.0".into(), "v0.1.0".into()];
         let text = render(&found, &tags);
         assert!(text.contains("tag_format = \"{name}-v{version}\""), "{text}");
         assert!(text.contains("tag_format = \"{name}@{version}\""), "{text}");

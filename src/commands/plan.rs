@@ -83,7 +83,9 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
     if ctx.ui.verbose(1) {
         ctx.ui.debug(&format!("walked {} commits", plan.commits_read));
         for tag in &plan.ignored_tags {
-            ctx.ui.debug(&format!("ignored tag `{tag}`: it matches no tag format of the planned packages"));
+            ctx.ui.debug(&format!(
+                "ignored tag `{tag}`: it matches no tag format of the planned packages"
+            ));
         }
     }
     let text = match args.format {
@@ -128,12 +130,12 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
         ]);
     }
     let mut out = String::new();
-    if !markdown {
+    if markdown {
+        let _ = writeln!(out, "{table}");
+    } else {
         for line in table.to_string().lines() {
             let _ = writeln!(out, "{}", line.trim_end());
         }
-    } else {
-        let _ = writeln!(out, "{table}");
     }
     if explain {
         for row in &plan.rows {
@@ -152,9 +154,14 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
                 let scope = r.scope.as_deref().map(|s| format!("({s})")).unwrap_or_default();
                 let bang = if r.breaking { " breaking" } else { "" };
                 if markdown {
-                    let _ = writeln!(out, "- `{short}` {kind}{scope}{bang} → {}: {}", r.bump, r.summary);
+                    let _ = writeln!(
+                        out,
+                        "- `{short}` {kind}{scope}{bang} → {}: {}",
+                        r.bump, r.summary
+                    );
                 } else {
-                    let _ = writeln!(out, "  {short}  {kind}{scope}{bang}  {}  {}", r.bump, r.summary);
+                    let _ =
+                        writeln!(out, "  {short}  {kind}{scope}{bang}  {}  {}", r.bump, r.summary);
                 }
             }
         }
@@ -169,14 +176,18 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
 fn reason(row: &plan::Row) -> String {
     let nonconventional = row.commits - row.conventional;
     let mut text = match row.status {
-        Status::NothingToRelease if row.commits == 0 => "no commits since the last release".to_owned(),
+        Status::NothingToRelease if row.commits == 0 => {
+            "no commits since the last release".to_owned()
+        }
         Status::NothingToRelease => "no commit asks for a release".to_owned(),
         Status::Release => {
-            let decisive = row
-                .reasons
-                .iter()
-                .find(|r| r.bump == "release_as")
-                .or_else(|| row.reasons.iter().rev().filter(|r| r.bump != "none").max_by_key(|r| level_rank(&r.bump)));
+            let decisive = row.reasons.iter().find(|r| r.bump == "release_as").or_else(|| {
+                row.reasons
+                    .iter()
+                    .rev()
+                    .filter(|r| r.bump != "none")
+                    .max_by_key(|r| level_rank(&r.bump))
+            });
             match (row.bump, decisive) {
                 (plan::BumpKind::Initial, _) => format!("first release ({} commits)", row.commits),
                 (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),

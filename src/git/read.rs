@@ -100,11 +100,7 @@ impl Repo {
 
     /// The short name of the branch HEAD is on, or `None` when detached or unborn.
     pub fn head_branch(&self) -> Option<String> {
-        self.repo
-            .head_name()
-            .ok()
-            .flatten()
-            .map(|name| name.shorten().to_str_lossy().into_owned())
+        self.repo.head_name().ok().flatten().map(|name| name.shorten().to_str_lossy().into_owned())
     }
 
     /// Every ref under `refs/tags/`, unpeeled (peeling costs an object read per annotated
@@ -121,7 +117,11 @@ impl Repo {
             let gix::refs::Target::Object(target) = inner.target else { continue };
             let name = inner.name.as_bstr();
             let short = name.strip_prefix(b"refs/tags/").unwrap_or(name);
-            tags.push(TagRef { name: short.to_str_lossy().into_owned(), target, peeled: inner.peeled });
+            tags.push(TagRef {
+                name: short.to_str_lossy().into_owned(),
+                target,
+                peeled: inner.peeled,
+            });
         }
         Ok(tags)
     }
@@ -135,11 +135,16 @@ impl Repo {
         let mut id = id;
         let mut buf = Vec::new();
         for _ in 0..32 {
-            let data = self.repo.objects.find(&id, &mut buf).with_context(|| format!("failed to read object {id}"))?;
+            let data = self
+                .repo
+                .objects
+                .find(&id, &mut buf)
+                .with_context(|| format!("failed to read object {id}"))?;
             match data.kind {
                 gix::objs::Kind::Commit => return Ok(Some(id)),
                 gix::objs::Kind::Tag => {
-                    let tag = data.decode().with_context(|| format!("failed to decode tag {id}"))?;
+                    let tag =
+                        data.decode().with_context(|| format!("failed to decode tag {id}"))?;
                     let gix::objs::ObjectRef::Tag(tag) = tag else { return Ok(None) };
                     id = tag.target();
                 }
@@ -154,9 +159,18 @@ impl Repo {
     ///
     /// # Errors
     /// The object is missing, not a commit, or corrupt.
-    pub fn commit(&self, id: &ObjectId, buf: &mut Vec<u8>, message: Option<&mut String>) -> Result<CommitInfo> {
-        let commit = self.repo.objects.find_commit(id, buf).with_context(|| format!("failed to read commit {id}"))?;
-        let time = commit.committer().map(|c| c.seconds()).unwrap_or(0);
+    pub fn commit(
+        &self,
+        id: &ObjectId,
+        buf: &mut Vec<u8>,
+        message: Option<&mut String>,
+    ) -> Result<CommitInfo> {
+        let commit = self
+            .repo
+            .objects
+            .find_commit(id, buf)
+            .with_context(|| format!("failed to read commit {id}"))?;
+        let time = commit.committer().map_or(0, |c| c.seconds());
         if let Some(out) = message {
             out.clear();
             out.push_str(&commit.message.to_str_lossy());
@@ -170,7 +184,11 @@ impl Repo {
     /// The object is missing, not a commit, or corrupt.
     pub fn commit_message(&self, id: &ObjectId) -> Result<String> {
         let mut buf = Vec::new();
-        let commit = self.repo.objects.find_commit(id, &mut buf).with_context(|| format!("failed to read commit {id}"))?;
+        let commit = self
+            .repo
+            .objects
+            .find_commit(id, &mut buf)
+            .with_context(|| format!("failed to read commit {id}"))?;
         Ok(commit.message.to_str_lossy().into_owned())
     }
 
@@ -179,11 +197,19 @@ impl Repo {
     /// # Errors
     /// The object is missing, not a tree, or corrupt.
     pub fn tree_entries(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Vec<Entry>> {
-        let tree = self.repo.objects.find_tree(id, buf).with_context(|| format!("failed to read tree {id}"))?;
+        let tree = self
+            .repo
+            .objects
+            .find_tree(id, buf)
+            .with_context(|| format!("failed to read tree {id}"))?;
         Ok(tree
             .entries
             .iter()
-            .map(|e| Entry { name: e.filename.to_vec(), is_tree: e.mode.is_tree(), id: e.oid.to_owned() })
+            .map(|e| Entry {
+                name: e.filename.to_vec(),
+                is_tree: e.mode.is_tree(),
+                id: e.oid.to_owned(),
+            })
             .collect())
     }
 
@@ -191,8 +217,17 @@ impl Repo {
     ///
     /// # Errors
     /// The object is missing, not a tree, or corrupt.
-    pub fn tree_entry(&self, id: &ObjectId, name: &[u8], buf: &mut Vec<u8>) -> Result<Option<Entry>> {
-        let tree = self.repo.objects.find_tree(id, buf).with_context(|| format!("failed to read tree {id}"))?;
+    pub fn tree_entry(
+        &self,
+        id: &ObjectId,
+        name: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> Result<Option<Entry>> {
+        let tree = self
+            .repo
+            .objects
+            .find_tree(id, buf)
+            .with_context(|| format!("failed to read tree {id}"))?;
         Ok(tree.entries.iter().find(|e| e.filename == name).map(|e| Entry {
             name: e.filename.to_vec(),
             is_tree: e.mode.is_tree(),
@@ -229,7 +264,11 @@ impl Repo {
             return Ok(None);
         }
         let mut buf = Vec::new();
-        let blob = self.repo.objects.find_blob(&entry.id, &mut buf).with_context(|| format!("failed to read `{path}`"))?;
+        let blob = self
+            .repo
+            .objects
+            .find_blob(&entry.id, &mut buf)
+            .with_context(|| format!("failed to read `{path}`"))?;
         Ok(Some(blob.data.to_vec()))
     }
 
@@ -247,7 +286,8 @@ impl Repo {
         while let Some((tree, prefix)) = stack.pop() {
             for entry in self.tree_entries(&tree, &mut buf)? {
                 let name = String::from_utf8_lossy(&entry.name).into_owned();
-                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+                let path =
+                    if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
                 if entry.is_tree {
                     if !name.starts_with('.') && !SKIP.contains(&name.as_str()) {
                         stack.push((entry.id, path));

@@ -68,7 +68,11 @@ pub fn parse(path: &str, text: &str) -> Result<Manifest> {
             if version.is_empty() || version.lines().count() > 1 {
                 bail!("version file `{path}` should hold one version on one line");
             }
-            Ok(Manifest { version: Some(version.to_owned()), is_package: true, ..Manifest::default() })
+            Ok(Manifest {
+                version: Some(version.to_owned()),
+                is_package: true,
+                ..Manifest::default()
+            })
         }
     }
 }
@@ -82,7 +86,8 @@ fn parse_cargo(text: &str) -> Result<Manifest> {
         match package.get("version") {
             Some(toml::Value::String(v)) => m.version = Some(v.clone()),
             Some(toml::Value::Table(t)) => {
-                m.version_from_workspace = t.get("workspace").and_then(toml::Value::as_bool).unwrap_or(false);
+                m.version_from_workspace =
+                    t.get("workspace").and_then(toml::Value::as_bool).unwrap_or(false);
             }
             _ => {}
         }
@@ -113,7 +118,8 @@ fn parse_cargo(text: &str) -> Result<Manifest> {
     for table in tables {
         for (key, spec) in table {
             let Some(spec) = spec.as_table() else { continue };
-            let local = spec.contains_key("path") || spec.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+            let local = spec.contains_key("path")
+                || spec.get("workspace").and_then(toml::Value::as_bool) == Some(true);
             if local {
                 let name = spec.get("package").and_then(|p| p.as_str()).unwrap_or(key);
                 push_unique(&mut m.dependencies, name.to_owned());
@@ -140,11 +146,13 @@ fn parse_npm(text: &str) -> Result<Manifest> {
     }
     match doc.get("workspaces") {
         Some(serde_json::Value::Array(list)) => {
-            m.workspace_members = list.iter().filter_map(|v| v.as_str()).map(str::to_owned).collect();
+            m.workspace_members =
+                list.iter().filter_map(|v| v.as_str()).map(str::to_owned).collect();
         }
         Some(serde_json::Value::Object(obj)) => {
             if let Some(serde_json::Value::Array(list)) = obj.get("packages") {
-                m.workspace_members = list.iter().filter_map(|v| v.as_str()).map(str::to_owned).collect();
+                m.workspace_members =
+                    list.iter().filter_map(|v| v.as_str()).map(str::to_owned).collect();
             }
         }
         _ => {}
@@ -256,12 +264,16 @@ helpers = { path = "../helpers" }
 
     #[test]
     fn cargo_inherited_version_and_workspace_root() {
-        let m = parse("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nversion = \"0.4.0\"\n")
-            .expect("parses");
+        let m = parse(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nversion = \"0.4.0\"\n",
+        )
+        .expect("parses");
         assert!(!m.is_package);
         assert_eq!(m.workspace_members, vec!["crates/*"]);
         assert_eq!(m.workspace_version.as_deref(), Some("0.4.0"));
-        let m = parse("a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = true\n").expect("parses");
+        let m = parse("a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = true\n")
+            .expect("parses");
         assert!(m.version_from_workspace && m.version.is_none());
     }
 
