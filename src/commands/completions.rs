@@ -76,6 +76,6 @@ _git_release() {
     COMP_CWORD=$((cword - start))
     COMP_LINE="${COMP_WORDS[*]}"
     COMP_POINT=${#COMP_LINE}
-    _git-release git-release "$cur" "${COMP_WORDS[COMP_CWORD-1]}"
+    _git__release git-release "$cur" "${COMP_WORDS[COMP_CWORD-1]}"
 }
 "#;

@@ -1,0 +1,3 @@
+//! Integration tests against real temporary repositories.
+
+mod generated;
