@@ -178,6 +178,7 @@ pub fn walk(
     let mut seq = 0u64;
     let mut bit_of_commit: HashMap<ObjectId, usize> = HashMap::new();
     let mut buf = Vec::new();
+    let mut parents: Vec<ObjectId> = Vec::with_capacity(2);
 
     let head_node = read_node(repo, &head, &mut buf)?;
     queue.push((head_node.info.time, Reverse(seq), head));
@@ -267,12 +268,10 @@ pub fn walk(
         }
         node.sent = Some(node.bits.clone());
         let bits = node.bits.clone();
-        let parents: Vec<ObjectId> = if first_parent {
-            node.info.parents.iter().take(1).copied().collect()
-        } else {
-            node.info.parents.clone()
-        };
-        for parent in parents {
+        parents.clear();
+        let take = if first_parent { 1 } else { usize::MAX };
+        parents.extend(node.info.parents.iter().take(take).copied());
+        for &parent in &parents {
             if let Some(p) = nodes.get_mut(&parent) {
                 let changed = p.bits.union(&bits);
                 if changed {

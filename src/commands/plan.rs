@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use comfy_table::{Table, presets};
-use serde_json::json;
 
 use crate::cli::GlobalArgs;
 use crate::context::Ctx;
@@ -102,13 +101,21 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
 
 /// The plan as the JSON of the README (schema version 1), pretty-printed, with a newline.
 pub fn render_json(plan: &Plan) -> String {
-    let value = json!({
-        "schema_version": 1,
-        "plan_hash": plan.hash(),
-        "head": plan.head.to_string(),
-        "packages": plan.rows,
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("JSON values always serialise");
+    /// The top-level object, in the documented key order.
+    #[derive(serde::Serialize)]
+    struct Document<'a> {
+        schema_version: u32,
+        plan_hash: String,
+        head: String,
+        packages: &'a [plan::Row],
+    }
+    let document = Document {
+        schema_version: 1,
+        plan_hash: plan.hash(),
+        head: plan.head.to_string(),
+        packages: &plan.rows,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("plan rows always serialise");
     text.push('\n');
     text
 }

@@ -66,7 +66,7 @@ impl Repo {
         })?;
         // Trees are read repeatedly while deciding which packages a commit touches; a small
         // cache of decoded objects saves the inflate. 16 MiB keeps peak memory low.
-        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        repo.object_cache_size(None);
         Ok(Self { repo })
     }
 
