@@ -23,6 +23,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::rc::Rc;
 
 use anyhow::Result;
 use gix::ObjectId;
@@ -66,13 +67,11 @@ struct Node {
     bits: Bits,
     /// Bits already passed on to the parents.
     sent: Option<Bits>,
-    /// The message, kept only for commits that may be in some range.
-    message: Option<String>,
     /// Position in the first-visit order (newest first).
     order: usize,
 }
 
-/// The result of [`walk`]: per-package histories plus the walked commits' messages.
+/// The result of [`walk`]: per-package histories plus the walked commits' headers.
 pub struct Walk {
     /// One entry per package, in the order the candidates were given.
     pub packages: Vec<PackageHistory>,
@@ -82,17 +81,6 @@ pub struct Walk {
 }
 
 impl Walk {
-    /// The message of a walked commit (lossy UTF-8).
-    ///
-    /// # Errors
-    /// The commit was not kept and cannot be re-read.
-    pub fn message(&self, repo: &Repo, id: &ObjectId) -> Result<String> {
-        match self.nodes.get(id).and_then(|n| n.message.clone()) {
-            Some(m) => Ok(m),
-            None => repo.commit_message(id),
-        }
-    }
-
     /// The tree and parents of a walked commit, if it was walked.
     pub fn info(&self, id: &ObjectId) -> Option<&CommitInfo> {
         self.nodes.get(id).map(|n| &n.info)
@@ -225,14 +213,9 @@ pub fn walk(
         };
 
         let node = nodes.get_mut(&id).expect("every queued commit has a node");
-        if node.sent.is_none() && node.order == usize::MAX {
+        if node.order == usize::MAX {
             node.order = order;
             order += 1;
-            // Keep the message only while the commit may be in some range.
-            let may_matter = tracks.iter().any(|t| t.bit.is_none_or(|b| !node.bits.has(b)));
-            if !may_matter {
-                node.message = None;
-            }
         }
 
         // Is this commit a pending candidate of some package?
@@ -304,11 +287,10 @@ pub fn walk(
     Ok(Walk { packages: tracks.into_iter().map(|t| t.history).collect(), nodes, commits_read })
 }
 
-/// Reads a commit into a fresh node, with its message.
+/// Reads a commit's header into a fresh node.
 fn read_node(repo: &Repo, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Node> {
-    let mut message = String::new();
-    let info = repo.commit(id, buf, Some(&mut message))?;
-    Ok(Node { info, bits: Bits::default(), sent: None, message: Some(message), order: usize::MAX })
+    let info = repo.commit_header(id, buf)?;
+    Ok(Node { info, bits: Bits::default(), sent: None, order: usize::MAX })
 }
 
 /// Records that the pending candidate at `track.next - 1`, on `commit`, is reachable.
@@ -359,7 +341,7 @@ fn advance(
         }
         let time = match nodes.get(&commit) {
             Some(n) => n.info.time,
-            None => repo.commit(&commit, &mut Vec::new(), None)?.time,
+            None => repo.commit_header(&commit, &mut Vec::new())?.time,
         };
         track.pending = Some((commit, time, 0));
     }
@@ -431,6 +413,34 @@ impl PathTrie {
     }
 }
 
+/// Decoded trees, by id, with entries sorted by name for binary search. A commit's trees
+/// are read once as the commit's and once as its child's parent's, so a small cache halves
+/// the inflates; it is emptied when full to bound memory.
+#[derive(Default)]
+pub struct TreeCache {
+    trees: HashMap<ObjectId, Rc<Vec<Entry>>>,
+    buf: Vec<u8>,
+}
+
+impl TreeCache {
+    /// Most trees kept at once.
+    const CAPACITY: usize = 8192;
+
+    fn get(&mut self, repo: &Repo, id: ObjectId) -> Result<Rc<Vec<Entry>>> {
+        if let Some(entries) = self.trees.get(&id) {
+            return Ok(Rc::clone(entries));
+        }
+        let mut entries = repo.tree_entries(&id, &mut self.buf)?;
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        let entries = Rc::new(entries);
+        if self.trees.len() >= Self::CAPACITY {
+            self.trees.clear();
+        }
+        self.trees.insert(id, Rc::clone(&entries));
+        Ok(entries)
+    }
+}
+
 /// Packages (indices in the trie) whose path differs between the trees `a` and `b`
 /// (`None` = the empty tree). Only the entries along the package paths are read.
 ///
@@ -438,13 +448,13 @@ impl PathTrie {
 /// A tree is missing or corrupt.
 pub fn changed(
     repo: &Repo,
+    cache: &mut TreeCache,
     trie: &PathTrie,
     a: Option<ObjectId>,
     b: Option<ObjectId>,
 ) -> Result<Vec<usize>> {
     let mut out = Vec::new();
-    let mut buf = Vec::new();
-    diff_level(repo, trie, a, b, &mut out, &mut buf)?;
+    diff_level(repo, cache, trie, a, b, &mut out)?;
     out.sort_unstable();
     out.dedup();
     Ok(out)
@@ -452,11 +462,11 @@ pub fn changed(
 
 fn diff_level(
     repo: &Repo,
+    cache: &mut TreeCache,
     trie: &PathTrie,
     a: Option<ObjectId>,
     b: Option<ObjectId>,
     out: &mut Vec<usize>,
-    buf: &mut Vec<u8>,
 ) -> Result<()> {
     if a == b {
         return Ok(());
@@ -466,14 +476,16 @@ fn diff_level(
         return Ok(());
     }
     let ea = match a {
-        Some(id) => repo.tree_entries(&id, buf)?,
-        None => Vec::new(),
+        Some(id) => cache.get(repo, id)?,
+        None => Rc::new(Vec::new()),
     };
     let eb = match b {
-        Some(id) => repo.tree_entries(&id, buf)?,
-        None => Vec::new(),
+        Some(id) => cache.get(repo, id)?,
+        None => Rc::new(Vec::new()),
     };
-    let find = |entries: &[Entry], name: &[u8]| entries.iter().find(|e| e.name == name).cloned();
+    let find = |entries: &[Entry], name: &[u8]| {
+        entries.binary_search_by(|e| e.name.as_slice().cmp(name)).ok().map(|i| entries[i].clone())
+    };
     for (name, child) in &trie.children {
         let x = find(&ea, name);
         let y = find(&eb, name);
@@ -490,7 +502,7 @@ fn diff_level(
                     // A file where a package directory is expected: everything below changed.
                     child.all_packages(out);
                 } else {
-                    diff_level(repo, child, tree_or_none(x), tree_or_none(y), out, buf)?;
+                    diff_level(repo, cache, child, tree_or_none(x), tree_or_none(y), out)?;
                 }
             }
         }
@@ -505,10 +517,16 @@ fn diff_level(
 ///
 /// # Errors
 /// A commit or tree is missing or corrupt.
-pub fn touched(repo: &Repo, walk: &Walk, trie: &PathTrie, commit: &ObjectId) -> Result<Vec<usize>> {
+pub fn touched(
+    repo: &Repo,
+    cache: &mut TreeCache,
+    walk: &Walk,
+    trie: &PathTrie,
+    commit: &ObjectId,
+) -> Result<Vec<usize>> {
     let info = match walk.info(commit) {
         Some(info) => info.clone(),
-        None => repo.commit(commit, &mut Vec::new(), None)?,
+        None => repo.commit_header(commit, &mut Vec::new())?,
     };
     let tree_of = |id: &ObjectId| -> Result<ObjectId> {
         match walk.info(id) {
@@ -518,14 +536,14 @@ pub fn touched(repo: &Repo, walk: &Walk, trie: &PathTrie, commit: &ObjectId) -> 
     };
     let mut parents = info.parents.iter();
     let Some(first) = parents.next() else {
-        return changed(repo, trie, Some(info.tree), None);
+        return changed(repo, cache, trie, Some(info.tree), None);
     };
-    let mut result = changed(repo, trie, Some(info.tree), Some(tree_of(first)?))?;
+    let mut result = changed(repo, cache, trie, Some(info.tree), Some(tree_of(first)?))?;
     for parent in parents {
         if result.is_empty() {
             break;
         }
-        let other = changed(repo, trie, Some(info.tree), Some(tree_of(parent)?))?;
+        let other = changed(repo, cache, trie, Some(info.tree), Some(tree_of(parent)?))?;
         result.retain(|p| other.contains(p));
     }
     Ok(result)

@@ -4,7 +4,7 @@
 //!
 //! A plan is computed from reads alone; nothing here writes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use anyhow::Result;
@@ -342,6 +342,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             .map(|(slot, pi)| (slot, packages.list[*pi].path.as_str())),
     );
     let mut touched_cache: HashMap<ObjectId, Vec<usize>> = HashMap::new();
+    let mut trees = history::TreeCache::default();
     if !trie.is_empty() {
         let mut union: Vec<ObjectId> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -356,24 +357,42 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             }
         }
         for id in union {
-            touched_cache.insert(id, history::touched(repo, &walk, &trie, &id)?);
+            touched_cache.insert(id, history::touched(repo, &mut trees, &walk, &trie, &id)?);
         }
     }
 
-    let mut classified: HashMap<ObjectId, Classified> = HashMap::new();
+    // Each package's commits: its range, less the commits that do not touch its path.
+    let per_package: Vec<Vec<ObjectId>> = selected
+        .iter()
+        .enumerate()
+        .map(|(slot, &pi)| {
+            let range = &walk.packages[slot].range;
+            if packages.list[pi].path == "." {
+                range.clone()
+            } else {
+                range
+                    .iter()
+                    .filter(|id| touched_cache.get(*id).is_some_and(|t| t.contains(&slot)))
+                    .copied()
+                    .collect()
+            }
+        })
+        .collect();
+    // Messages are read and classified once per commit, in parallel.
+    let mut needed: Vec<ObjectId> = per_package.iter().flatten().copied().collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let classified: HashMap<ObjectId, Classified> = needed
+        .iter()
+        .copied()
+        .zip(repo.map_messages(&needed, |_, message| classify(message))?)
+        .collect();
+
     let mut rows = Vec::new();
     for (slot, &pi) in selected.iter().enumerate() {
         let pkg = &packages.list[pi];
         let hist = &walk.packages[slot];
-        let commits: Vec<ObjectId> = if pkg.path == "." {
-            hist.range.clone()
-        } else {
-            hist.range
-                .iter()
-                .filter(|id| touched_cache.get(*id).is_some_and(|t| t.contains(&slot)))
-                .copied()
-                .collect()
-        };
+        let commits = &per_package[slot];
         let base = hist.last_stable.as_ref().map(|(c, _)| c.version.clone());
         let before_1_0 = base.as_ref().map_or_else(
             || pkg.file_version.as_ref().unwrap_or(&config.initial_version).major == 0,
@@ -384,11 +403,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         let mut release_as: Option<Version> = None;
         let (mut conventional, mut breaking) = (0, 0);
         let mut decisive: Option<usize> = None;
-        for id in &commits {
-            if !classified.contains_key(id) {
-                let message = walk.message(repo, id)?;
-                classified.insert(*id, classify(&message));
-            }
+        for id in commits {
             let c = &classified[id];
             let commit_level = config.bump.level(c, before_1_0);
             conventional += usize::from(c.conventional);
@@ -579,7 +594,7 @@ mod tests {
             }],
         };
         let value = serde_json::to_value(&row).expect("serialises");
-        let sorted: BTreeMap<String, serde_json::Value> =
+        let sorted: std::collections::BTreeMap<String, serde_json::Value> =
             value.as_object().expect("an object").clone().into_iter().collect();
         let mut expected = serde_json::to_string(&sorted).expect("text");
         // Nested objects too: reasons' keys.

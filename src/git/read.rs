@@ -17,6 +17,9 @@ use crate::error::Error;
 /// An opened repository, for reads.
 pub struct Repo {
     repo: gix::Repository,
+    /// The commit-graph file, when git wrote one (`git gc` does): parents, times and trees
+    /// of the commits it covers, without inflating them.
+    graph: Option<gix::commitgraph::Graph>,
 }
 
 /// A tag ref: its short name and where it points.
@@ -67,7 +70,9 @@ impl Repo {
         // Trees are read repeatedly while deciding which packages a commit touches; a small
         // cache of decoded objects saves the inflate. 16 MiB keeps peak memory low.
         repo.object_cache_size(None);
-        Ok(Self { repo })
+        // A commit-graph that cannot be read only costs speed: the objects are the truth.
+        let graph = repo.commit_graph_if_enabled().ok().flatten();
+        Ok(Self { repo, graph })
     }
 
     /// The work tree, or `None` in a bare repository.
@@ -176,6 +181,84 @@ impl Repo {
             out.push_str(&commit.message.to_str_lossy());
         }
         Ok(CommitInfo { tree: commit.tree(), parents: commit.parents().collect(), time })
+    }
+
+    /// The tree, parents and committer time of commit `id`, from the commit-graph when it
+    /// covers the commit (no inflate), else from the object.
+    ///
+    /// # Errors
+    /// The object is missing, not a commit, or corrupt.
+    pub fn commit_header(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<CommitInfo> {
+        if let Some(graph) = &self.graph
+            && let Some(commit) = graph.commit_by_id(id)
+        {
+            let parents: std::result::Result<Vec<ObjectId>, _> = commit
+                .iter_parents()
+                .map(|pos| pos.map(|pos| graph.id_at(pos).to_owned()))
+                .collect();
+            if let Ok(parents) = parents {
+                return Ok(CommitInfo {
+                    tree: commit.root_tree_id().to_owned(),
+                    parents,
+                    time: i64::try_from(commit.committer_timestamp()).unwrap_or(i64::MAX),
+                });
+            }
+        }
+        self.commit(id, buf, None)
+    }
+
+    /// Reads the messages of `ids` and maps each through `f`, on up to four threads (the
+    /// inflate of a commit is most of the cost of a plan, and commits are independent).
+    /// Results are in the order of `ids`.
+    ///
+    /// # Errors
+    /// A commit is missing or corrupt.
+    pub fn map_messages<T, F>(&self, ids: &[ObjectId], f: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        F: Fn(&ObjectId, &str) -> T + Sync,
+    {
+        const PER_THREAD: usize = 2048;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(4)
+            .min(ids.len().div_ceil(PER_THREAD))
+            .max(1);
+        let read = |repo: &gix::Repository, chunk: &[ObjectId]| -> Result<Vec<T>> {
+            let mut buf = Vec::new();
+            chunk
+                .iter()
+                .map(|id| {
+                    let commit = repo
+                        .objects
+                        .find_commit(id, &mut buf)
+                        .with_context(|| format!("failed to read commit {id}"))?;
+                    Ok(f(id, &commit.message.to_str_lossy()))
+                })
+                .collect()
+        };
+        if threads == 1 {
+            return read(&self.repo, ids);
+        }
+        let shared = self.repo.clone().into_sync();
+        let chunk_len = ids.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(chunk_len)
+                .map(|chunk| {
+                    let shared = &shared;
+                    let read = &read;
+                    scope.spawn(move || read(&shared.to_thread_local(), chunk))
+                })
+                .collect();
+            let mut out = Vec::with_capacity(ids.len());
+            for handle in handles {
+                out.extend(
+                    handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??,
+                );
+            }
+            Ok(out)
+        })
     }
 
     /// The commit's author as `(name, email)` and the full message, for reports.
@@ -307,7 +390,7 @@ impl Repo {
     /// The commit is missing or corrupt.
     pub fn tree_of(&self, id: &ObjectId) -> Result<ObjectId> {
         let mut buf = Vec::new();
-        Ok(self.commit(id, &mut buf, None)?.tree)
+        Ok(self.commit_header(id, &mut buf)?.tree)
     }
 
     /// Whether the repository is a shallow clone.
