@@ -424,7 +424,7 @@ pub struct TreeCache {
 
 impl TreeCache {
     /// Most trees kept at once.
-    const CAPACITY: usize = 8192;
+    const CAPACITY: usize = 512;
 
     fn get(&mut self, repo: &Repo, id: ObjectId) -> Result<Rc<Vec<Entry>>> {
         if let Some(entries) = self.trees.get(&id) {

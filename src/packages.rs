@@ -99,9 +99,18 @@ pub fn resolve(
         }
         let manifest = match repo.read_file(tree, path)? {
             Some(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| anyhow::anyhow!("`{path}` is not valid UTF-8"))?;
-                Some(manifest::parse(path, &text)?)
+                // A version file that does not parse is reported and skipped: it matters
+                // only to an untagged package, and a history may hold broken manifests.
+                let parsed = String::from_utf8(bytes)
+                    .map_err(|_| anyhow::anyhow!("`{path}` is not valid UTF-8"))
+                    .and_then(|text| manifest::parse(path, &text));
+                match parsed {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        problems.push(format!("{e:#}; its version and dependencies are ignored"));
+                        None
+                    }
+                }
             }
             None => None,
         };

@@ -342,7 +342,6 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             .map(|(slot, pi)| (slot, packages.list[*pi].path.as_str())),
     );
     let mut touched_cache: HashMap<ObjectId, Vec<usize>> = HashMap::new();
-    let mut trees = history::TreeCache::default();
     if !trie.is_empty() {
         let mut union: Vec<ObjectId> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -356,9 +355,12 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
                 }
             }
         }
-        for id in union {
-            touched_cache.insert(id, history::touched(repo, &mut trees, &walk, &trie, &id)?);
-        }
+        // Contiguous chunks keep a commit and its parent in one thread's tree cache.
+        let touched = repo.parallel(&union, 512, |repo, chunk| {
+            let mut trees = history::TreeCache::default();
+            chunk.iter().map(|id| history::touched(repo, &mut trees, &walk, &trie, id)).collect()
+        })?;
+        touched_cache.extend(union.into_iter().zip(touched));
     }
 
     // Each package's commits: its range, less the commits that do not touch its path.

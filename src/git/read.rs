@@ -207,9 +207,53 @@ impl Repo {
         self.commit(id, buf, None)
     }
 
-    /// Reads the messages of `ids` and maps each through `f`, on up to four threads (the
-    /// inflate of a commit is most of the cost of a plan, and commits are independent).
-    /// Results are in the order of `ids`.
+    /// Runs `f` over `items` split into contiguous chunks, one chunk per thread (up to four,
+    /// at least `per_thread` items each), each thread with its own handle on this repository.
+    /// Results are in the order of `items`. Reading objects is most of the cost of a plan and
+    /// independent per commit, so two cores nearly halve it.
+    ///
+    /// # Errors
+    /// The first error of any chunk; a panicking thread.
+    pub fn parallel<I, T, F>(&self, items: &[I], per_thread: usize, f: F) -> Result<Vec<T>>
+    where
+        I: Sync,
+        T: Send,
+        F: Fn(&Repo, &[I]) -> Result<Vec<T>> + Sync,
+    {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(4)
+            .min(items.len().div_ceil(per_thread.max(1)))
+            .max(1);
+        if threads == 1 {
+            return f(self, items);
+        }
+        let shared = self.repo.clone().into_sync();
+        let chunk_len = items.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = items
+                .chunks(chunk_len)
+                .map(|chunk| {
+                    let (shared, f) = (&shared, &f);
+                    scope.spawn(move || {
+                        let repo = shared.to_thread_local();
+                        let graph = repo.commit_graph_if_enabled().ok().flatten();
+                        f(&Repo { repo, graph }, chunk)
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(items.len());
+            for handle in handles {
+                out.extend(
+                    handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??,
+                );
+            }
+            Ok(out)
+        })
+    }
+
+    /// Reads the messages of `ids` and maps each through `f`, in parallel (see
+    /// [`Repo::parallel`]). Results are in the order of `ids`.
     ///
     /// # Errors
     /// A commit is missing or corrupt.
@@ -218,46 +262,19 @@ impl Repo {
         T: Send,
         F: Fn(&ObjectId, &str) -> T + Sync,
     {
-        const PER_THREAD: usize = 2048;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .min(4)
-            .min(ids.len().div_ceil(PER_THREAD))
-            .max(1);
-        let read = |repo: &gix::Repository, chunk: &[ObjectId]| -> Result<Vec<T>> {
+        self.parallel(ids, 2048, |repo, chunk| {
             let mut buf = Vec::new();
             chunk
                 .iter()
                 .map(|id| {
                     let commit = repo
+                        .repo
                         .objects
                         .find_commit(id, &mut buf)
                         .with_context(|| format!("failed to read commit {id}"))?;
                     Ok(f(id, &commit.message.to_str_lossy()))
                 })
                 .collect()
-        };
-        if threads == 1 {
-            return read(&self.repo, ids);
-        }
-        let shared = self.repo.clone().into_sync();
-        let chunk_len = ids.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks(chunk_len)
-                .map(|chunk| {
-                    let shared = &shared;
-                    let read = &read;
-                    scope.spawn(move || read(&shared.to_thread_local(), chunk))
-                })
-                .collect();
-            let mut out = Vec::with_capacity(ids.len());
-            for handle in handles {
-                out.extend(
-                    handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??,
-                );
-            }
-            Ok(out)
         })
     }
 

@@ -1,3 +1,4 @@
 //! Integration tests against real temporary repositories.
 
+mod fixtures;
 mod generated;
