@@ -7,7 +7,8 @@
 //! Commits are popped newest first (committer time), as `git rev-list` does. Each package
 //! has its release tags sorted by version, highest first; the highest one not yet decided is
 //! *pending* until the walk either reaches its commit (it is reachable from HEAD) or has gone
-//! [`SLOP`] commits past its time without meeting it (it is on another branch). The first
+//! [`SLOP`] commits past its time, less a day of allowed clock skew ([`SKEW_SECONDS`]),
+//! without meeting it (it is on another branch). The first
 //! reachable stable tag is the package's *boundary*: the start of its range.
 //!
 //! Every boundary gets a bit, and bits flow from a commit to its parents, so a commit's bits
@@ -34,6 +35,12 @@ use crate::git::read::{CommitInfo, Entry, Repo};
 /// Commits walked past a candidate tag's time, or past the moment every range is closed,
 /// before the walk believes it (git's `SLOP`, against clock skew).
 pub const SLOP: u32 = 5;
+
+/// How far a commit's date may run ahead of its descendants' (clock skew) before the walk
+/// stops waiting for it: a pending tag is given up only once the walk has gone [`SLOP`]
+/// commits past its date minus this margin. A day costs, at most, a day of extra commits,
+/// and only when a higher tag sits on another branch.
+pub const SKEW_SECONDS: i64 = 24 * 60 * 60;
 
 /// A release tag of a package: the version it carries under one of the package's formats.
 #[derive(Debug, Clone)]
@@ -226,7 +233,7 @@ pub fn walk(
                     track.pending = None;
                     record_reached(track, id, &mut bit_of_commit, &mut reached);
                     advance(repo, track, &nodes, &mut bit_of_commit, &mut reached)?;
-                } else if *cand_time > time {
+                } else if *cand_time > time.saturating_add(SKEW_SECONDS) {
                     *passed += 1;
                     if *passed > SLOP {
                         track.pending = None;

@@ -175,13 +175,29 @@ fn render(found: &[Found], tags: &[String]) -> String {
          breaking_before_1_0 = \"minor\"\nfeat_before_1_0 = \"minor\"\n",
     );
     if !single {
-        for f in found {
-            let schemes: Vec<&str> = schemes_in_use(&f.name, tags)
-                .into_iter()
-                .map(|(s, _)| s)
-                .filter(|s| s.contains("{name}"))
-                .collect();
-            let formats = if schemes.is_empty() { vec!["{name}/v{version}"] } else { schemes };
+        let per_package: Vec<Vec<&str>> = found
+            .iter()
+            .map(|f| {
+                schemes_in_use(&f.name, tags)
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .filter(|s| s.contains("{name}"))
+                    .collect()
+            })
+            .collect();
+        // A package with no tags yet takes the scheme most packages of the repository use.
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for schemes in &per_package {
+            if let Some(first) = schemes.first() {
+                *votes.entry(first).or_default() += 1;
+            }
+        }
+        let house = votes
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map_or("{name}/v{version}", |(scheme, _)| scheme);
+        for (f, schemes) in found.iter().zip(per_package) {
+            let formats = if schemes.is_empty() { vec![house] } else { schemes };
             let _ = write!(
                 out,
                 "\n[[package]]\nname = \"{}\"\npath = \"{}\"\ntag_format = {}\nversion_files = [\"{}\"]\n",

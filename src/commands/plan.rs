@@ -196,7 +196,11 @@ fn reason(row: &plan::Row) -> String {
                     .max_by_key(|r| level_rank(&r.bump))
             });
             match (row.bump, decisive) {
-                (plan::BumpKind::Initial, _) => format!("first release ({} commits)", row.commits),
+                (plan::BumpKind::Initial, _) => format!(
+                    "first release ({} commit{})",
+                    row.commits,
+                    if row.commits == 1 { "" } else { "s" }
+                ),
                 (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),
                 (_, None) => "forced".to_owned(),
             }

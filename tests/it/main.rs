@@ -2,3 +2,6 @@
 
 mod fixtures;
 mod generated;
+mod init;
+mod plan;
+mod support;

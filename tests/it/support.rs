@@ -1,0 +1,272 @@
+//! Hermetic temporary repositories driven by the real `git`, and the real `git-release` binary.
+//!
+//! Every process gets the same environment: `HOME` inside the temp dir, no system or global
+//! git config, fixed author and committer, dates that increase by one minute per commit, and
+//! none of the `GIT_*` variables of the process running the tests. Commit ids are therefore
+//! the same on every run. Nothing here changes the test process's current directory.
+
+#![allow(dead_code, reason = "each test module uses a different subset of the helpers")]
+
+use std::cell::Cell;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+/// The first commit's time; each commit, merge or annotated tag is one minute later.
+const EPOCH: u64 = 1_700_000_000;
+
+/// What a `git-release` run printed and how it exited.
+#[derive(Debug)]
+pub struct Output {
+    /// Standard output, lossy UTF-8.
+    pub stdout: String,
+    /// Standard error, lossy UTF-8.
+    pub stderr: String,
+    /// The exit code (`-1` if killed by a signal).
+    pub code: i32,
+}
+
+impl Output {
+    /// Parses stdout as JSON, failing the test with both streams if it is not JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!("stdout is not JSON ({e})\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
+    }
+
+    /// Fails the test unless the exit code is `code`, showing both streams.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A temporary directory holding a git repository at `<tmp>/repo` and a `HOME` at
+/// `<tmp>/home`. Dropped with the test.
+pub struct TestRepo {
+    tmp: TempDir,
+    clock: Cell<u64>,
+}
+
+impl TestRepo {
+    /// A new repository with no commits, on branch `main`.
+    pub fn new() -> Self {
+        let repo = Self::without_git();
+        repo.git(["init", "--quiet"]);
+        repo
+    }
+
+    /// The temp dir and an empty `repo` folder, without `git init`.
+    pub fn without_git() -> Self {
+        let tmp = tempfile::Builder::new().prefix("git-release-it").tempdir().expect("temp dir");
+        std::fs::create_dir(tmp.path().join("repo")).expect("create repo dir");
+        std::fs::create_dir(tmp.path().join("home")).expect("create home dir");
+        Self { tmp, clock: Cell::new(0) }
+    }
+
+    /// The work tree.
+    pub fn path(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    /// The temp dir root, outside the work tree: a place for scratch files.
+    pub fn scratch(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Applies the hermetic environment to `cmd`.
+    fn hermetic(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("GIT_") {
+                cmd.env_remove(key);
+            }
+        }
+        let date = format!("{} +0000", EPOCH + 60 * self.clock.get());
+        cmd.env("HOME", self.tmp.path().join("home"))
+            .env("XDG_CONFIG_HOME", self.tmp.path().join("home/.config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CEILING_DIRECTORIES", self.tmp.path())
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_NAME", "Test Committer")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_CONFIG_COUNT", "4")
+            .env("GIT_CONFIG_KEY_0", "init.defaultBranch")
+            .env("GIT_CONFIG_VALUE_0", "main")
+            .env("GIT_CONFIG_KEY_1", "commit.gpgSign")
+            .env("GIT_CONFIG_VALUE_1", "false")
+            .env("GIT_CONFIG_KEY_2", "tag.gpgSign")
+            .env("GIT_CONFIG_VALUE_2", "false")
+            .env("GIT_CONFIG_KEY_3", "core.autocrlf")
+            .env("GIT_CONFIG_VALUE_3", "false")
+            .env("LC_ALL", "C")
+            .env_remove("NO_COLOR")
+            .current_dir(self.path())
+            .stdin(Stdio::null());
+    }
+
+    /// Sets the clock so the next commit is dated `minutes` minutes after the first one's
+    /// epoch; a value below the current one makes commits that go back in time (clock skew).
+    pub fn set_clock(&self, minutes: u64) {
+        self.clock.set(minutes.saturating_sub(1));
+    }
+
+    /// Moves the clock one minute on, for the next commit, merge or annotated tag.
+    fn tick(&self) {
+        self.clock.set(self.clock.get() + 1);
+    }
+
+    /// Runs `git` in the work tree and returns its stdout, trimmed; fails the test if git fails.
+    pub fn git<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new("git");
+        cmd.args(args);
+        self.hermetic(&mut cmd);
+        let out = cmd.output().expect("git is installed and runs");
+        assert!(
+            out.status.success(),
+            "{cmd:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Writes `text` to `path` (relative to the work tree), creating folders.
+    pub fn write(&self, path: &str, text: &str) -> &Self {
+        let full = self.path().join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).expect("create parent folders");
+        }
+        std::fs::write(&full, text).expect("write file in the work tree");
+        self
+    }
+
+    /// Stages everything and commits with `message` (empty commits allowed); returns the id.
+    pub fn commit(&self, message: &str) -> String {
+        self.tick();
+        self.git(["add", "-A"]);
+        self.git(["commit", "--quiet", "--allow-empty", "-m", message]);
+        self.head()
+    }
+
+    /// Writes `path` with some unique text and commits with `message`: a commit touching `path`.
+    pub fn change(&self, path: &str, message: &str) -> String {
+        let stamp = self.clock.get() + 1;
+        self.write(path, &format!("change {stamp}: {message}\n"));
+        self.commit(message)
+    }
+
+    /// Commits with the raw bytes of `message` (which need not be UTF-8) through a file.
+    pub fn commit_bytes(&self, message: &[u8]) -> String {
+        self.commit_file(message, &[])
+    }
+
+    /// Like [`TestRepo::commit_bytes`], with `i18n.commitEncoding` set, so the commit has an
+    /// `encoding` header.
+    pub fn commit_encoded(&self, message: &[u8], encoding: &str) -> String {
+        self.commit_file(message, &["-c", &format!("i18n.commitEncoding={encoding}")])
+    }
+
+    fn commit_file(&self, message: &[u8], config: &[&str]) -> String {
+        self.tick();
+        let file = self.tmp.path().join("message.txt");
+        std::fs::write(&file, message).expect("write the message file");
+        self.git(["add", "-A"]);
+        let mut args: Vec<&OsStr> = config.iter().map(OsStr::new).collect();
+        args.extend(["commit", "--quiet", "--allow-empty", "-F"].map(OsStr::new));
+        args.push(file.as_os_str());
+        self.git(args);
+        self.head()
+    }
+
+    /// Creates the lightweight tag `name` at HEAD.
+    pub fn tag(&self, name: &str) {
+        self.git(["tag", name]);
+    }
+
+    /// Creates the annotated tag `name` at HEAD.
+    pub fn tag_annotated(&self, name: &str) {
+        self.tick();
+        self.git(["tag", "-a", name, "-m", &format!("release {name}")]);
+    }
+
+    /// Creates branch `name` at HEAD without switching to it.
+    pub fn branch(&self, name: &str) {
+        self.git(["branch", name]);
+    }
+
+    /// Switches to branch `name`.
+    pub fn checkout(&self, name: &str) {
+        self.git(["checkout", "--quiet", name]);
+    }
+
+    /// Merges branch `name` into the current branch with a merge commit (`--no-ff`).
+    pub fn merge(&self, name: &str) -> String {
+        self.tick();
+        self.git(["merge", "--quiet", "--no-ff", "-m", &format!("Merge branch '{name}'"), name]);
+        self.head()
+    }
+
+    /// The full id of HEAD.
+    pub fn head(&self) -> String {
+        self.git(["rev-parse", "HEAD"])
+    }
+
+    /// Runs `git-release ARGS` in the work tree.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_env(args, &[])
+    }
+
+    /// Runs `git-release ARGS` in the work tree with extra environment variables.
+    pub fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
+        cmd.args(args);
+        self.hermetic(&mut cmd);
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().expect("the git-release binary runs");
+        Output {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// Runs `git-release plan ARGS --format json`, expects exit 0, and returns the JSON.
+    pub fn plan_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["plan", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        out.expect_code(0);
+        out.json()
+    }
+
+    /// The one package row of a single-package plan (`plan --format json ARGS`).
+    pub fn plan_single(&self, args: &[&str]) -> serde_json::Value {
+        let json = self.plan_json(args);
+        let rows = json["packages"].as_array().expect("`packages` is an array");
+        assert_eq!(rows.len(), 1, "a single-package repository plans one package: {json:#}");
+        rows[0].clone()
+    }
+}
