@@ -19,6 +19,12 @@ tags       ``plan --format json`` with 20,000 release tags    ``git for-each-ref
                                                               budget 3x
 hooks      ``hook pre-push`` for one tag / for no tag in a    absolute: 20 ms / 5 ms
 (--hooks)  100,000-commit repository with 10,000 tags
+check      ``check --format json`` on the ``monorepo``        ``plan --format json`` on the same
+           repository (with a bare ``origin`` and ``main``    repository; budget 1.5x (issue 4:
+           tracking it, so every check runs, ls-remote too)   the checks share the plan's walk)
+changelog  ``changelog --all --format json``: every release   ``git log --format=%B`` over the
+(--only    of a 100,000-commit history with 1,000 release     whole history; budget 2x (issue 5)
+changelog) tags, rebuilt in one walk
 =========  =================================================  ================================
 
 When ``git-cliff`` and ``cog`` are on PATH, ``git cliff --bumped-version`` and
@@ -323,6 +329,10 @@ def params_for(name: str, quick: bool) -> dict:
                     tag_every=8, minor_prob=0.1, final_release=True)
     if name == "monorepo":
         return dict(kind="monorepo", commits=50_000 // s, packages=50)
+    if name == "changelog":
+        # 100,000 commits, a release every 100 (1,000 tags, the last one at HEAD).
+        return dict(kind="single", commits=100_000 // s, last_tag_at=100_000 // s,
+                    tag_every=100 // s, minor_prob=0.3, final_release=False)
     if name == "tags":
         return dict(kind="tags", commits=25_000 // s, tags=20_000 // s)
     raise ValueError(name)
@@ -445,6 +455,8 @@ def gen_tags(fi: FastImport, p: dict) -> dict:
 
 
 GENERATORS = {"single": gen_single, "monorepo": gen_monorepo, "tags": gen_tags}
+# Cases measured on another case's repository.
+REPO_OF = {"check": "monorepo"}
 
 
 def git(repo: Path, *args: str, stdin: Optional[bytes] = None) -> str:
@@ -575,6 +587,9 @@ class Cmd:
     argv: list[str]
     cwd: Optional[Path] = None
     expect_json: bool = False
+    # Exit codes that count as a run: `check` exits 1 when a check FAILs (on a generated
+    # repository, `gh` and a noreply email are missing), having run every check.
+    ok_codes: tuple[int, ...] = (0,)
     ms: list[float] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
     error: Optional[str] = None
@@ -603,7 +618,7 @@ def measure(sp: Spawner, cmds: list[Cmd], runs: int, stdin: Optional[Path] = Non
     for c in cmds:
         with tempfile.NamedTemporaryFile(prefix="bench-", suffix=".out") as out:
             _, _, code, err = sp.run(c.argv, c.cwd, stdin, Path(out.name))
-            if code != 0:
+            if code not in c.ok_codes:
                 c.error = f"exit {code}: {err[:2000]}"
                 continue
             if c.expect_json:
@@ -619,7 +634,7 @@ def measure(sp: Spawner, cmds: list[Cmd], runs: int, stdin: Optional[Path] = Non
             if c.error:
                 continue
             ms, rss, code, err = sp.run(c.argv, c.cwd, stdin)
-            if code != 0:
+            if code not in c.ok_codes:
                 c.error = f"exit {code} on a measured run: {err[:2000]}"
                 continue
             c.ms.append(ms)
@@ -782,17 +797,43 @@ def run_cases(sp: Spawner, binary: str, cases: list[str], repos: dict, runs: int
             measure(sp, [tool, base], runs)
             rows += [time_row("monorepo", tool, base, 2.0),
                      memory_row("monorepo memory", tool, base, None)]
+        elif case == "check":
+            prepare_remote(repo)
+            tool = Cmd("git-release check", [binary, "-C", str(repo), "check", "--format", "json"],
+                       ok_codes=(0, 1))
+            base = plan(repo)
+            measure(sp, [tool, base], runs)
+            rows.append(time_row("check vs plan", tool, base, 1.5))
         elif case == "tags":
             tool = plan(repo)
             base = git_cmd("git for-each-ref", repo, "for-each-ref", "refs/tags")
             measure(sp, [tool, base], runs)
             rows.append(time_row("tags", tool, base, 3.0))
+        elif case == "changelog":
+            tool = Cmd("git-release changelog --all",
+                       [binary, "-C", str(repo), "changelog", "--all", "--format", "json"])
+            base = git_cmd("git log %B", repo, "log", "--format=%B", "HEAD")
+            measure(sp, [tool, base], runs)
+            rows.append(time_row("changelog --all", tool, base, 2.0))
         elif case == "hooks":
             rows += measure_hooks(sp, binary, repo, meta, runs)
         for row in rows:
             if row.case.startswith(case) and row.tool.output_note and not row.memory:
                 notes.append(f"{row.case}: plan printed {row.tool.output_note}")
     return rows
+
+
+def prepare_remote(repo: Path) -> None:
+    """Gives `repo` its bare `origin` (the URL `ensure_repo` configured) holding the same
+    history and tags, and makes `main` track `origin/main`, so that `check` compares the
+    branch with its upstream and reads the remote's tags as it would in a real clone."""
+    url = git(repo, "remote", "get-url", "origin").strip()
+    remote = Path(url.removeprefix("file://"))
+    if not remote.exists():
+        subprocess.run(["git", "clone", "--bare", "-q", str(repo), str(remote)],
+                       env=HERMETIC_ENV, check=True)
+    git(repo, "fetch", "-q", "origin")
+    git(repo, "branch", "-q", "--set-upstream-to=origin/main", "main")
 
 
 def measure_hooks(sp: Spawner, binary: str, repo: Path, meta: dict, runs: int) -> list[Row]:
@@ -823,7 +864,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7, help="measured runs per command (default 7)")
     ap.add_argument("--workdir", type=Path, default=ROOT / "target" / "bench-repos",
                     help="where the repositories are generated (default target/bench-repos)")
-    ap.add_argument("--only", choices=["single", "monorepo", "tags", "hooks"],
+    ap.add_argument("--only", choices=["single", "monorepo", "check", "tags", "hooks", "changelog"],
                     help="run one case only")
     ap.add_argument("--hooks", action="store_true",
                     help="also measure `hook pre-push` (generates the `hooks` repository)")
@@ -839,12 +880,15 @@ def main() -> int:
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
-    cases = [args.only] if args.only else ["single", "monorepo", "tags"] + (
+    cases = [args.only] if args.only else ["single", "monorepo", "check", "tags"] + (
         ["hooks"] if args.hooks else [])
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    repos = {c: ensure_repo(workdir, c, args.quick, args.regen) for c in cases}
+    # `check` measures on the `monorepo` repository; each repository is generated once.
+    names = {c: REPO_OF.get(c, c) for c in cases}
+    built = {n: ensure_repo(workdir, n, args.quick, args.regen) for n in dict.fromkeys(names.values())}
+    repos = {c: built[names[c]] for c in cases}
     print(f"repositories ready in {time.perf_counter() - t0:.1f} s ({workdir})")
     for c in cases:
         meta = repos[c][1]

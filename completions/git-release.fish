@@ -35,6 +35,12 @@ complete -c git-release -n "__fish_git_release_needs_command" -s h -l help -d 'P
 complete -c git-release -n "__fish_git_release_needs_command" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "plan" -d 'Show the next version of each package and why'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "init" -d 'Write a starter release.toml'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "tag" -d 'Create, reconcile and push release tags'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "changelog" -d 'Print or write the changelog section of a release'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "notes" -d 'Print the release notes of the next release or a past one'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l bump -d 'Force the bump level instead of inferring it' -r -f -a "major\t''
@@ -69,6 +75,131 @@ complete -c git-release -n "__fish_git_release_using_subcommand init" -s q -l qu
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l version -d 'Tag this version instead of the inferred one (one package only)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l at -d 'Tag this commit instead of HEAD' -r
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l remote -d 'The remote to compare with and push to (default: `release.remote`)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
+json\t'JSON: `{"remote", "tags": [{tag, status, local_object, local_commit, remote_object, remote_commit, action}]}`'"
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l sign -d 'Sign the tag (`git tag -s`), whatever `tag.gpgSign` says'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l reconcile -d 'Compare local and remote tags and settle the differences that are safe to settle'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l push -d 'Reconcile, create missing tags, then push them atomically'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l dry-run -d 'Print what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "install" -d 'Write the pre-push and commit-msg shims (an existing hook is chained, not overwritten)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "uninstall" -d 'Remove the shims and restore what was there before'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "pre-push" -d 'The pre-push check (git runs it with the push\'s refs on stdin)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "commit-msg" -d 'The commit-msg check (git runs it with the message file)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Set an existing hook aside instead of chaining it (uninstall restores it)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l dry-run -d 'Print what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l dry-run -d 'Print what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write the pre-push and commit-msg shims (an existing hook is chained, not overwritten)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove the shims and restore what was there before'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "pre-push" -d 'The pre-push check (git runs it with the push\'s refs on stdin)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "commit-msg" -d 'The commit-msg check (git runs it with the message file)'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l tag -d 'The section of the past release tagged TAG' -r
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l format -d 'Output format (`--write` prints nothing on stdout, `--dry-run` a diff)' -r -f -a "md\t'Markdown, from the template'
+json\t'JSON (see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l unreleased -d 'The commits since the last release, under the next version (the default)'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l all -d 'Every release of the package, newest first, rebuilt from history in one walk'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l write -d 'Put the section into the changelog file (`release.changelog`, or the package\'s `changelog`); with `--all`, every release that has no section yet'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l dry-run -d 'With `--write`: print the diff it would apply and change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -l tag -d 'The notes of the past release tagged TAG (default: the next release)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -l format -d 'Output format' -r -f -a "md\t'Markdown, from the template'
+json\t'JSON (see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'One line per result, grouped by package, then a summary line'
+json\t'JSON, schema version 1 (see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand check" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand check" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l format -d 'Output format' -r -f -a "table\t'One line per result, grouped by package, then a summary line'
+json\t'JSON, schema version 1 (see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
@@ -78,7 +209,17 @@ complete -c git-release -n "__fish_git_release_using_subcommand completions" -s 
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init completions help" -f -a "plan" -d 'Show the next version of each package and why'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init completions help" -f -a "init" -d 'Write a starter release.toml'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "plan" -d 'Show the next version of each package and why'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "init" -d 'Write a starter release.toml'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "notes" -d 'Print the release notes of the next release or a past one'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write the pre-push and commit-msg shims (an existing hook is chained, not overwritten)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the shims and restore what was there before'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "pre-push" -d 'The pre-push check (git runs it with the push\'s refs on stdin)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "commit-msg" -d 'The commit-msg check (git runs it with the message file)'

@@ -63,6 +63,12 @@ pub struct GlobalArgs {
 pub enum Command {
     Plan(commands::plan::PlanArgs),
     Init(commands::init::InitArgs),
+    Tag(commands::tag::TagArgs),
+    Hook(commands::hook::HookArgs),
+    Changelog(commands::changelog::ChangelogArgs),
+    Notes(commands::notes::NotesArgs),
+    Check(commands::check::CheckArgs),
+    Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
 }
 

@@ -23,6 +23,8 @@ use crate::version::{Level, TagFormat};
 pub const DEFAULT_TAG_FORMAT: &str = "v{version}";
 /// The default tag format of a `[[package]]` entry.
 pub const DEFAULT_PACKAGE_TAG_FORMAT: &str = "{name}/v{version}";
+/// The default `release.email_pattern`: a GitHub noreply address, `ID+user@…` or `user@…`.
+pub const DEFAULT_EMAIL_PATTERN: &str = "*@users.noreply.github.com";
 
 /// How a release reaches the release branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -57,6 +59,21 @@ pub struct Config {
     pub first_parent: bool,
     /// `release.strict`: non-conventional commits and drift are errors.
     pub strict: bool,
+    /// `release.strict_commits`: the commit-msg hook rejects messages that are not
+    /// Conventional Commits.
+    pub strict_commits: bool,
+    /// `release.email_pattern`: a glob (`*`, `?`) the committer's email must match for the
+    /// `noreply_email` check; default [`DEFAULT_EMAIL_PATTERN`] (seed 000 › waivable checks).
+    pub email_pattern: String,
+    /// `release.docs`: files (relative to the repository root) that the `stale_docs` check
+    /// reads for mentions of older versions of a package.
+    pub docs: Vec<String>,
+    /// `release.blocker_label`: open forge issues with this label block a release
+    /// (`release_blockers` check); unset means no such check.
+    pub blocker_label: Option<String>,
+    /// `release.required_env`: environment variables that must be set and non-empty for a
+    /// release (`required_env` check), such as publish tokens (seed 001 › Preconditions).
+    pub required_env: Vec<String>,
     /// `[bump]`.
     pub bump: BumpRules,
     /// `[forge]`.
@@ -67,6 +84,66 @@ pub struct Config {
     pub packages: Vec<PackageConfig>,
     /// `[[waiver]]` entries.
     pub waivers: Vec<Waiver>,
+    /// `[changelog]`: sections, hidden types and templates of changelogs and release notes.
+    pub changelog_settings: ChangelogSettings,
+}
+
+/// `[changelog]`: how changelog sections and release notes are rendered (issue 5).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogSettings {
+    /// The sections, in order: a title and the commit types listed under it. The type `!`
+    /// stands for breaking changes, `*` for every visible type no other section lists.
+    #[serde(default = "default_sections")]
+    pub sections: Vec<ChangelogSection>,
+    /// Commit types never listed (a `chore(release)` commit is never listed either).
+    #[serde(default = "default_hidden")]
+    pub hidden: Vec<String>,
+    /// A minijinja template for one changelog section, relative to the repository root,
+    /// instead of the built-in one.
+    pub template: Option<String>,
+    /// A minijinja template for release notes, relative to the repository root.
+    pub notes_template: Option<String>,
+}
+
+/// One `[[changelog.sections]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogSection {
+    /// The heading, e.g. `Features`.
+    pub title: String,
+    /// Commit types (lowercase) listed under it; `!` = breaking, `*` = the rest.
+    pub types: Vec<String>,
+}
+
+fn default_sections() -> Vec<ChangelogSection> {
+    [
+        ("Breaking Changes", "!"),
+        ("Features", "feat"),
+        ("Bug Fixes", "fix"),
+        ("Performance", "perf"),
+        ("Reverts", "revert"),
+        ("Documentation", "docs"),
+        ("Other", "*"),
+    ]
+    .into_iter()
+    .map(|(title, kind)| ChangelogSection { title: title.to_owned(), types: vec![kind.to_owned()] })
+    .collect()
+}
+
+fn default_hidden() -> Vec<String> {
+    ["chore", "ci", "style", "test", "build"].into_iter().map(str::to_owned).collect()
+}
+
+impl Default for ChangelogSettings {
+    fn default() -> Self {
+        Self {
+            sections: default_sections(),
+            hidden: default_hidden(),
+            template: None,
+            notes_template: None,
+        }
+    }
 }
 
 /// `[forge]`: how `gh` calls are retried.
@@ -122,6 +199,9 @@ pub struct PackageConfig {
     pub version_files: Vec<String>,
     /// Names of packages it depends on, besides those its manifests declare.
     pub depends_on: Vec<String>,
+    /// Its changelog file relative to the repository root, when set; otherwise
+    /// `<path>/<release.changelog>`.
+    pub changelog: Option<String>,
     /// Where the entry is, as `file:line`, for error messages.
     pub location: String,
 }
@@ -139,6 +219,9 @@ pub struct Waiver {
     pub reason: String,
     /// The last day it waives, `YYYY-MM-DD`.
     pub expires: Option<String>,
+    /// Where the entry is, as `file:line`, for error messages (not a key of the file).
+    #[serde(skip)]
+    pub location: String,
 }
 
 fn star() -> String {
@@ -182,6 +265,8 @@ struct FileConfig {
     package: Vec<Spanned<PackageFile>>,
     #[serde(default)]
     waiver: Vec<Spanned<Waiver>>,
+    #[serde(default)]
+    changelog: Option<ChangelogSettings>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +281,11 @@ struct ReleaseFile {
     changelog: Option<String>,
     first_parent: Option<bool>,
     strict: Option<bool>,
+    strict_commits: Option<bool>,
+    email_pattern: Option<Spanned<String>>,
+    docs: Option<Vec<Spanned<String>>>,
+    blocker_label: Option<Spanned<String>>,
+    required_env: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,6 +299,7 @@ struct PackageFile {
     version_files: Vec<String>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
+    changelog: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,7 +320,7 @@ impl OneOrMany {
 
 /// The keys of `[release]` that git config (`release.<camelCase>`) and the environment
 /// (`GIT_RELEASE_<UPPER_SNAKE>`) may set, as `(toml key, git config key)`.
-pub const LAYERED_KEYS: [(&str, &str); 9] = [
+pub const LAYERED_KEYS: [(&str, &str); 10] = [
     ("remote", "release.remote"),
     ("branch", "release.branch"),
     ("mode", "release.mode"),
@@ -239,6 +330,7 @@ pub const LAYERED_KEYS: [(&str, &str); 9] = [
     ("changelog", "release.changelog"),
     ("first_parent", "release.firstParent"),
     ("strict", "release.strict"),
+    ("strict_commits", "release.strictCommits"),
 ];
 
 /// Finds the configuration file for a repository whose work tree is `workdir`.
@@ -352,6 +444,52 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         .unwrap_or_else(|| "CHANGELOG.md".to_owned());
     let first_parent = layered.bool("first_parent")?.or(release.first_parent).unwrap_or(false);
     let strict = layered.bool("strict")?.or(release.strict).unwrap_or(false);
+    let strict_commits =
+        layered.bool("strict_commits")?.or(release.strict_commits).unwrap_or(false);
+
+    let email_pattern = match release.email_pattern {
+        Some(p) if p.get_ref().trim().is_empty() => {
+            return Err(Error::config(format!(
+                "{}: `release.email_pattern` is empty",
+                at(p.span())
+            ))
+            .with_hint(format!("use a glob such as `{DEFAULT_EMAIL_PATTERN}`"))
+            .into());
+        }
+        Some(p) => p.into_inner().trim().to_owned(),
+        None => DEFAULT_EMAIL_PATTERN.to_owned(),
+    };
+    let mut docs = Vec::new();
+    for doc in release.docs.unwrap_or_default() {
+        docs.push(
+            normalize_path(doc.get_ref())
+                .map_err(|e| Error::config(format!("{}: `release.docs`: {e}", at(doc.span()))))?,
+        );
+    }
+    let blocker_label = match release.blocker_label {
+        Some(l) if l.get_ref().trim().is_empty() => {
+            return Err(Error::config(format!(
+                "{}: `release.blocker_label` is empty",
+                at(l.span())
+            ))
+            .with_hint("remove the key, or name the label that marks release blockers")
+            .into());
+        }
+        Some(l) => Some(l.into_inner().trim().to_owned()),
+        None => None,
+    };
+    let mut required_env = Vec::new();
+    for var in release.required_env.unwrap_or_default() {
+        let name = var.get_ref().trim();
+        if name.is_empty() || name.contains('=') || name.contains('\0') {
+            return Err(Error::config(format!(
+                "{}: `release.required_env`: `{name}` is not an environment variable name",
+                at(var.span())
+            ))
+            .into());
+        }
+        required_env.push(name.to_owned());
+    }
 
     let mut bump = BumpRules::default();
     for (key, level) in parsed.bump {
@@ -422,12 +560,19 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
                 Error::config(format!("{location}: package `{name}`: version file: {e}"))
             })?);
         }
+        let changelog = match &entry.changelog {
+            Some(c) => Some(normalize_path(c).map_err(|e| {
+                Error::config(format!("{location}: package `{name}`: changelog: {e}"))
+            })?),
+            None => None,
+        };
         packages.push(PackageConfig {
             name,
             path,
             tag_formats,
             version_files,
             depends_on: entry.depends_on.iter().map(|d| d.get_ref().trim().to_owned()).collect(),
+            changelog,
             location,
         });
     }
@@ -457,7 +602,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             ))
             .into());
         }
-        waivers.push(w);
+        waivers.push(Waiver { location, ..w });
     }
 
     Ok(Config {
@@ -471,11 +616,17 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         changelog,
         first_parent,
         strict,
+        strict_commits,
+        email_pattern,
+        docs,
+        blocker_label,
+        required_env,
         bump,
         forge: parsed.forge.unwrap_or_default(),
         commands: parsed.commands.unwrap_or_default(),
         packages,
         waivers,
+        changelog_settings: parsed.changelog.unwrap_or_default(),
     })
 }
 
@@ -699,6 +850,63 @@ mod tests {
             err_text("[[package]]\nname = \"a\"\n[[package]]\nname = \"a\"\npath = \"x\"\n")
                 .contains("twice")
         );
+    }
+
+    #[test]
+    fn changelog_section_defaults_and_overrides() {
+        let c = load(None, &NoGitConfig, &[]).expect("defaults load");
+        let titles: Vec<&str> =
+            c.changelog_settings.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Breaking Changes",
+                "Features",
+                "Bug Fixes",
+                "Performance",
+                "Reverts",
+                "Documentation",
+                "Other"
+            ]
+        );
+        assert_eq!(c.changelog_settings.hidden, ["chore", "ci", "style", "test", "build"]);
+        let (_d, path) = write(
+            "[changelog]\nhidden = []\ntemplate = \"cl.j2\"\n\
+             [[changelog.sections]]\ntitle = \"New\"\ntypes = [\"feat\", \"!\"]\n\
+             [[package]]\nname = \"a\"\nchangelog = \"./a/NEWS.md\"\n",
+        );
+        let c = load(Some(&path), &NoGitConfig, &[]).expect("loads");
+        assert_eq!(c.changelog_settings.sections.len(), 1);
+        assert_eq!(c.changelog_settings.sections[0].types, ["feat", "!"]);
+        assert!(c.changelog_settings.hidden.is_empty());
+        assert_eq!(c.changelog_settings.template.as_deref(), Some("cl.j2"));
+        assert_eq!(c.packages[0].changelog.as_deref(), Some("a/NEWS.md"));
+        let msg = err_text("[changelog]\nhiden = [\"chore\"]\n");
+        assert!(msg.contains(":2:") && msg.contains("hiden"), "{msg}");
+    }
+
+    #[test]
+    fn check_keys_load_and_are_validated() {
+        let c = load(None, &NoGitConfig, &[]).expect("defaults load");
+        assert_eq!(c.email_pattern, DEFAULT_EMAIL_PATTERN);
+        assert!(c.docs.is_empty() && c.required_env.is_empty() && c.blocker_label.is_none());
+        let (_d, path) = write(
+            "[release]\nemail_pattern = \"*@example.com\"\ndocs = [\"./README.md\"]\n\
+             blocker_label = \"blocker\"\nrequired_env = [\"NPM_TOKEN\"]\n\
+             [[waiver]]\ncheck = \"missing_tests\"\nreason = \"docs only\"\n",
+        );
+        let c = load(Some(&path), &NoGitConfig, &[]).expect("loads");
+        assert_eq!(c.email_pattern, "*@example.com");
+        assert_eq!(c.docs, vec!["README.md"]);
+        assert_eq!(c.blocker_label.as_deref(), Some("blocker"));
+        assert_eq!(c.required_env, vec!["NPM_TOKEN"]);
+        assert!(c.waivers[0].location.ends_with("release.toml:6"), "{}", c.waivers[0].location);
+        let msg = err_text("[release]\nrequired_env = [\"A=B\"]\n");
+        assert!(msg.contains(":2") && msg.contains("`A=B`"), "{msg}");
+        let msg = err_text("[release]\ndocs = [\"../x.md\"]\n");
+        assert!(msg.contains(":2") && msg.contains("release.docs"), "{msg}");
+        let msg = err_text("[release]\n\nblocker_label = \" \"\n");
+        assert!(msg.contains(":3") && msg.contains("blocker_label"), "{msg}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! The binary is thin: `main.rs` parses the command line and calls [`run`]; everything else
 //! lives in this library so tests and the man page generator reach [`cli::Cli`].
 
+pub mod changelog;
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -11,11 +13,14 @@ pub mod conventional;
 pub mod error;
 pub mod git;
 pub mod history;
+pub mod hooks;
 pub mod manifest;
 pub mod packages;
 pub mod plan;
+pub mod tags;
 pub mod ui;
 pub mod version;
+pub mod waivers;
 
 /// `git-release <version> (<commit>)`: the version line, with the commit the binary was
 /// built from so it cannot be mistaken for git-extras' `git-release` script.

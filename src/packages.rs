@@ -91,6 +91,30 @@ pub fn resolve(
     tree: ObjectId,
     fallback_name: &str,
 ) -> Result<Packages> {
+    resolve_inner(repo, config, tree, fallback_name, true)
+}
+
+/// Like [`resolve`], without the drift guard's scan of the whole tree: for callers that only
+/// need tag formats and version files, such as the pre-push hook.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_without_drift(
+    repo: &Repo,
+    config: &Config,
+    tree: ObjectId,
+    fallback_name: &str,
+) -> Result<Packages> {
+    resolve_inner(repo, config, tree, fallback_name, false)
+}
+
+fn resolve_inner(
+    repo: &Repo,
+    config: &Config,
+    tree: ObjectId,
+    fallback_name: &str,
+    drift_guard: bool,
+) -> Result<Packages> {
     let mut cache: BTreeMap<String, Option<Manifest>> = BTreeMap::new();
     let mut problems: Vec<String> = Vec::new();
     let mut read = |path: &str| -> Result<Option<Manifest>> {
@@ -242,7 +266,7 @@ pub fn resolve(
     }
 
     let mut drift = Vec::new();
-    if configured {
+    if configured && drift_guard {
         for p in &list {
             if p.path != "." && repo.lookup_path(tree, &p.path)?.is_none() {
                 drift.push(Drift::MissingPath { package: p.name.clone(), path: p.path.clone() });

@@ -145,6 +145,8 @@ pub struct Plan {
     pub commits_read: usize,
     /// The resolved packages (all, not only the selected ones).
     pub packages: Packages,
+    /// Every tag ref read for the plan, so later readers (the checks) share the one read.
+    pub tags: Vec<crate::git::read::TagRef>,
 }
 
 impl Plan {
@@ -500,7 +502,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     // Tier order, then configuration order (a stable sort keeps the latter).
     rows.sort_by_key(|r| r.tier);
 
-    Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages })
+    Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages, tags })
 }
 
 /// Decides the next version (DESIGN.md › Version inference).

@@ -203,6 +203,21 @@ impl TagFormat {
         Version::parse(middle).ok()
     }
 
+    /// Whether `tag` has this format's text around the version, whatever is between: a tag
+    /// that does but whose middle is not semver looks like a release tag gone wrong.
+    ///
+    /// ```
+    /// use git_release::version::TagFormat;
+    /// let f = TagFormat::parse("v{version}", "x").unwrap();
+    /// assert!(f.matches_affixes("v1.2") && !f.matches_affixes("release-1"));
+    /// ```
+    pub fn matches_affixes(&self, tag: &str) -> bool {
+        tag.len() > self.prefix.len() + self.suffix.len()
+            && tag.starts_with(&self.prefix)
+            && tag.ends_with(&self.suffix)
+            && !self.prefix.is_empty()
+    }
+
     /// The pattern as written, with `{name}` expanded.
     pub fn pattern(&self) -> String {
         format!("{}{{version}}{}", self.prefix, self.suffix)

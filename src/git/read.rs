@@ -44,6 +44,21 @@ pub struct CommitInfo {
     pub time: i64,
 }
 
+/// A commit's message, author and committer date, for changelogs and release notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitDetails {
+    /// The full message, lossy UTF-8 (a message in another encoding shows `U+FFFD`).
+    pub message: String,
+    /// The author's name, lossy UTF-8.
+    pub author_name: String,
+    /// The author's email.
+    pub author_email: String,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    /// The committer's UTC offset, in seconds east of UTC.
+    pub offset: i32,
+}
+
 /// A decoded tree entry: name, whether it is a tree, and its object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -408,6 +423,105 @@ impl Repo {
     pub fn tree_of(&self, id: &ObjectId) -> Result<ObjectId> {
         let mut buf = Vec::new();
         Ok(self.commit_header(id, &mut buf)?.tree)
+    }
+
+    /// The message, author and committer date of each of `ids`, read in parallel (see
+    /// [`Repo::parallel`]), in the order of `ids`.
+    ///
+    /// # Errors
+    /// A commit is missing or corrupt.
+    pub fn commit_details(&self, ids: &[ObjectId]) -> Result<Vec<CommitDetails>> {
+        self.parallel(ids, 2048, |repo, chunk| {
+            let mut buf = Vec::new();
+            chunk
+                .iter()
+                .map(|id| {
+                    let commit = repo
+                        .repo
+                        .objects
+                        .find_commit(id, &mut buf)
+                        .with_context(|| format!("failed to read commit {id}"))?;
+                    let (author_name, author_email) = commit.author().map_or_else(
+                        |_| (String::new(), String::new()),
+                        |a| {
+                            (
+                                a.name.to_str_lossy().into_owned(),
+                                a.email.to_str_lossy().into_owned(),
+                            )
+                        },
+                    );
+                    let (time, offset) = commit
+                        .committer()
+                        .ok()
+                        .and_then(|c| c.time().ok())
+                        .map_or((0, 0), |t| (t.seconds, t.offset));
+                    // A message git stored in Latin-1 (`i18n.commitEncoding`) is decoded,
+                    // not replaced: every byte is the code point of the same value.
+                    let latin1 = commit.encoding.is_some_and(|e| {
+                        ["iso-8859-1", "latin1", "latin-1"]
+                            .iter()
+                            .any(|name| e.eq_ignore_ascii_case(name.as_bytes()))
+                    });
+                    let message = match commit.message.to_str() {
+                        Ok(text) => text.to_owned(),
+                        Err(_) if latin1 => commit.message.iter().map(|&b| char::from(b)).collect(),
+                        Err(_) => commit.message.to_str_lossy().into_owned(),
+                    };
+                    Ok(CommitDetails { message, author_name, author_email, time, offset })
+                })
+                .collect()
+        })
+    }
+
+    /// The operation under way in this worktree, as `(what, how to end it)`: a merge, a
+    /// rebase (or `git am`), a cherry-pick, a revert or a bisect, found by the files git keeps
+    /// in the git dir while it runs (`MERGE_HEAD`, `rebase-merge/`, `rebase-apply/`,
+    /// `CHERRY_PICK_HEAD`, `REVERT_HEAD`, `BISECT_LOG`). `None` when nothing is under way.
+    /// Used by the `operation_in_progress` check (DESIGN.md › Checks and waivers).
+    pub fn operation_in_progress(&self) -> Option<(&'static str, &'static str)> {
+        const MARKERS: [(&str, &str, &str); 6] = [
+            ("rebase-merge", "a rebase", "git rebase --continue` or `git rebase --abort"),
+            ("rebase-apply", "a rebase or `git am`", "git rebase --abort` or `git am --abort"),
+            ("MERGE_HEAD", "a merge", "git merge --continue` or `git merge --abort"),
+            (
+                "CHERRY_PICK_HEAD",
+                "a cherry-pick",
+                "git cherry-pick --continue` or `git cherry-pick --abort",
+            ),
+            ("REVERT_HEAD", "a revert", "git revert --continue` or `git revert --abort"),
+            ("BISECT_LOG", "a bisect", "git bisect reset"),
+        ];
+        let dir = self.git_dir();
+        MARKERS
+            .iter()
+            .find(|(file, _, _)| dir.join(file).exists())
+            .map(|(_, what, fix)| (*what, *fix))
+    }
+
+    /// The commit the ref `name` (full, such as `refs/remotes/origin/main`) points to,
+    /// peeled; `None` when there is no such ref or it does not lead to a commit.
+    ///
+    /// # Errors
+    /// The refs cannot be read.
+    pub fn ref_commit(&self, name: &str) -> Result<Option<ObjectId>> {
+        let found = self
+            .repo
+            .try_find_reference(name)
+            .with_context(|| format!("failed to read ref `{name}`"))?;
+        let Some(mut reference) = found else { return Ok(None) };
+        Ok(reference.peel_to_commit().ok().map(|c| c.id))
+    }
+
+    /// The remote-tracking ref of local branch `branch` (short name) as its git config
+    /// sets it up (`branch.<name>.remote` and `.merge`, mapped through the remote's fetch
+    /// refspecs, like `@{upstream}`); `None` when the branch has no upstream.
+    pub fn upstream_of(&self, branch: &str) -> Option<String> {
+        let full: gix::refs::FullName = format!("refs/heads/{branch}").try_into().ok()?;
+        let tracking = self
+            .repo
+            .branch_remote_tracking_ref_name(full.as_ref(), gix::remote::Direction::Fetch)?
+            .ok()?;
+        Some(tracking.as_bstr().to_str_lossy().into_owned())
     }
 
     /// Whether the repository is a shallow clone.

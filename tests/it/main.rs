@@ -1,5 +1,7 @@
 //! Integration tests against real temporary repositories.
 
+mod changelog;
+mod check;
 mod fixtures;
 mod generated;
 mod init;

@@ -145,6 +145,26 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
+    /// Runs `git` in the work tree like [`TestRepo::git`], but lets it fail: returns whether
+    /// it succeeded and its stdout and stderr together (for conflicts and other expected
+    /// failures).
+    pub fn try_git<I, S>(&self, args: I) -> (bool, String)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new("git");
+        cmd.args(args);
+        self.hermetic(&mut cmd);
+        let out = cmd.output().expect("git is installed and runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
     /// Writes `text` to `path` (relative to the work tree), creating folders.
     pub fn write(&self, path: &str, text: &str) -> &Self {
         let full = self.path().join(path);
@@ -268,5 +288,237 @@ impl TestRepo {
         let rows = json["packages"].as_array().expect("`packages` is an array");
         assert_eq!(rows.len(), 1, "a single-package repository plans one package: {json:#}");
         rows[0].clone()
+    }
+}
+
+// ---- remotes, clones, a git daemon, and `git release` on PATH (tag and hook tests) --------
+
+/// `PATH` with the folder of the `git-release` binary first, so `git release …` and the hooks
+/// `git release hook install` writes find the binary under test.
+pub fn path_with_binary() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_git-release"))
+        .parent()
+        .expect("the binary lives in a folder")
+        .to_owned();
+    let mut dirs = vec![bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("PATH entries join")
+}
+
+/// The `file://` URL of a local path.
+pub fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+impl TestRepo {
+    /// Runs `program ARGS` in `dir` with the hermetic environment, `git-release` first on
+    /// PATH, the extra `env`, and `stdin` (empty when `None`); lets it fail.
+    pub fn exec_in<I, S>(
+        &self,
+        program: &OsStr,
+        dir: &Path,
+        args: I,
+        env: &[(&str, &str)],
+        stdin: Option<&[u8]>,
+    ) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        use std::io::Write as _;
+        let mut cmd = Command::new(program);
+        cmd.args(args);
+        self.hermetic(&mut cmd);
+        cmd.current_dir(dir).env("PATH", path_with_binary()).envs(env.iter().copied());
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("the program starts");
+        if let Some(bytes) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            // The child may exit before reading everything: a broken pipe is its answer.
+            let _ = pipe.write_all(bytes);
+        }
+        let out = child.wait_with_output().expect("the program runs to the end");
+        Output {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// Runs `git ARGS` in `dir` (hermetic, `git-release` on PATH, extra `env`); lets it fail.
+    pub fn git_out<I, S>(&self, dir: &Path, args: I, env: &[(&str, &str)]) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.exec_in(OsStr::new("git"), dir, args, env, None)
+    }
+
+    /// Runs `git ARGS` in `dir` with `git-release` on PATH and returns stdout, trimmed; fails
+    /// the test if git fails.
+    pub fn git_in<I, S>(&self, dir: &Path, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<std::ffi::OsString> =
+            args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let out = self.git_out(dir, &args, &[]);
+        assert_eq!(
+            out.code,
+            0,
+            "git {args:?} in {} failed:\n{}{}",
+            dir.display(),
+            out.stdout,
+            out.stderr
+        );
+        out.stdout.trim().to_owned()
+    }
+
+    /// Runs `git-release ARGS` in `dir` with `git-release` on PATH, extra `env` and `stdin`.
+    pub fn run_in<I, S>(
+        &self,
+        dir: &Path,
+        args: I,
+        env: &[(&str, &str)],
+        stdin: Option<&[u8]>,
+    ) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.exec_in(OsStr::new(env!("CARGO_BIN_EXE_git-release")), dir, args, env, stdin)
+    }
+
+    /// Commits everything in the work tree `dir` (another clone) with `message`, one minute
+    /// after the previous commit; returns the id.
+    pub fn commit_in(&self, dir: &Path, message: &str) -> String {
+        self.tick();
+        self.git_in(dir, ["add", "-A"]);
+        self.git_in(dir, ["commit", "--quiet", "--allow-empty", "-m", message]);
+        self.git_in(dir, ["rev-parse", "HEAD"])
+    }
+
+    /// Creates the annotated tag `name` at `rev` in `dir` with `message`, one minute later.
+    pub fn tag_in(&self, dir: &Path, name: &str, rev: &str, message: &str) {
+        self.tick();
+        self.git_in(dir, ["tag", "-a", "-m", message, name, rev]);
+    }
+
+    /// A new empty bare repository at `<tmp>/remotes/<name>`; returns its path.
+    pub fn bare(&self, name: &str) -> PathBuf {
+        let path = self.tmp.path().join("remotes").join(name);
+        std::fs::create_dir_all(&path).expect("create the bare repository's folder");
+        self.git_in(&path, ["init", "--quiet", "--bare"]);
+        path
+    }
+
+    /// A bare repository `<tmp>/remotes/origin.git`, added as remote `origin` over `file://`,
+    /// with the current branch pushed (when there is a commit); returns its path.
+    pub fn with_origin(&self) -> PathBuf {
+        let bare = self.bare("origin.git");
+        self.git(["remote", "add", "origin", &file_url(&bare)]);
+        if self.try_git(["rev-parse", "--verify", "--quiet", "HEAD"]).0 {
+            self.git(["push", "--quiet", "origin", "HEAD:refs/heads/main"]);
+        }
+        bare
+    }
+
+    /// Clones `url` into `<tmp>/<name>` (a second user's clone); returns its work tree.
+    pub fn clone_to(&self, url: &str, name: &str) -> PathBuf {
+        let path = self.tmp.path().join(name);
+        self.git_in(
+            self.tmp.path(),
+            [OsStr::new("clone"), OsStr::new("--quiet"), OsStr::new(url), path.as_os_str()],
+        );
+        path
+    }
+
+    /// Every ref and the object it names (`git for-each-ref`) in `dir`: compare before and
+    /// after a command to show that it changed nothing.
+    pub fn refs_in(&self, dir: &Path) -> String {
+        self.git_in(dir, ["for-each-ref", "--format=%(objectname) %(refname)"])
+    }
+
+    /// Starts `git daemon` serving the bare repositories under `<tmp>/remotes` (push
+    /// allowed) on a free port of 127.0.0.1; `None` when this git has no daemon.
+    pub fn daemon(&self) -> Option<GitDaemon> {
+        let exec_path = self.git(["--exec-path"]);
+        if !Path::new(&exec_path).join("git-daemon").is_file() {
+            return None;
+        }
+        let base = self.tmp.path().join("remotes");
+        std::fs::create_dir_all(&base).expect("create the remotes folder");
+        // A port freed just now can be taken by someone else before the daemon binds it.
+        for _ in 0..3 {
+            let port = free_port();
+            let mut cmd = Command::new("git");
+            cmd.arg("daemon")
+                .arg("--reuseaddr")
+                .arg(format!("--base-path={}", base.display()))
+                .arg("--export-all")
+                .arg("--enable=receive-pack")
+                .arg("--informative-errors")
+                .arg("--listen=127.0.0.1")
+                .arg(format!("--port={port}"))
+                .arg(&base);
+            self.hermetic(&mut cmd);
+            cmd.stdout(Stdio::null()).stderr(Stdio::null());
+            let child = cmd.spawn().expect("git daemon starts");
+            let mut daemon = GitDaemon { child, port };
+            if daemon.wait_ready() {
+                return Some(daemon);
+            }
+        }
+        panic!("git daemon did not start on 127.0.0.1 after three tries");
+    }
+}
+
+/// A port of 127.0.0.1 that nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("a bound listener has an address").port()
+}
+
+/// A `git daemon` child process, killed when dropped.
+pub struct GitDaemon {
+    child: std::process::Child,
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+}
+
+impl GitDaemon {
+    /// The `git://` URL of the bare repository `<tmp>/remotes/<name>`.
+    pub fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Waits, at most five seconds, until the port accepts connections; false when the
+    /// daemon exited (the port was taken) or never answered.
+    fn wait_ready(&mut self) -> bool {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
+            let timeout = std::time::Duration::from_millis(200);
+            if std::net::TcpStream::connect_timeout(&addr, timeout).is_ok() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
