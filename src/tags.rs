@@ -193,7 +193,8 @@ pub fn settle(git: &Git, remote: &str, rows: &mut [Row], dry_run: bool) -> Resul
                     row.local_commit.clone_from(&row.remote_commit);
                     row.status = Status::Both;
                 }
-                row.action = format!("{would}fetch `refs/tags/{0}:refs/tags/{0}`", row.tag);
+                let verb = if dry_run { "would fetch" } else { "fetched" };
+                row.action = format!("{verb} `refs/tags/{0}:refs/tags/{0}`", row.tag);
             }
             Status::Conflict => {
                 row.action = format!(

@@ -182,10 +182,14 @@ fn pre_push(global: &GlobalArgs, ui: &Ui, remote: &str, _url: &str) -> Result<()
             && file_version != version
         {
             let files = pkg.map(|p| p.version_files.join(", ")).unwrap_or_default();
+            let other_tag = pkg.map_or_else(
+                || file_version.to_string(),
+                |p| p.tag_formats[0].format(&file_version),
+            );
             problems.push(format!(
-                    "`{tag}` says {version}, but {files} at {} say {file_version}; set the version files to {version} and tag that commit, or tag {file_version}",
-                    &commit.to_string()[..12]
-                ));
+                "`{tag}` says {version}, but the version files ({files}) at {} hold {file_version}; set them to {version} and tag that commit, or tag `{other_tag}` instead",
+                &commit.to_string()[..12]
+            ));
         }
     }
     if problems.is_empty() {

@@ -163,7 +163,8 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
         .filter(|r| !r.action.is_empty())
         .map(|r| (r.tag.clone(), r.action.clone()))
         .collect();
-    tags::settle(&git, &remote, &mut rows, args.dry_run)?;
+    // With a conflict nothing is changed: the other rows say what would be done.
+    tags::settle(&git, &remote, &mut rows, args.dry_run || conflicts)?;
     if conflicts {
         print(&ctx, &remote, &rows, args.format)?;
         return Err(Error::failed("tag conflict with the remote: nothing was pushed")

@@ -4,6 +4,8 @@ mod changelog;
 mod check;
 mod fixtures;
 mod generated;
+mod hook;
 mod init;
 mod plan;
 mod support;
+mod tag;

@@ -447,8 +447,10 @@ impl TestRepo {
     /// Starts `git daemon` serving the bare repositories under `<tmp>/remotes` (push
     /// allowed) on a free port of 127.0.0.1; `None` when this git has no daemon.
     pub fn daemon(&self) -> Option<GitDaemon> {
-        let exec_path = self.git(["--exec-path"]);
-        if !Path::new(&exec_path).join("git-daemon").is_file() {
+        // `git daemon` would run `git-daemon` as its child, which killing `git` leaves
+        // behind: start the daemon binary itself, so Drop stops the process that listens.
+        let program = Path::new(&self.git(["--exec-path"])).join("git-daemon");
+        if !program.is_file() {
             return None;
         }
         let base = self.tmp.path().join("remotes");
@@ -456,9 +458,8 @@ impl TestRepo {
         // A port freed just now can be taken by someone else before the daemon binds it.
         for _ in 0..3 {
             let port = free_port();
-            let mut cmd = Command::new("git");
-            cmd.arg("daemon")
-                .arg("--reuseaddr")
+            let mut cmd = Command::new(&program);
+            cmd.arg("--reuseaddr")
                 .arg(format!("--base-path={}", base.display()))
                 .arg("--export-all")
                 .arg("--enable=receive-pack")
@@ -484,7 +485,8 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("a bound listener has an address").port()
 }
 
-/// A `git daemon` child process, killed when dropped.
+/// A `git daemon` process (the `git-daemon` binary, our direct child), killed and reaped
+/// when dropped.
 pub struct GitDaemon {
     child: std::process::Child,
     /// The port it listens on, on 127.0.0.1.
@@ -521,4 +523,10 @@ impl Drop for GitDaemon {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Says on stderr why a test returns early without checking anything (a missing tool).
+#[allow(clippy::print_stderr, reason = "a skipped test must say so in the test output")]
+pub fn skip(why: &str) {
+    eprintln!("note: test skipped: {why}");
 }
