@@ -228,18 +228,8 @@ pub fn link_references(text: &str, forge: Option<&Forge>) -> (String, Vec<Refere
 /// assert_eq!(short_date(0, -3600), "1969-12-31");
 /// ```
 pub fn short_date(seconds: i64, offset: i32) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
     let days = (seconds + i64::from(offset)).div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    crate::waivers::Date::from_days(days).to_string()
 }
 
 // ---- people ----------------------------------------------------------------------------------

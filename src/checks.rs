@@ -363,16 +363,7 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
         ),
     });
 
-    out.push(if repo.is_shallow() {
-        CheckResult::fail(
-            "shallow_clone",
-            None,
-            "the repository is a shallow clone, so the history and the bumps may be wrong",
-            "`git fetch --unshallow --tags`",
-        )
-    } else {
-        CheckResult::pass("shallow_clone", None, "the history is complete (not shallow)")
-    });
+    out.push(shallow_clone(repo));
 
     out.push(noreply_email(repo, config));
 
@@ -1258,6 +1249,21 @@ fn plural(n: usize) -> &'static str {
 
 fn short_id(id: &str) -> &str {
     &id[..id.len().min(7)]
+}
+
+/// The `shallow_clone` check: FAIL when the repository is shallow, so history and bumps
+/// may be wrong (DESIGN.md › Checks). Shared by `check` and `doctor`.
+pub fn shallow_clone(repo: &Repo) -> CheckResult {
+    if repo.is_shallow() {
+        CheckResult::fail(
+            "shallow_clone",
+            None,
+            "the repository is a shallow clone, so the history and the bumps may be wrong",
+            "`git fetch --unshallow --tags`",
+        )
+    } else {
+        CheckResult::pass("shallow_clone", None, "the history is complete (not shallow)")
+    }
 }
 
 #[cfg(test)]

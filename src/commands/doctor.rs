@@ -76,16 +76,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
                 Ok(c) => config_pass(c, &repo),
                 Err(row) => (**row).clone(),
             });
-            results.push(if repo.is_shallow() {
-                CheckResult::fail(
-                    "shallow_clone",
-                    None,
-                    "the repository is a shallow clone, so the history and the bumps may be wrong",
-                    "`git fetch --unshallow --tags`",
-                )
-            } else {
-                CheckResult::pass("shallow_clone", None, "the history is complete (not shallow)")
-            });
+            results.push(crate::checks::shallow_clone(&repo));
             results.push(tags_fetched(&repo, &remote));
         }
     }

@@ -277,6 +277,19 @@ impl Repo {
         T: Send,
         F: Fn(&ObjectId, &str) -> T + Sync,
     {
+        self.map_commits(ids, |id, commit| f(id, &decode_message(commit)))
+    }
+
+    /// Reads each of `ids` and maps the decoded commit through `f`, in parallel (see
+    /// [`Repo::parallel`]). Results are in the order of `ids`.
+    ///
+    /// # Errors
+    /// A commit is missing or corrupt.
+    fn map_commits<T, F>(&self, ids: &[ObjectId], f: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        F: Fn(&ObjectId, &gix::objs::CommitRef<'_>) -> T + Sync,
+    {
         self.parallel(ids, 2048, |repo, chunk| {
             let mut buf = Vec::new();
             chunk
@@ -287,7 +300,7 @@ impl Repo {
                         .objects
                         .find_commit(id, &mut buf)
                         .with_context(|| format!("failed to read commit {id}"))?;
-                    Ok(f(id, &commit.message.to_str_lossy()))
+                    Ok(f(id, &commit))
                 })
                 .collect()
         })
@@ -431,45 +444,18 @@ impl Repo {
     /// # Errors
     /// A commit is missing or corrupt.
     pub fn commit_details(&self, ids: &[ObjectId]) -> Result<Vec<CommitDetails>> {
-        self.parallel(ids, 2048, |repo, chunk| {
-            let mut buf = Vec::new();
-            chunk
-                .iter()
-                .map(|id| {
-                    let commit = repo
-                        .repo
-                        .objects
-                        .find_commit(id, &mut buf)
-                        .with_context(|| format!("failed to read commit {id}"))?;
-                    let (author_name, author_email) = commit.author().map_or_else(
-                        |_| (String::new(), String::new()),
-                        |a| {
-                            (
-                                a.name.to_str_lossy().into_owned(),
-                                a.email.to_str_lossy().into_owned(),
-                            )
-                        },
-                    );
-                    let (time, offset) = commit
-                        .committer()
-                        .ok()
-                        .and_then(|c| c.time().ok())
-                        .map_or((0, 0), |t| (t.seconds, t.offset));
-                    // A message git stored in Latin-1 (`i18n.commitEncoding`) is decoded,
-                    // not replaced: every byte is the code point of the same value.
-                    let latin1 = commit.encoding.is_some_and(|e| {
-                        ["iso-8859-1", "latin1", "latin-1"]
-                            .iter()
-                            .any(|name| e.eq_ignore_ascii_case(name.as_bytes()))
-                    });
-                    let message = match commit.message.to_str() {
-                        Ok(text) => text.to_owned(),
-                        Err(_) if latin1 => commit.message.iter().map(|&b| char::from(b)).collect(),
-                        Err(_) => commit.message.to_str_lossy().into_owned(),
-                    };
-                    Ok(CommitDetails { message, author_name, author_email, time, offset })
-                })
-                .collect()
+        self.map_commits(ids, |_, commit| {
+            let (author_name, author_email) = commit.author().map_or_else(
+                |_| (String::new(), String::new()),
+                |a| (a.name.to_str_lossy().into_owned(), a.email.to_str_lossy().into_owned()),
+            );
+            let (time, offset) = commit
+                .committer()
+                .ok()
+                .and_then(|c| c.time().ok())
+                .map_or((0, 0), |t| (t.seconds, t.offset));
+            let message = decode_message(commit).into_owned();
+            CommitDetails { message, author_name, author_email, time, offset }
         })
     }
 
@@ -532,6 +518,24 @@ impl Repo {
     /// The path of the work tree, or of the git dir in a bare repository.
     pub fn root(&self) -> PathBuf {
         self.workdir().map_or_else(|| self.git_dir().to_owned(), Path::to_owned)
+    }
+}
+
+/// A commit's message as text: UTF-8 as is; a message git stored in Latin-1
+/// (`i18n.commitEncoding`, recorded in the `encoding` header) decoded, every byte being the
+/// code point of the same value; anything else read lossily, never an error.
+fn decode_message<'a>(commit: &gix::objs::CommitRef<'a>) -> std::borrow::Cow<'a, str> {
+    let latin1 = commit.encoding.is_some_and(|e| {
+        ["iso-8859-1", "latin1", "latin-1"]
+            .iter()
+            .any(|name| e.eq_ignore_ascii_case(name.as_bytes()))
+    });
+    match commit.message.to_str() {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) if latin1 => {
+            std::borrow::Cow::Owned(commit.message.iter().map(|&b| char::from(b)).collect())
+        }
+        Err(_) => commit.message.to_str_lossy(),
     }
 }
 
