@@ -20,6 +20,9 @@ pub struct Repo {
     /// The commit-graph file, when git wrote one (`git gc` does): parents, times and trees
     /// of the commits it covers, without inflating them.
     graph: Option<gix::commitgraph::Graph>,
+    /// The boundary commits of a shallow clone, sorted: git treats them as having no
+    /// parents, since their parents are not in the repository.
+    shallow: Vec<ObjectId>,
 }
 
 /// A tag ref: its short name and where it points.
@@ -87,7 +90,8 @@ impl Repo {
         repo.object_cache_size(None);
         // A commit-graph that cannot be read only costs speed: the objects are the truth.
         let graph = repo.commit_graph_if_enabled().ok().flatten();
-        Ok(Self { repo, graph })
+        let shallow = shallow_boundary(&repo);
+        Ok(Self { repo, graph, shallow })
     }
 
     /// The work tree, or `None` in a bare repository.
@@ -195,7 +199,12 @@ impl Repo {
             out.clear();
             out.push_str(&commit.message.to_str_lossy());
         }
-        Ok(CommitInfo { tree: commit.tree(), parents: commit.parents().collect(), time })
+        let parents = if self.shallow.binary_search(id).is_ok() {
+            Vec::new()
+        } else {
+            commit.parents().collect()
+        };
+        Ok(CommitInfo { tree: commit.tree(), parents, time })
     }
 
     /// The tree, parents and committer time of commit `id`, from the commit-graph when it
@@ -205,6 +214,7 @@ impl Repo {
     /// The object is missing, not a commit, or corrupt.
     pub fn commit_header(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<CommitInfo> {
         if let Some(graph) = &self.graph
+            && self.shallow.binary_search(id).is_err()
             && let Some(commit) = graph.commit_by_id(id)
         {
             let parents: std::result::Result<Vec<ObjectId>, _> = commit
@@ -253,7 +263,8 @@ impl Repo {
                     scope.spawn(move || {
                         let repo = shared.to_thread_local();
                         let graph = repo.commit_graph_if_enabled().ok().flatten();
-                        f(&Repo { repo, graph }, chunk)
+                        let shallow = shallow_boundary(&repo);
+                        f(&Repo { repo, graph, shallow }, chunk)
                     })
                 })
                 .collect();
@@ -537,6 +548,18 @@ fn decode_message<'a>(commit: &gix::objs::CommitRef<'a>) -> std::borrow::Cow<'a,
         }
         Err(_) => commit.message.to_str_lossy(),
     }
+}
+
+/// The boundary commits of a shallow clone (`.git/shallow`), sorted; empty otherwise.
+fn shallow_boundary(repo: &gix::Repository) -> Vec<ObjectId> {
+    let mut list: Vec<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    list.sort_unstable();
+    list
 }
 
 impl GitConfig for Repo {

@@ -1131,3 +1131,24 @@ fn version_names_the_tool_and_its_commit() {
     let commit = commit.strip_prefix('(').and_then(|c| c.strip_suffix(')')).expect("(commit)");
     assert!(!commit.is_empty() && !commit.contains(' '), "{line}");
 }
+
+#[test]
+fn a_depth_one_clone_plans_from_what_it_has() {
+    // The boundary commit of a shallow clone has parents that are not there; git treats it
+    // as a root, and so must the walk (it used to fail reading the missing parent).
+    let r = tagged("1.0.0");
+    r.write("a.txt", "a");
+    r.commit("fix: a");
+    r.write("b.txt", "b");
+    r.commit("feat: b");
+    let url = format!("file://{}", r.path().display());
+    let clone = r.scratch().join("shallow");
+    let clone = clone.to_str().expect("temp paths are UTF-8");
+    r.git(["clone", "--quiet", "--depth", "1", &url, clone]);
+    let out = r.run(["-C", clone, "plan", "--format", "json"]);
+    out.expect_code(0);
+    let json = out.json();
+    let row = &json["packages"][0];
+    assert_eq!(row["commits"], 1, "{json:#}");
+    assert_eq!(row["reasons"][0]["summary"], "feat: b", "{json:#}");
+}
