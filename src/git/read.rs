@@ -16,7 +16,8 @@ use crate::error::Error;
 
 /// An opened repository, for reads.
 pub struct Repo {
-    repo: gix::Repository,
+    /// The gix handle.
+    inner: gix::Repository,
     /// The commit-graph file, when git wrote one (`git gc` does): parents, times and trees
     /// of the commits it covers, without inflating them.
     graph: Option<gix::commitgraph::Graph>,
@@ -91,22 +92,22 @@ impl Repo {
         // A commit-graph that cannot be read only costs speed: the objects are the truth.
         let graph = repo.commit_graph_if_enabled().ok().flatten();
         let shallow = shallow_boundary(&repo);
-        Ok(Self { repo, graph, shallow })
+        Ok(Self { inner: repo, graph, shallow })
     }
 
     /// The work tree, or `None` in a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
-        self.repo.workdir()
+        self.inner.workdir()
     }
 
     /// The git directory of this worktree (`.git`, or `.git/worktrees/<name>`).
     pub fn git_dir(&self) -> &Path {
-        self.repo.git_dir()
+        self.inner.git_dir()
     }
 
     /// The common git directory shared by all worktrees.
     pub fn common_dir(&self) -> &Path {
-        self.repo.common_dir()
+        self.inner.common_dir()
     }
 
     /// The commit HEAD points to, or `None` when HEAD is unborn (no commits yet).
@@ -114,7 +115,7 @@ impl Repo {
     /// # Errors
     /// HEAD cannot be read or does not point at a commit.
     pub fn head_commit(&self) -> Result<Option<ObjectId>> {
-        let mut head = self.repo.head().context("failed to read HEAD")?;
+        let mut head = self.inner.head().context("failed to read HEAD")?;
         if head.is_unborn() {
             return Ok(None);
         }
@@ -124,7 +125,7 @@ impl Repo {
 
     /// The short name of the branch HEAD is on, or `None` when detached or unborn.
     pub fn head_branch(&self) -> Option<String> {
-        self.repo.head_name().ok().flatten().map(|name| name.shorten().to_str_lossy().into_owned())
+        self.inner.head_name().ok().flatten().map(|name| name.shorten().to_str_lossy().into_owned())
     }
 
     /// Every ref under `refs/tags/`, unpeeled (peeling costs an object read per annotated
@@ -133,7 +134,7 @@ impl Repo {
     /// # Errors
     /// The refs cannot be read.
     pub fn tags(&self) -> Result<Vec<TagRef>> {
-        let platform = self.repo.references().context("failed to read refs")?;
+        let platform = self.inner.references().context("failed to read refs")?;
         let mut tags = Vec::new();
         for reference in platform.tags().context("failed to list tags")? {
             let Ok(reference) = reference else { continue };
@@ -160,7 +161,7 @@ impl Repo {
         let mut buf = Vec::new();
         for _ in 0..32 {
             let data = self
-                .repo
+                .inner
                 .objects
                 .find(&id, &mut buf)
                 .with_context(|| format!("failed to read object {id}"))?;
@@ -190,7 +191,7 @@ impl Repo {
         message: Option<&mut String>,
     ) -> Result<CommitInfo> {
         let commit = self
-            .repo
+            .inner
             .objects
             .find_commit(id, buf)
             .with_context(|| format!("failed to read commit {id}"))?;
@@ -253,7 +254,7 @@ impl Repo {
         if threads == 1 {
             return f(self, items);
         }
-        let shared = self.repo.clone().into_sync();
+        let shared = self.inner.clone().into_sync();
         let chunk_len = items.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = items
@@ -264,7 +265,7 @@ impl Repo {
                         let repo = shared.to_thread_local();
                         let graph = repo.commit_graph_if_enabled().ok().flatten();
                         let shallow = shallow_boundary(&repo);
-                        f(&Repo { repo, graph, shallow }, chunk)
+                        f(&Repo { inner: repo, graph, shallow }, chunk)
                     })
                 })
                 .collect();
@@ -307,7 +308,7 @@ impl Repo {
                 .iter()
                 .map(|id| {
                     let commit = repo
-                        .repo
+                        .inner
                         .objects
                         .find_commit(id, &mut buf)
                         .with_context(|| format!("failed to read commit {id}"))?;
@@ -324,7 +325,7 @@ impl Repo {
     pub fn commit_message(&self, id: &ObjectId) -> Result<String> {
         let mut buf = Vec::new();
         let commit = self
-            .repo
+            .inner
             .objects
             .find_commit(id, &mut buf)
             .with_context(|| format!("failed to read commit {id}"))?;
@@ -337,7 +338,7 @@ impl Repo {
     /// The object is missing, not a tree, or corrupt.
     pub fn tree_entries(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Vec<Entry>> {
         let tree = self
-            .repo
+            .inner
             .objects
             .find_tree(id, buf)
             .with_context(|| format!("failed to read tree {id}"))?;
@@ -363,7 +364,7 @@ impl Repo {
         buf: &mut Vec<u8>,
     ) -> Result<Option<Entry>> {
         let tree = self
-            .repo
+            .inner
             .objects
             .find_tree(id, buf)
             .with_context(|| format!("failed to read tree {id}"))?;
@@ -404,7 +405,7 @@ impl Repo {
         }
         let mut buf = Vec::new();
         let blob = self
-            .repo
+            .inner
             .objects
             .find_blob(&entry.id, &mut buf)
             .with_context(|| format!("failed to read `{path}`"))?;
@@ -502,7 +503,7 @@ impl Repo {
     /// The refs cannot be read.
     pub fn ref_commit(&self, name: &str) -> Result<Option<ObjectId>> {
         let found = self
-            .repo
+            .inner
             .try_find_reference(name)
             .with_context(|| format!("failed to read ref `{name}`"))?;
         let Some(mut reference) = found else { return Ok(None) };
@@ -515,7 +516,7 @@ impl Repo {
     pub fn upstream_of(&self, branch: &str) -> Option<String> {
         let full: gix::refs::FullName = format!("refs/heads/{branch}").try_into().ok()?;
         let tracking = self
-            .repo
+            .inner
             .branch_remote_tracking_ref_name(full.as_ref(), gix::remote::Direction::Fetch)?
             .ok()?;
         Some(tracking.as_bstr().to_str_lossy().into_owned())
@@ -523,7 +524,7 @@ impl Repo {
 
     /// Whether the repository is a shallow clone.
     pub fn is_shallow(&self) -> bool {
-        self.repo.is_shallow().unwrap_or(false)
+        self.inner.is_shallow().unwrap_or(false)
     }
 
     /// The path of the work tree, or of the git dir in a bare repository.
@@ -564,11 +565,11 @@ fn shallow_boundary(repo: &gix::Repository) -> Vec<ObjectId> {
 
 impl GitConfig for Repo {
     fn value(&self, key: &str) -> Option<String> {
-        self.repo.config_snapshot().string(key).map(|v| v.to_str_lossy().into_owned())
+        self.inner.config_snapshot().string(key).map(|v| v.to_str_lossy().into_owned())
     }
 
     fn values(&self, key: &str) -> Vec<String> {
-        self.repo
+        self.inner
             .config_snapshot()
             .plumbing()
             .strings(key)
