@@ -7,6 +7,8 @@
 
 use anyhow::{Context, Result, bail};
 
+pub mod edit;
+
 /// The kinds of version file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -1,0 +1,1085 @@
+//! The state of one release run: what each package has done, written atomically as JSON.
+//!
+//! A run's state lives at `<git common dir>/release/runs/<run>.json` (DESIGN.md › Pipeline)
+//! and is rewritten after every step, through a temporary file in the same folder, `fsync`
+//! and a rename, so a run killed at any instant leaves either the old or the new state and
+//! never half of one. A finished run moves to `runs/archive/`.
+//!
+//! The file carries a [`SCHEMA_VERSION`]; a file from a newer `git-release` is refused as
+//! [`ErrorCode::StateCorrupt`] rather than misread. It also records the repository it belongs
+//! to, so a state file copied from another repository is refused too.
+//!
+//! Errors the pipeline reports carry a stable [`ErrorCode`] (seed 002's codes, and ours where
+//! those do not fit); [`PipelineError`] holds one, and [`code_of`] finds it in an error chain.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Exit};
+use crate::git::cli::redact;
+
+/// The version of the state file's layout; bumped on every incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A stable error code, serialised `SCREAMING_SNAKE_CASE` in the state file and the JSON
+/// result. The first eleven are seed 002's; the rest are ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// `resume` names a run whose state file does not exist.
+    StateNotFound,
+    /// The state file cannot be parsed, is truncated, is for another run, or is from a newer
+    /// `git-release`.
+    StateCorrupt,
+    /// The package's worktree exists on another branch.
+    WorktreeConflict,
+    /// The package's worktree has uncommitted changes.
+    WorktreeDirty,
+    /// The version files could not be set to the new version.
+    BumpFailed,
+    /// `commands.lock` failed, or another run holds the run lock.
+    LockFailed,
+    /// `commands.lint` failed.
+    LintFailed,
+    /// The tag exists on the remote at another commit.
+    TagConflict,
+    /// Configured packages and the packages found in the repository disagree.
+    GraphDrift,
+    /// The gate was declined.
+    GateRejected,
+    /// `--gate-attestation` names another plan hash, or is malformed.
+    InvalidGateToken,
+    /// The state file belongs to another repository.
+    WrongRepository,
+    /// The remote refused the push of the release branch or tag.
+    PushRejected,
+    /// A `gh` call failed (after its retries, or on a validation error).
+    ForgeFailed,
+    /// `gh` is not authenticated, or its token lacks a permission.
+    ForgeAuth,
+    /// The forge release or `commands.publish` failed.
+    PublishFailed,
+    /// The pull request's checks, or the workflow the tag started, failed.
+    ChecksFailed,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [Self; 17] = [
+        Self::StateNotFound,
+        Self::StateCorrupt,
+        Self::WorktreeConflict,
+        Self::WorktreeDirty,
+        Self::BumpFailed,
+        Self::LockFailed,
+        Self::LintFailed,
+        Self::TagConflict,
+        Self::GraphDrift,
+        Self::GateRejected,
+        Self::InvalidGateToken,
+        Self::WrongRepository,
+        Self::PushRejected,
+        Self::ForgeFailed,
+        Self::ForgeAuth,
+        Self::PublishFailed,
+        Self::ChecksFailed,
+    ];
+
+    /// The code as written in files and output, e.g. `STATE_CORRUPT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StateNotFound => "STATE_NOT_FOUND",
+            Self::StateCorrupt => "STATE_CORRUPT",
+            Self::WorktreeConflict => "WORKTREE_CONFLICT",
+            Self::WorktreeDirty => "WORKTREE_DIRTY",
+            Self::BumpFailed => "BUMP_FAILED",
+            Self::LockFailed => "LOCK_FAILED",
+            Self::LintFailed => "LINT_FAILED",
+            Self::TagConflict => "TAG_CONFLICT",
+            Self::GraphDrift => "GRAPH_DRIFT",
+            Self::GateRejected => "GATE_REJECTED",
+            Self::InvalidGateToken => "INVALID_GATE_TOKEN",
+            Self::WrongRepository => "WRONG_REPOSITORY",
+            Self::PushRejected => "PUSH_REJECTED",
+            Self::ForgeFailed => "FORGE_FAILED",
+            Self::ForgeAuth => "FORGE_AUTH",
+            Self::PublishFailed => "PUBLISH_FAILED",
+            Self::ChecksFailed => "CHECKS_FAILED",
+        }
+    }
+
+    /// The process exit code an error with this code ends with (DESIGN.md › Command line):
+    /// 2 for bad input on the command line, 4 for a declined gate, 1 otherwise.
+    pub fn exit(self) -> Exit {
+        match self {
+            Self::StateNotFound | Self::InvalidGateToken => Exit::Usage,
+            Self::GateRejected => Exit::Declined,
+            _ => Exit::Failure,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error with a stable [`ErrorCode`], a message (credentials redacted) and an optional hint.
+///
+/// Its [`source`](std::error::Error::source) is a message-less [`crate::error::Error`] that
+/// carries the exit code and the hint, so [`crate::error::exit_code`] and
+/// [`crate::error::hint`] find them in an `anyhow` chain and `ui::print_error` does not print
+/// the message twice.
+#[derive(Debug)]
+pub struct PipelineError {
+    code: ErrorCode,
+    message: String,
+    carrier: Error,
+}
+
+impl PipelineError {
+    /// An error with `code` and `message`; URLs in the message lose their credentials.
+    pub fn new(code: ErrorCode, message: impl AsRef<str>) -> Self {
+        let carrier = match code.exit() {
+            Exit::Usage => Error::usage(""),
+            Exit::Declined => Error::silent(Exit::Declined),
+            _ => Error::failed(""),
+        };
+        Self { code, message: redact(message.as_ref()), carrier }
+    }
+
+    /// Adds a `hint:` line (credentials redacted).
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl AsRef<str>) -> Self {
+        self.carrier = self.carrier.with_hint(redact(hint.as_ref()));
+        self
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message: lowercase, values in backticks.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.carrier.hint.as_deref()
+    }
+}
+
+impl fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PipelineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.carrier)
+    }
+}
+
+/// The code of the first [`PipelineError`] in `err`'s chain.
+pub fn code_of(err: &anyhow::Error) -> Option<ErrorCode> {
+    err.chain().find_map(|cause| cause.downcast_ref::<PipelineError>()).map(PipelineError::code)
+}
+
+/// The steps of a package's release, in DESIGN.md › Pipeline's order; a package's `phase` is
+/// the last step it completed (`PLANNED` before the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    /// In the plan; no step done yet.
+    Planned,
+    /// The worktree exists on the release branch.
+    Worktree,
+    /// The version files carry the new version.
+    Bumped,
+    /// In-run dependencies are pinned.
+    Pinned,
+    /// The changelog has the release section.
+    Changelog,
+    /// `commands.lock` ran (or is not configured).
+    Locked,
+    /// `commands.lint` ran (or is not configured).
+    Lint,
+    /// The release commit exists.
+    Committed,
+    /// The release branch is pushed.
+    Pushed,
+    /// The pull request exists (mode pr).
+    PrCreated,
+    /// The pull request is merged (mode pr).
+    Merged,
+    /// The tag exists locally and on the remote.
+    Tagged,
+    /// The forge release exists and `commands.publish` ran.
+    Published,
+    /// Everything is done.
+    Done,
+}
+
+impl Phase {
+    /// Every phase, in order.
+    pub const ALL: [Self; 14] = [
+        Self::Planned,
+        Self::Worktree,
+        Self::Bumped,
+        Self::Pinned,
+        Self::Changelog,
+        Self::Locked,
+        Self::Lint,
+        Self::Committed,
+        Self::Pushed,
+        Self::PrCreated,
+        Self::Merged,
+        Self::Tagged,
+        Self::Published,
+        Self::Done,
+    ];
+
+    /// The step after this one, or `None` after `DONE`. Steps a mode skips (`PR_CREATED` and
+    /// `MERGED` in direct mode) are still returned; the executor records them as it passes.
+    pub fn next(self) -> Option<Self> {
+        let at = Self::ALL.iter().position(|p| *p == self).expect("every phase is in `ALL`");
+        Self::ALL.get(at + 1).copied()
+    }
+
+    /// The name as written in files, e.g. `PR_CREATED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "PLANNED",
+            Self::Worktree => "WORKTREE",
+            Self::Bumped => "BUMPED",
+            Self::Pinned => "PINNED",
+            Self::Changelog => "CHANGELOG",
+            Self::Locked => "LOCKED",
+            Self::Lint => "LINT",
+            Self::Committed => "COMMITTED",
+            Self::Pushed => "PUSHED",
+            Self::PrCreated => "PR_CREATED",
+            Self::Merged => "MERGED",
+            Self::Tagged => "TAGGED",
+            Self::Published => "PUBLISHED",
+            Self::Done => "DONE",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a package stands in the run, beside the last step it completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PackageStatus {
+    /// Not finished: not started yet, or stopped between steps (resume goes on).
+    Pending,
+    /// Released (`phase` is `DONE`).
+    Done,
+    /// A step failed; `error` says which and why.
+    Failed,
+    /// Not attempted because a package it depends on (or, under `--on-failure stop`, an
+    /// earlier one) failed; `reason` names it.
+    Blocked,
+    /// Left out on purpose; `reason` says why.
+    Skipped,
+}
+
+/// The whole run's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunStatus {
+    /// Started and not finished (or killed; resume goes on).
+    InProgress,
+    /// Every package released.
+    Success,
+    /// Some packages released, some failed or blocked.
+    Partial,
+    /// No package released.
+    Failed,
+}
+
+/// One entry of a package's phase history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseEntry {
+    /// The phase reached.
+    pub phase: Phase,
+    /// When, RFC 3339 UTC (`2026-02-25T10:00:00Z`).
+    pub at: String,
+}
+
+/// The error that stopped a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What went wrong, credentials redacted.
+    pub message: String,
+    /// The step that failed (one after the package's `phase`).
+    pub phase: Phase,
+}
+
+/// A pull request on the forge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// Its number.
+    pub number: u64,
+    /// Its web URL.
+    pub url: String,
+}
+
+/// One package's part of the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageState {
+    /// The package name (`.` style single packages use their configured name).
+    pub name: String,
+    /// Its tier in the plan (1 = no in-plan dependencies).
+    pub tier: u32,
+    /// The version before the release (`None` for a first release).
+    pub current_version: Option<String>,
+    /// The version being released.
+    pub next_version: String,
+    /// The last step completed.
+    pub phase: Phase,
+    /// Where it stands.
+    pub status: PackageStatus,
+    /// Every phase reached, oldest first.
+    pub history: Vec<PhaseEntry>,
+    /// The release branch, `release/<run>/<pkg>`.
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// The worktree's path.
+    #[serde(default)]
+    pub worktree: Option<PathBuf>,
+    /// The pull request (mode pr).
+    #[serde(default)]
+    pub pr: Option<PullRequest>,
+    /// The release tag, e.g. `core/v1.4.0`.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// The error that stopped it, when `status` is `FAILED`.
+    #[serde(default)]
+    pub error: Option<StepError>,
+    /// Why it is `BLOCKED` or `SKIPPED`, credentials redacted.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl PackageState {
+    /// A package at `PLANNED`, its history starting `now`.
+    pub fn planned(
+        name: impl Into<String>,
+        tier: u32,
+        current_version: Option<String>,
+        next_version: impl Into<String>,
+        now: SystemTime,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            tier,
+            current_version,
+            next_version: next_version.into(),
+            phase: Phase::Planned,
+            status: PackageStatus::Pending,
+            history: vec![PhaseEntry { phase: Phase::Planned, at: timestamp(now) }],
+            branch: None,
+            worktree: None,
+            pr: None,
+            tag: None,
+            error: None,
+            reason: None,
+        }
+    }
+
+    /// Records that `phase` was reached at `now`; a package reaching `DONE` is done, and a
+    /// failed or blocked one that moves on (on resume) is pending again with its error cleared.
+    pub fn advance(&mut self, phase: Phase, now: SystemTime) {
+        self.phase = phase;
+        self.history.push(PhaseEntry { phase, at: timestamp(now) });
+        self.error = None;
+        self.reason = None;
+        self.status =
+            if phase == Phase::Done { PackageStatus::Done } else { PackageStatus::Pending };
+    }
+
+    /// Records that the step after the current phase failed with `code` and `message`
+    /// (credentials redacted).
+    pub fn fail(&mut self, code: ErrorCode, message: &str) {
+        let phase = self.phase.next().unwrap_or(Phase::Done);
+        self.status = PackageStatus::Failed;
+        self.error = Some(StepError { code, message: redact(message), phase });
+    }
+
+    /// Marks the package `BLOCKED` for `reason` (e.g. ``depends on `core`, which failed``).
+    pub fn block(&mut self, reason: &str) {
+        self.status = PackageStatus::Blocked;
+        self.reason = Some(redact(reason));
+    }
+
+    /// Marks the package `SKIPPED` for `reason`.
+    pub fn skip(&mut self, reason: &str) {
+        self.status = PackageStatus::Skipped;
+        self.reason = Some(redact(reason));
+    }
+}
+
+/// The state file of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunState {
+    /// The layout version, [`SCHEMA_VERSION`] when written by this build.
+    pub schema_version: u32,
+    /// The run id, `release-YYYYMMDD-xxxxxx`.
+    pub run_id: String,
+    /// The repository the run belongs to: its git common dir, canonicalised
+    /// (see [`repository_id`]).
+    pub repository: String,
+    /// When the run started, RFC 3339 UTC.
+    pub started_at: String,
+    /// When the state was last changed, RFC 3339 UTC.
+    pub updated_at: String,
+    /// The hash of the plan the gate approved (`sha256:` + 12 hex digits).
+    #[serde(default)]
+    pub plan_hash: Option<String>,
+    /// The run's status.
+    pub status: RunStatus,
+    /// The packages, in execution (tier) order.
+    pub packages: Vec<PackageState>,
+}
+
+impl RunState {
+    /// A new run of `packages` in the repository whose git common dir is `dir`, started `now`.
+    pub fn new(
+        run_id: impl Into<String>,
+        dir: &Path,
+        packages: Vec<PackageState>,
+        now: SystemTime,
+    ) -> Self {
+        let at = timestamp(now);
+        Self {
+            schema_version: SCHEMA_VERSION,
+            run_id: run_id.into(),
+            repository: repository_id(dir),
+            started_at: at.clone(),
+            updated_at: at,
+            plan_hash: None,
+            status: RunStatus::InProgress,
+            packages,
+        }
+    }
+
+    /// Sets `updated_at` to `now`; call before [`save`].
+    pub fn touch(&mut self, now: SystemTime) {
+        self.updated_at = timestamp(now);
+    }
+
+    /// The package named `name`.
+    pub fn package_mut(&mut self, name: &str) -> Option<&mut PackageState> {
+        self.packages.iter_mut().find(|p| p.name == name)
+    }
+}
+
+/// The identity of the repository whose git common dir is `dir`: the canonical path, or the
+/// path as given when it cannot be canonicalised.
+pub fn repository_id(dir: &Path) -> String {
+    fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()).to_string_lossy().into_owned()
+}
+
+/// `<dir>/release/runs`, where `dir` is the git common dir.
+pub fn runs_dir(dir: &Path) -> PathBuf {
+    dir.join("release").join("runs")
+}
+
+/// `<dir>/release/runs/archive`.
+pub fn archive_dir(dir: &Path) -> PathBuf {
+    runs_dir(dir).join("archive")
+}
+
+/// `<dir>/release/runs/<run_id>.json`.
+pub fn state_path(dir: &Path, run_id: &str) -> PathBuf {
+    runs_dir(dir).join(format!("{run_id}.json"))
+}
+
+/// A run id for a run started at `now` (its UTC date) with `random`'s low 24 bits as six
+/// lowercase hex digits: `release-20260225-a3f7b2`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use git_release::pipeline::state::run_id;
+/// let now = UNIX_EPOCH + Duration::from_secs(1_740_477_600);
+/// assert_eq!(run_id(now, 0xff_a3f7b2), "release-20250225-a3f7b2");
+/// ```
+pub fn run_id(now: SystemTime, random: u64) -> String {
+    let (year, month, day) = civil_date(unix_secs(now) / 86_400);
+    format!("release-{year:04}{month:02}{day:02}-{:06x}", random & 0x00ff_ffff)
+}
+
+/// A fresh run id for `now`, its six hex digits from [`random_u64`].
+pub fn new_run_id(now: SystemTime) -> String {
+    run_id(now, random_u64())
+}
+
+/// 64 bits that differ between calls and between processes: a hash, under std's randomly
+/// keyed hasher, of the time, the process id and a per-process counter. Not for secrets.
+pub fn random_u64() -> u64 {
+    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos().hash(&mut hasher);
+    std::process::id().hash(&mut hasher);
+    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether `id` has the form `release-YYYYMMDD-xxxxxx` (six lowercase hex digits), which also
+/// makes it safe as a file name.
+pub fn is_run_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix("release-") else { return false };
+    let Some((date, hex)) = rest.split_once('-') else { return false };
+    date.len() == 8
+        && date.bytes().all(|b| b.is_ascii_digit())
+        && hex.len() == 6
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `time` as RFC 3339 UTC to the second, `2025-02-25T10:00:00Z`; times before 1970 give the
+/// epoch.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use git_release::pipeline::state::timestamp;
+/// assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+/// ```
+pub fn timestamp(time: SystemTime) -> String {
+    let secs = unix_secs(time);
+    let (year, month, day) = civil_date(secs / 86_400);
+    let of_day = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+fn unix_secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// (year, month, day) of the day `days` after 1970-01-01, by Howard Hinnant's
+/// `civil_from_days`, in unsigned arithmetic since `days` is never negative here.
+fn civil_date(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Writes `state` to [`state_path`] atomically: a temporary file in the same folder, written
+/// and `fsync`ed, renamed over the state file, then the folder `fsync`ed so the rename itself
+/// survives a crash. Creates the folder when missing.
+///
+/// # Errors
+/// `state.run_id` is not a run id, or the folder or file cannot be created, written, synced
+/// or renamed (the temporary file is removed).
+pub fn save(dir: &Path, state: &RunState) -> Result<()> {
+    anyhow::ensure!(is_run_id(&state.run_id), "`{}` is not a run id", state.run_id);
+    let folder = runs_dir(dir);
+    fs::create_dir_all(&folder)
+        .with_context(|| format!("failed to create `{}`", folder.display()))?;
+    let path = state_path(dir, &state.run_id);
+    let mut text = serde_json::to_vec_pretty(state).context("failed to serialise the run state")?;
+    text.push(b'\n');
+    write_durably(&folder, &path, &text)
+}
+
+fn write_durably(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .with_context(|| format!("failed to create a file in `{}`", folder.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    tmp.as_file().sync_all().with_context(|| format!("failed to sync `{}`", path.display()))?;
+    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
+    sync_dir(folder)
+}
+
+/// `fsync`s a directory so renames in it are durable; a no-op where directories cannot be
+/// opened as files (Windows).
+fn sync_dir(folder: &Path) -> Result<()> {
+    if cfg!(unix) {
+        fs::File::open(folder)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("failed to sync `{}`", folder.display()))?;
+    }
+    Ok(())
+}
+
+/// Reads the state of run `run_id` in the repository whose git common dir is `dir`.
+///
+/// # Errors
+/// - [`ErrorCode::StateNotFound`]: `run_id` is not a run id, or its state file does not exist
+///   (the message names the path).
+/// - [`ErrorCode::StateCorrupt`]: the file is not valid JSON or is truncated (the message
+///   names the file, line and column), is from a newer `git-release`, lacks fields, or is for
+///   another run.
+/// - [`ErrorCode::WrongRepository`]: the file records another repository.
+/// - Any other failure to read the file.
+pub fn load(dir: &Path, run_id: &str) -> Result<RunState> {
+    if !is_run_id(run_id) {
+        return Err(PipelineError::new(
+            ErrorCode::StateNotFound,
+            format!("`{run_id}` is not a run id (expected `release-YYYYMMDD-xxxxxx`)"),
+        )
+        .with_hint("`git release status` lists the runs")
+        .into());
+    }
+    let path = state_path(dir, run_id);
+    let text = match fs::read(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            let archived = archive_dir(dir).join(format!("{run_id}.json"));
+            let hint = if archived.exists() {
+                format!("the run is finished; its state is archived at `{}`", archived.display())
+            } else {
+                "`git release status` lists the runs".to_owned()
+            };
+            return Err(PipelineError::new(
+                ErrorCode::StateNotFound,
+                format!("no state file for run `{run_id}` at `{}`", path.display()),
+            )
+            .with_hint(hint)
+            .into());
+        }
+        Err(err) => {
+            return Err(err).with_context(|| format!("failed to read `{}`", path.display()));
+        }
+    };
+    let state = parse(&path, &text)?;
+    if state.run_id != run_id {
+        return Err(corrupt(&path, &format!(": it is for run `{}`, not `{run_id}`", state.run_id)));
+    }
+    let here = repository_id(dir);
+    if state.repository != here {
+        return Err(PipelineError::new(
+            ErrorCode::WrongRepository,
+            format!(
+                "state file `{}` belongs to the repository at `{}`, not `{here}`",
+                path.display(),
+                state.repository
+            ),
+        )
+        .with_hint(format!("resume the run in `{}`", state.repository))
+        .into());
+    }
+    Ok(state)
+}
+
+/// Parses a state file's text; `path` is for messages only.
+fn parse(path: &Path, text: &[u8]) -> Result<RunState> {
+    #[derive(Deserialize)]
+    struct Header {
+        schema_version: u32,
+    }
+    let header: Header = serde_json::from_slice(text).map_err(|err| json_corrupt(path, &err))?;
+    if header.schema_version > SCHEMA_VERSION {
+        return Err(corrupt(
+            path,
+            &format!(
+                ": it has schema version {}, newer than this git-release reads ({SCHEMA_VERSION})",
+                header.schema_version
+            ),
+        ));
+    }
+    serde_json::from_slice(text).map_err(|err| json_corrupt(path, &err))
+}
+
+fn json_corrupt(path: &Path, err: &serde_json::Error) -> anyhow::Error {
+    let text = err.to_string();
+    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(what, _)| what);
+    corrupt(path, &format!(" at line {}, column {}: {what}", err.line(), err.column()))
+}
+
+/// A `STATE_CORRUPT` error for `path`; `what` follows "is corrupt", with its own separator.
+fn corrupt(path: &Path, what: &str) -> anyhow::Error {
+    PipelineError::new(
+        ErrorCode::StateCorrupt,
+        format!("state file `{}` is corrupt{what}", path.display()),
+    )
+    .with_hint("the file was left as it is; inspect it, or remove it and start a new run")
+    .into()
+}
+
+/// A run found by [`list`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunEntry {
+    /// The run id.
+    pub run_id: String,
+    /// The state file.
+    pub path: PathBuf,
+    /// When it started (RFC 3339 UTC); for an unreadable file, when the file last changed.
+    pub started_at: String,
+    /// Its status, `None` when the file cannot be read.
+    pub status: Option<RunStatus>,
+    /// Why the file cannot be read, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// The runs with a state file in `runs/`, newest first (by start time, then run id).
+/// Temporary files and other names are ignored; a missing folder means no runs.
+///
+/// # Errors
+/// The folder exists but cannot be read.
+pub fn list(dir: &Path) -> Result<Vec<RunEntry>> {
+    list_in(&runs_dir(dir))
+}
+
+/// The archived runs (`runs/archive/`), newest first, as [`list`].
+///
+/// # Errors
+/// The folder exists but cannot be read.
+pub fn list_archived(dir: &Path) -> Result<Vec<RunEntry>> {
+    list_in(&archive_dir(dir))
+}
+
+fn list_in(folder: &Path) -> Result<Vec<RunEntry>> {
+    #[derive(Deserialize)]
+    struct Summary {
+        started_at: String,
+        status: RunStatus,
+    }
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => {
+            return Err(err).with_context(|| format!("failed to read `{}`", folder.display()));
+        }
+    };
+    let mut runs = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("failed to read `{}`", folder.display()))?;
+        let path = entry.path();
+        let Some(run_id) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+            .filter(|id| is_run_id(id))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let summary = fs::read(&path)
+            .map_err(|err| err.to_string())
+            .and_then(|text| serde_json::from_slice::<Summary>(&text).map_err(|e| e.to_string()));
+        runs.push(match summary {
+            Ok(s) => RunEntry {
+                run_id,
+                path,
+                started_at: s.started_at,
+                status: Some(s.status),
+                problem: None,
+            },
+            Err(problem) => {
+                let changed = entry.metadata().and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
+                RunEntry {
+                    run_id,
+                    path,
+                    started_at: timestamp(changed),
+                    status: None,
+                    problem: Some(problem),
+                }
+            }
+        });
+    }
+    runs.sort_by(|a, b| (&b.started_at, &b.run_id).cmp(&(&a.started_at, &a.run_id)));
+    Ok(runs)
+}
+
+/// Moves run `run_id`'s state file to `runs/archive/` (DESIGN.md: when a run is DONE), and
+/// returns its new path. An archived file is never overwritten.
+///
+/// # Errors
+/// [`ErrorCode::StateNotFound`] when the run has no state file; the archive already holds
+/// that run; or the folder cannot be created or the file moved.
+pub fn archive(dir: &Path, run_id: &str) -> Result<PathBuf> {
+    let from = state_path(dir, run_id);
+    if !is_run_id(run_id) || !from.exists() {
+        return Err(PipelineError::new(
+            ErrorCode::StateNotFound,
+            format!("no state file for run `{run_id}` at `{}`", from.display()),
+        )
+        .into());
+    }
+    let folder = archive_dir(dir);
+    fs::create_dir_all(&folder)
+        .with_context(|| format!("failed to create `{}`", folder.display()))?;
+    let to = folder.join(format!("{run_id}.json"));
+    anyhow::ensure!(!to.exists(), "run `{run_id}` is already archived at `{}`", to.display());
+    fs::rename(&from, &to)
+        .with_context(|| format!("failed to move `{}` to `{}`", from.display(), to.display()))?;
+    sync_dir(&folder)?;
+    sync_dir(&runs_dir(dir))?;
+    Ok(to)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing test should stop at the failing call")]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn sample(dir: &Path, run_id: &str, started: u64) -> RunState {
+        let mut core = PackageState::planned("core", 1, Some("1.4.0".into()), "1.5.0", at(started));
+        core.branch = Some(format!("release/{run_id}/core"));
+        core.advance(Phase::Worktree, at(started + 1));
+        core.worktree = Some(dir.join("worktrees/core"));
+        let app = PackageState::planned("app", 2, None, "0.1.0", at(started));
+        RunState::new(run_id, dir, vec![core, app], at(started))
+    }
+
+    fn code(err: &anyhow::Error) -> ErrorCode {
+        code_of(err).expect("a pipeline error")
+    }
+
+    #[test]
+    fn codes_serialise_as_their_names() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
+        for phase in Phase::ALL {
+            assert_eq!(serde_json::to_string(&phase).unwrap(), format!("\"{phase}\""));
+        }
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::InvalidGateToken).unwrap(),
+            "\"INVALID_GATE_TOKEN\""
+        );
+        assert_eq!(Phase::PrCreated.as_str(), "PR_CREATED");
+    }
+
+    #[test]
+    fn phases_follow_the_design_order() {
+        let names: Vec<_> = Phase::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(
+            names.join(" "),
+            "PLANNED WORKTREE BUMPED PINNED CHANGELOG LOCKED LINT COMMITTED PUSHED PR_CREATED \
+             MERGED TAGGED PUBLISHED DONE"
+        );
+        assert_eq!(Phase::Lint.next(), Some(Phase::Committed));
+        assert_eq!(Phase::Done.next(), None);
+        assert!(Phase::Tagged > Phase::Merged);
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(timestamp(at(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(at(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(timestamp(at(1_709_164_800)), "2024-02-29T00:00:00Z");
+        assert_eq!(timestamp(at(1_740_477_600)), "2025-02-25T10:00:00Z");
+        assert_eq!(timestamp(at(4_102_444_799)), "2099-12-31T23:59:59Z");
+        assert_eq!(timestamp(UNIX_EPOCH - Duration::from_secs(5)), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn run_ids_have_the_date_and_six_hex_digits() {
+        assert_eq!(run_id(at(1_740_477_600), 0x00a3_f7b2), "release-20250225-a3f7b2");
+        assert_eq!(run_id(at(0), 0x1_0000_0001), "release-19700101-000001");
+        let fresh = new_run_id(SystemTime::now());
+        assert!(is_run_id(&fresh), "{fresh}");
+        assert_ne!(random_u64(), random_u64());
+        for bad in
+            ["release-2025022-a3f7b2", "release-20250225-A3F7B2", "../x", "release-20250225-a3f7b"]
+        {
+            assert!(!is_run_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut state = sample(tmp.path(), "release-20250225-a3f7b2", 1_740_477_600);
+        state.plan_hash = Some("sha256:0123456789ab".into());
+        let core = state.package_mut("core").unwrap();
+        core.pr = Some(PullRequest { number: 7, url: "https://github.com/o/r/pull/7".into() });
+        core.fail(ErrorCode::PushRejected, "push to https://me:tok3n@example.com/r.git rejected");
+        state.package_mut("app").unwrap().block("depends on `core`, which failed");
+        save(tmp.path(), &state).unwrap();
+
+        let loaded = load(tmp.path(), "release-20250225-a3f7b2").unwrap();
+        assert_eq!(loaded, state);
+        let core = &loaded.packages[0];
+        assert_eq!(core.status, PackageStatus::Failed);
+        let error = core.error.as_ref().unwrap();
+        assert_eq!((error.code, error.phase), (ErrorCode::PushRejected, Phase::Bumped));
+        assert!(!error.message.contains("tok3n"), "{}", error.message);
+        let text = fs::read_to_string(state_path(tmp.path(), "release-20250225-a3f7b2")).unwrap();
+        assert!(text.contains("\"code\": \"PUSH_REJECTED\""), "{text}");
+        assert!(text.contains("\"phase\": \"WORKTREE\""), "{text}");
+        assert!(text.contains("\"at\": \"2025-02-25T10:00:01Z\""), "{text}");
+        assert!(!text.contains("tok3n"));
+    }
+
+    #[test]
+    fn advancing_records_history_and_clears_errors() {
+        let mut pkg = PackageState::planned("core", 1, None, "0.1.0", at(10));
+        pkg.fail(ErrorCode::BumpFailed, "no `version` in `Cargo.toml`");
+        pkg.advance(Phase::Worktree, at(20));
+        pkg.advance(Phase::Done, at(30));
+        assert_eq!(pkg.status, PackageStatus::Done);
+        assert_eq!(pkg.error, None);
+        let phases: Vec<_> = pkg.history.iter().map(|e| (e.phase, e.at.as_str())).collect();
+        assert_eq!(
+            phases,
+            [
+                (Phase::Planned, "1970-01-01T00:00:10Z"),
+                (Phase::Worktree, "1970-01-01T00:00:20Z"),
+                (Phase::Done, "1970-01-01T00:00:30Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut state = sample(tmp.path(), "release-20250225-a3f7b2", 100);
+        save(tmp.path(), &state).unwrap();
+        state.touch(at(200));
+        save(tmp.path(), &state).unwrap();
+        let names: Vec<_> = fs::read_dir(runs_dir(tmp.path()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["release-20250225-a3f7b2.json"]);
+        assert_eq!(load(tmp.path(), &state.run_id).unwrap().updated_at, "1970-01-01T00:03:20Z");
+    }
+
+    #[test]
+    fn a_missing_state_file_is_state_not_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = load(tmp.path(), "release-20250225-000000").unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateNotFound);
+        assert!(err.to_string().contains("release-20250225-000000.json"), "{err}");
+        assert_eq!(crate::error::exit_code(&err), Exit::Usage);
+        let err = load(tmp.path(), "../../etc/passwd").unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateNotFound);
+    }
+
+    #[test]
+    fn a_truncated_state_file_is_state_corrupt_with_its_path_and_position() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = sample(tmp.path(), "release-20250225-a3f7b2", 100);
+        save(tmp.path(), &state).unwrap();
+        let path = state_path(tmp.path(), &state.run_id);
+        let text = fs::read(&path).unwrap();
+        fs::write(&path, &text[..text.len() / 2]).unwrap();
+        let before = fs::read(&path).unwrap();
+
+        let err = load(tmp.path(), &state.run_id).unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateCorrupt);
+        let message = err.to_string();
+        assert!(message.contains(&format!("`{}`", path.display())), "{message}");
+        assert!(message.contains("is corrupt at line "), "{message}");
+        assert!(message.contains("EOF while parsing"), "{message}");
+        assert_eq!(crate::error::exit_code(&err), Exit::Failure);
+        assert!(crate::error::hint(&err).is_some());
+        assert_eq!(fs::read(&path).unwrap(), before, "nothing changed");
+
+        fs::write(&path, "{\"schema_version\": 1,\n  \"run_id\": 3}").unwrap();
+        let err = load(tmp.path(), &state.run_id).unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateCorrupt);
+        assert!(err.to_string().contains("at line 2, column 13: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn a_state_from_a_newer_schema_is_corrupt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut state = sample(tmp.path(), "release-20250225-a3f7b2", 100);
+        state.schema_version = SCHEMA_VERSION + 1;
+        save(tmp.path(), &state).unwrap();
+        let err = load(tmp.path(), &state.run_id).unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateCorrupt);
+        assert!(err.to_string().contains("schema version 2"), "{err}");
+    }
+
+    #[test]
+    fn a_state_for_another_run_or_repository_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let state = sample(other.path(), "release-20250225-a3f7b2", 100);
+        save(tmp.path(), &state).unwrap();
+        let err = load(tmp.path(), &state.run_id).unwrap_err();
+        assert_eq!(code(&err), ErrorCode::WrongRepository);
+        assert!(err.to_string().contains(&repository_id(other.path())), "{err}");
+
+        let from = state_path(tmp.path(), &state.run_id);
+        fs::rename(&from, state_path(tmp.path(), "release-20250225-bbbbbb")).unwrap();
+        let err = load(tmp.path(), "release-20250225-bbbbbb").unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateCorrupt);
+        assert!(err.to_string().contains("for run `release-20250225-a3f7b2`"), "{err}");
+    }
+
+    #[test]
+    fn list_is_newest_first_and_archive_moves_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(list(tmp.path()).unwrap().is_empty());
+        let old = sample(tmp.path(), "release-19700101-aaaaaa", 100);
+        let new = sample(tmp.path(), "release-19700101-000000", 900);
+        save(tmp.path(), &old).unwrap();
+        save(tmp.path(), &new).unwrap();
+        fs::write(runs_dir(tmp.path()).join(".x.tmp"), "{").unwrap();
+        fs::write(runs_dir(tmp.path()).join("release-19700101-cccccc.json"), "{").unwrap();
+        let ids: Vec<_> = list(tmp.path()).unwrap().into_iter().map(|r| r.run_id).collect();
+        // The unreadable one sorts by its modification time: now, the newest.
+        assert_eq!(ids, ["release-19700101-cccccc", new.run_id.as_str(), old.run_id.as_str()]);
+
+        let to = archive(tmp.path(), &old.run_id).unwrap();
+        assert_eq!(to, archive_dir(tmp.path()).join("release-19700101-aaaaaa.json"));
+        assert!(!state_path(tmp.path(), &old.run_id).exists());
+        assert_eq!(list_archived(tmp.path()).unwrap()[0].status, Some(RunStatus::InProgress));
+        assert_eq!(list(tmp.path()).unwrap().len(), 2);
+        let err = archive(tmp.path(), &old.run_id).unwrap_err();
+        assert_eq!(code(&err), ErrorCode::StateNotFound);
+        let err = load(tmp.path(), &old.run_id).unwrap_err();
+        assert!(crate::error::hint(&err).unwrap().contains("archived"), "{err:#}");
+    }
+
+    #[test]
+    fn error_messages_and_hints_are_redacted() {
+        let err = PipelineError::new(ErrorCode::ForgeFailed, "gh: https://u:secret@h/x failed")
+            .with_hint("see https://u:secret@h/x");
+        assert_eq!(err.message(), "gh: https://***@h/x failed");
+        assert_eq!(err.hint(), Some("see https://***@h/x"));
+        let err = anyhow::Error::from(PipelineError::new(ErrorCode::GateRejected, "declined"));
+        assert_eq!(crate::error::exit_code(&err), Exit::Declined);
+        assert_eq!(code_of(&err.context("failed to run")), Some(ErrorCode::GateRejected));
+    }
+}
