@@ -406,22 +406,16 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         let mut level = Level::None;
         let mut release_as: Option<Version> = None;
         let (mut conventional, mut breaking) = (0, 0);
-        let mut decisive: Option<usize> = None;
         for id in commits {
             let c = &classified[id];
             let commit_level = config.bump.level(c, before_1_0);
             conventional += usize::from(c.conventional);
             breaking += usize::from(c.breaking);
+            // The newest `Release-As:` wins (commits come newest first).
             if release_as.is_none() && c.release_as.is_some() {
                 release_as.clone_from(&c.release_as);
-                decisive = Some(reasons.len());
             }
-            if commit_level > level {
-                level = commit_level;
-                if release_as.is_none() {
-                    decisive = Some(reasons.len());
-                }
-            }
+            level = level.max(commit_level);
             reasons.push(Reason {
                 commit: id.to_string(),
                 summary: c.summary.clone(),
@@ -470,11 +464,6 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
                     pkg.name
                 ));
         }
-        let nonconventional = commits.len() - conventional;
-        if nonconventional > 0 && status == Status::Release {
-            // Counted and shown, never fatal (issue 2 › Tolerance).
-        }
-        let _ = decisive;
         rows.push(Row {
             name: pkg.name.clone(),
             path: pkg.path.clone(),
