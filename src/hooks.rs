@@ -131,7 +131,7 @@ fn write_hook(path: &Path, text: &str, dry_run: bool) -> Result<()> {
     if dry_run {
         return Ok(());
     }
-    crate::commands::init::write_atomically(path, text.as_bytes())?;
+    crate::fsutil::write_atomically(path, text.as_bytes())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -12,6 +12,7 @@ pub mod context;
 pub mod conventional;
 pub mod error;
 pub mod forge;
+pub mod fsutil;
 pub mod git;
 pub mod history;
 pub mod hooks;

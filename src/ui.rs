@@ -104,3 +104,23 @@ pub fn print_error(err: &anyhow::Error) {
         eprintln!("hint: {hint}");
     }
 }
+
+/// A borderless, aligned table with trailing spaces trimmed: the table format every
+/// command prints. `header` names the columns; each row has one cell per column.
+pub fn plain_table<const N: usize>(
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_header(header);
+    for row in rows {
+        table.add_row(row);
+    }
+    let mut out = String::new();
+    for line in table.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::changelog::{self, Forge, Release, ReleaseMeta, Templates};
 use crate::cli::GlobalArgs;
-use crate::commands::init::write_atomically;
 use crate::config::GitConfig as _;
 use crate::context::Ctx;
 use crate::error::Error;
+use crate::fsutil::write_atomically;
 use crate::packages::{self, Package};
 use crate::plan;
 

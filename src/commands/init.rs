@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -70,28 +69,13 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
     if args.dry_run {
         return ui.data(&text);
     }
-    write_atomically(&target, text.as_bytes())?;
+    crate::fsutil::write_atomically(&target, text.as_bytes())?;
     ui.status(&format!(
         "wrote {} ({} package{})",
         target.display(),
         found.len().max(1),
         if found.len() > 1 { "s" } else { "" }
     ));
-    Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so the file is never half-written.
-///
-/// # Errors
-/// The temporary file cannot be created, written or renamed.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("failed to write `{}`", path.display()))?;
-    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
 }
 

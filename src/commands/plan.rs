@@ -122,11 +122,9 @@ pub fn render_json(plan: &Plan) -> String {
 
 /// The plan as a table (or a markdown table), with `--explain` lines per commit.
 pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
-    let mut table = Table::new();
-    table.load_style(if markdown { presets::ASCII_MARKDOWN } else { presets::NOTHING });
-    table.set_header(["package", "tier", "current", "next", "bump", "commits", "reason"]);
-    for row in &plan.rows {
-        table.add_row([
+    let header = ["package", "tier", "current", "next", "bump", "commits", "reason"];
+    let rows = plan.rows.iter().map(|row| {
+        [
             row.name.clone(),
             row.tier.to_string(),
             row.current_version.clone().unwrap_or_else(|| "-".to_owned()),
@@ -134,16 +132,19 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
             row.bump.as_str().to_owned(),
             row.commits.to_string(),
             reason(row),
-        ]);
-    }
-    let mut out = String::new();
-    if markdown {
-        let _ = writeln!(out, "{table}");
-    } else {
-        for line in table.to_string().lines() {
-            let _ = writeln!(out, "{}", line.trim_end());
+        ]
+    });
+    let mut out = if markdown {
+        let mut table = Table::new();
+        table.load_style(presets::ASCII_MARKDOWN);
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
         }
-    }
+        format!("{table}\n")
+    } else {
+        crate::ui::plain_table(header, rows)
+    };
     if explain {
         for row in &plan.rows {
             if row.reasons.is_empty() {

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use comfy_table::{Table, presets};
 use semver::Version;
 use serde::Serialize;
 
@@ -365,21 +364,13 @@ fn print_created(ctx: &Ctx, rows: &[Row], format: TagOutput) -> Result<()> {
         ctx.ui.status("no tags to create");
         return Ok(());
     }
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING);
-    table.set_header(["tag", "commit", "action"]);
-    for r in rows {
-        table.add_row([
-            r.tag.clone(),
-            tags::short(r.local_commit.as_deref()).to_owned(),
-            r.action.clone(),
-        ]);
-    }
-    let mut out = String::new();
-    for line in table.to_string().lines() {
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    ctx.ui.data(&out)
+    let table = crate::ui::plain_table(
+        ["tag", "commit", "action"],
+        rows.iter().map(|r| {
+            [r.tag.clone(), tags::short(r.local_commit.as_deref()).to_owned(), r.action.clone()]
+        }),
+    );
+    ctx.ui.data(&table)
 }
 
 /// Prints the rows as a table or JSON; exit code stays with the caller.
@@ -401,23 +392,19 @@ fn print(ctx: &Ctx, remote: &str, rows: &[Row], format: TagOutput) -> Result<()>
                 ctx.ui.status("no tags to create");
                 return Ok(());
             }
-            let mut table = Table::new();
-            table.load_style(presets::NOTHING);
-            table.set_header(["tag", "status", "local", "remote", "action"]);
-            for r in rows {
-                table.add_row([
-                    r.tag.clone(),
-                    r.status.as_str().to_owned(),
-                    tags::short(r.local_commit.as_deref()).to_owned(),
-                    tags::short(r.remote_commit.as_deref()).to_owned(),
-                    r.action.clone(),
-                ]);
-            }
-            let mut out = String::new();
-            for line in table.to_string().lines() {
-                let _ = writeln!(out, "{}", line.trim_end());
-            }
-            ctx.ui.data(&out)
+            let table = crate::ui::plain_table(
+                ["tag", "status", "local", "remote", "action"],
+                rows.iter().map(|r| {
+                    [
+                        r.tag.clone(),
+                        r.status.as_str().to_owned(),
+                        tags::short(r.local_commit.as_deref()).to_owned(),
+                        tags::short(r.remote_commit.as_deref()).to_owned(),
+                        r.action.clone(),
+                    ]
+                }),
+            );
+            ctx.ui.data(&table)
         }
     }
 }

@@ -270,7 +270,7 @@ pub fn replace_regex(
 }
 
 /// Reads the file at `path`, applies `edit` to its text, and writes the result atomically
-/// (through [`crate::commands::init::write_atomically`]) when it differs. Returns whether the
+/// (through [`crate::fsutil::write_atomically`]) when it differs. Returns whether the
 /// file changed; an edit that changes nothing leaves the file untouched.
 ///
 /// ```no_run
@@ -298,7 +298,7 @@ where
     if new == text {
         return Ok(false);
     }
-    crate::commands::init::write_atomically(path, new.as_bytes())?;
+    crate::fsutil::write_atomically(path, new.as_bytes())?;
     Ok(true)
 }
 

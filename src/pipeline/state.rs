@@ -14,7 +14,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -611,31 +611,7 @@ pub fn save(dir: &Path, state: &RunState) -> Result<()> {
     let path = state_path(dir, &state.run_id);
     let mut text = serde_json::to_vec_pretty(state).context("failed to serialise the run state")?;
     text.push(b'\n');
-    write_durably(&folder, &path, &text)
-}
-
-fn write_durably(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .with_context(|| format!("failed to create a file in `{}`", folder.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("failed to sync `{}`", path.display()))?;
-    tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
-    sync_dir(folder)
-}
-
-/// `fsync`s a directory so renames in it are durable; a no-op where directories cannot be
-/// opened as files (Windows).
-fn sync_dir(folder: &Path) -> Result<()> {
-    if cfg!(unix) {
-        fs::File::open(folder)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("failed to sync `{}`", folder.display()))?;
-    }
-    Ok(())
+    crate::fsutil::write_atomically(&path, &text)
 }
 
 /// Reads the state of run `run_id` in the repository whose git common dir is `dir`.
@@ -840,8 +816,8 @@ pub fn archive(dir: &Path, run_id: &str) -> Result<PathBuf> {
     anyhow::ensure!(!to.exists(), "run `{run_id}` is already archived at `{}`", to.display());
     fs::rename(&from, &to)
         .with_context(|| format!("failed to move `{}` to `{}`", from.display(), to.display()))?;
-    sync_dir(&folder)?;
-    sync_dir(&runs_dir(dir))?;
+    crate::fsutil::sync_dir(&folder)?;
+    crate::fsutil::sync_dir(&runs_dir(dir))?;
     Ok(to)
 }
 
