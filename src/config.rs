@@ -27,7 +27,7 @@ pub const DEFAULT_PACKAGE_TAG_FORMAT: &str = "{name}/v{version}";
 pub const DEFAULT_EMAIL_PATTERN: &str = "*@users.noreply.github.com";
 
 /// How a release reaches the release branch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// A release branch, a pull request, then a squash merge.
@@ -74,6 +74,10 @@ pub struct Config {
     /// `release.required_env`: environment variables that must be set and non-empty for a
     /// release (`required_env` check), such as publish tokens (seed 001 › Preconditions).
     pub required_env: Vec<String>,
+    /// `release.file_blockers`: when a run fails, open one forge issue per failed package
+    /// (`gh issue create --label <blocker_label or release-blocker>`), seed 001's failure
+    /// handling.
+    pub file_blockers: bool,
     /// `[bump]`.
     pub bump: BumpRules,
     /// `[forge]`.
@@ -156,6 +160,17 @@ pub struct Forge {
     /// Base of the exponential delay, in milliseconds.
     #[serde(default = "default_base_delay_ms")]
     pub base_delay_ms: u64,
+    /// The GitHub Actions workflow a pushed release tag starts (e.g. `release`): the
+    /// PUBLISHED step waits for its run and fails when the run fails.
+    #[serde(default)]
+    pub wait_workflow: Option<String>,
+    /// How long to wait for that run to appear and finish, in seconds.
+    #[serde(default = "default_wait_timeout_secs")]
+    pub wait_timeout_secs: u64,
+}
+
+fn default_wait_timeout_secs() -> u64 {
+    1800
 }
 
 fn default_retries() -> u32 {
@@ -168,7 +183,12 @@ fn default_base_delay_ms() -> u64 {
 
 impl Default for Forge {
     fn default() -> Self {
-        Self { retries: default_retries(), base_delay_ms: default_base_delay_ms() }
+        Self {
+            retries: default_retries(),
+            base_delay_ms: default_base_delay_ms(),
+            wait_workflow: None,
+            wait_timeout_secs: default_wait_timeout_secs(),
+        }
     }
 }
 
@@ -202,8 +222,27 @@ pub struct PackageConfig {
     /// Its changelog file relative to the repository root, when set; otherwise
     /// `<path>/<release.changelog>`.
     pub changelog: Option<String>,
+    /// `[[package.replace]]` rules the BUMPED step applies, in order.
+    pub replace: Vec<Replace>,
     /// Where the entry is, as `file:line`, for error messages.
     pub location: String,
+}
+
+/// One `[[package.replace]]` rule: in `file`, replace every match of the regex `search` by
+/// `replace` (`{version}`, `{name}` and `{tag}` expanded; `$1`, `${name}` name groups). The
+/// rule must match exactly `exactly` times (at least once when unset), else BUMPED fails.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replace {
+    /// The file, relative to the repository root.
+    pub file: String,
+    /// The regex to find.
+    pub search: String,
+    /// The replacement.
+    pub replace: String,
+    /// The required number of matches.
+    #[serde(default)]
+    pub exactly: Option<usize>,
 }
 
 /// One `[[waiver]]` entry.
@@ -286,6 +325,7 @@ struct ReleaseFile {
     docs: Option<Vec<Spanned<String>>>,
     blocker_label: Option<Spanned<String>>,
     required_env: Option<Vec<Spanned<String>>>,
+    file_blockers: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -300,6 +340,8 @@ struct PackageFile {
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
     changelog: Option<String>,
+    #[serde(default)]
+    replace: Vec<Replace>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -566,6 +608,20 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             })?),
             None => None,
         };
+        let mut replace = Vec::new();
+        for rule in entry.replace {
+            let file = normalize_path(&rule.file).map_err(|e| {
+                Error::config(format!("{location}: package `{name}`: replace file: {e}"))
+            })?;
+            if let Err(e) = regex_lite::Regex::new(&rule.search) {
+                return Err(Error::config(format!(
+                    "{location}: package `{name}`: replace search `{}` is not a valid regex: {e}",
+                    rule.search
+                ))
+                .into());
+            }
+            replace.push(Replace { file, ..rule });
+        }
         packages.push(PackageConfig {
             name,
             path,
@@ -573,6 +629,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             version_files,
             depends_on: entry.depends_on.iter().map(|d| d.get_ref().trim().to_owned()).collect(),
             changelog,
+            replace,
             location,
         });
     }
@@ -621,6 +678,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         docs,
         blocker_label,
         required_env,
+        file_blockers: release.file_blockers.unwrap_or(false),
         bump,
         forge: parsed.forge.unwrap_or_default(),
         commands: parsed.commands.unwrap_or_default(),

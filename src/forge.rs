@@ -7,7 +7,10 @@
 //! failures are not retried, since trying again cannot fix them. The sleeper and the random
 //! source are parameters, so the schedule is tested exactly.
 
+use std::ffi::OsStr;
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::git::cli::redact;
@@ -65,6 +68,9 @@ pub enum FailureKind {
     Auth,
     /// The request is invalid (HTTP 422, bad argument): not retried.
     Validation,
+    /// The object asked for does not exist (`release not found`, HTTP 404): an answer, not
+    /// retried; lookups turn it into "absent".
+    NotFound,
 }
 
 /// A failed forge call: its kind and what it said.
@@ -117,6 +123,14 @@ pub fn classify(stderr: &str) -> FailureKind {
         "permission",
     ]) {
         FailureKind::Auth
+    } else if any(&[
+        "not found",
+        "http 404",
+        "could not resolve to a",
+        "no pull requests found",
+        "no releases found",
+    ]) {
+        FailureKind::NotFound
     } else if any(&["http 422", "validation failed", "unknown flag", "invalid argument", "usage:"])
     {
         FailureKind::Validation
@@ -158,6 +172,7 @@ impl fmt::Display for RetryError {
         let what = match self.failure.kind {
             FailureKind::Auth => "authentication failed",
             FailureKind::Validation => "the request was refused as invalid",
+            FailureKind::NotFound => "not found",
             FailureKind::Transient | FailureKind::AlreadyExists => "the call failed",
         };
         let plural = if self.attempts == 1 { "" } else { "s" };
@@ -206,6 +221,132 @@ pub fn retry<T>(
 /// The real sleeper for [`retry`].
 pub fn sleep(duration: Duration) {
     std::thread::sleep(duration);
+}
+
+/// The installed `gh`, run with an argument vector and [`retry`]'s schedule.
+///
+/// Every call runs `gh ARGS` in a given directory (gh finds the repository from its git
+/// remotes there) with prompts, colour and the update notice off. stdout is the answer;
+/// a non-zero exit is a [`Failure`] classified from stderr (and stdout, where gh puts some
+/// messages), with credentials redacted before anything is kept or shown.
+#[derive(Debug, Clone)]
+pub struct Gh {
+    program: PathBuf,
+    policy: RetryPolicy,
+}
+
+impl Gh {
+    /// `gh` as `GIT_RELEASE_GH` names it, else as found on PATH (`which`).
+    ///
+    /// # Errors
+    /// Neither finds it: the message says which and what to do.
+    pub fn locate(policy: RetryPolicy) -> anyhow::Result<Self> {
+        let program = crate::checks::find_gh().map_err(|reason| {
+            crate::error::Error::failed(reason)
+                .with_hint("install GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`")
+        })?;
+        Ok(Self { program, policy })
+    }
+
+    /// A `Gh` running `program` with `policy` (tests and callers that located gh already).
+    pub fn new(program: PathBuf, policy: RetryPolicy) -> Self {
+        Self { program, policy }
+    }
+
+    /// The retry policy.
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// A `gh ARGS` command in `dir`, not yet run.
+    pub fn command<S: AsRef<OsStr>>(&self, dir: &Path, args: &[S]) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(args)
+            .current_dir(dir)
+            .env("GH_PROMPT_DISABLED", "1")
+            .env("GH_NO_UPDATE_NOTIFIER", "1")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `gh ARGS` in `dir` once: its stdout on success.
+    ///
+    /// # Errors
+    /// gh cannot be started (a `Transient` failure saying so) or exits non-zero (classified).
+    pub fn once<S: AsRef<OsStr>>(&self, dir: &Path, args: &[S]) -> Result<String, Failure> {
+        let out = self.command(dir, args).stdout(Stdio::piped()).stderr(Stdio::piped()).output();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return Err(Failure::new(
+                    FailureKind::Transient,
+                    format!("cannot run `{}`: {e}", self.program.display()),
+                ));
+            }
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if out.status.success() {
+            return Ok(redact(&stdout));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let text = if stderr.trim().is_empty() { stdout.clone() } else { stderr.into_owned() };
+        let mut failure = Failure::from_stderr(&redact(&text));
+        if failure.message.is_empty() {
+            failure.message = format!("`gh` exited with {}", out.status);
+        }
+        Err(failure)
+    }
+
+    /// Runs `gh ARGS` in `dir` with retries (real sleep, random jitter).
+    ///
+    /// # Errors
+    /// See [`retry`].
+    pub fn call<S: AsRef<OsStr>>(
+        &self,
+        dir: &Path,
+        args: &[S],
+    ) -> Result<Outcome<String>, RetryError> {
+        let mut random = crate::pipeline::state::random_u64;
+        retry(&self.policy, &mut sleep, &mut random, |_| self.once(dir, args))
+    }
+
+    /// Like [`Gh::call`], for lookups: `Ok(None)` when gh answers "not found".
+    ///
+    /// # Errors
+    /// See [`retry`]; "not found" is not an error here.
+    pub fn lookup<S: AsRef<OsStr>>(
+        &self,
+        dir: &Path,
+        args: &[S],
+    ) -> Result<Option<String>, RetryError> {
+        match self.call(dir, args) {
+            Ok(Outcome::Done(out)) => Ok(Some(out)),
+            Ok(Outcome::AlreadyExists(_)) => Ok(None),
+            Err(e) if e.failure.kind == FailureKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `gh ARGS` as one line for display: each argument quoted when it holds spaces or quotes,
+/// long arguments (bodies, notes) cut to their first line.
+pub fn shown<S: AsRef<str>>(program: &str, args: &[S]) -> String {
+    let mut out = String::from(program);
+    for arg in args {
+        let arg = arg.as_ref();
+        let first = arg.lines().next().unwrap_or("");
+        let cut = if first.len() < arg.len() { format!("{first}…") } else { first.to_owned() };
+        out.push(' ');
+        if cut.is_empty() || cut.contains([' ', '"', '\'', '`', '$']) {
+            out.push('\'');
+            out.push_str(&cut.replace('\'', "'\\''"));
+            out.push('\'');
+        } else {
+            out.push_str(&cut);
+        }
+    }
+    redact(&out)
 }
 
 #[cfg(test)]

@@ -67,11 +67,16 @@ pub enum ErrorCode {
     PublishFailed,
     /// The pull request's checks, or the workflow the tag started, failed.
     ChecksFailed,
+    /// The remote could not be reached (network, daemon down, bad URL).
+    RemoteUnreachable,
+    /// A step found the repository in a state it cannot go on from (e.g. the release
+    /// commit is missing, the worktree was removed by hand).
+    StepFailed,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::StateNotFound,
         Self::StateCorrupt,
         Self::WorktreeConflict,
@@ -89,6 +94,8 @@ impl ErrorCode {
         Self::ForgeAuth,
         Self::PublishFailed,
         Self::ChecksFailed,
+        Self::RemoteUnreachable,
+        Self::StepFailed,
     ];
 
     /// The code as written in files and output, e.g. `STATE_CORRUPT`.
@@ -111,6 +118,8 @@ impl ErrorCode {
             Self::ForgeAuth => "FORGE_AUTH",
             Self::PublishFailed => "PUBLISH_FAILED",
             Self::ChecksFailed => "CHECKS_FAILED",
+            Self::RemoteUnreachable => "REMOTE_UNREACHABLE",
+            Self::StepFailed => "STEP_FAILED",
         }
     }
 
@@ -118,8 +127,8 @@ impl ErrorCode {
     /// 2 for bad input on the command line, 4 for a declined gate, 1 otherwise.
     pub fn exit(self) -> Exit {
         match self {
-            Self::StateNotFound | Self::InvalidGateToken => Exit::Usage,
-            Self::GateRejected => Exit::Declined,
+            Self::StateNotFound => Exit::Usage,
+            Self::GateRejected | Self::InvalidGateToken => Exit::Declined,
             _ => Exit::Failure,
         }
     }
@@ -341,6 +350,77 @@ pub struct PullRequest {
     pub number: u64,
     /// Its web URL.
     pub url: String,
+    /// The commit the squash merge made on the release branch, once merged.
+    #[serde(default)]
+    pub merge_commit: Option<String>,
+}
+
+/// One commit of a package's release: what the changelog, the tag message and the pull
+/// request list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The full commit id.
+    pub commit: String,
+    /// The first line of its message.
+    pub summary: String,
+    /// The bump it asked for (`none`, `patch`, `minor`, `major`, `release_as`).
+    pub bump: String,
+}
+
+/// What a package releases and where: fixed when the run starts, so a resume needs no new
+/// plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    /// The package's path in the repository, `.` for the root.
+    #[serde(default)]
+    pub path: String,
+    /// How the version was decided (`minor`, `initial`, …).
+    #[serde(default)]
+    pub bump: String,
+    /// The tag of the current version.
+    #[serde(default)]
+    pub current_tag: Option<String>,
+    /// The version files to set, relative to the repository root.
+    #[serde(default)]
+    pub version_files: Vec<String>,
+    /// The changelog file, relative to the repository root.
+    #[serde(default)]
+    pub changelog: String,
+    /// The name other packages' manifests use for it (crate, npm or Python name).
+    #[serde(default)]
+    pub manifest_name: Option<String>,
+    /// The packages it depends on (all, in the run or not).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// The commits released, newest first.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+/// What the steps produced, recorded as they go so a resume can check it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outputs {
+    /// The commit the release branch started from.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// The release commit (`release: <pkg> v<version>`).
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// The commit the tag points to (the release commit, or the squash merge's).
+    #[serde(default)]
+    pub tagged_commit: Option<String>,
+    /// Whether `commands.publish` succeeded.
+    #[serde(default)]
+    pub published: bool,
+    /// The URL of the workflow run the tag started (`[forge] wait_workflow`).
+    #[serde(default)]
+    pub workflow_run: Option<String>,
+    /// The URL of the forge release.
+    #[serde(default)]
+    pub release_url: Option<String>,
+    /// The URL of the blocker issue opened for this package's failure.
+    #[serde(default)]
+    pub blocker_issue: Option<String>,
 }
 
 /// One package's part of the run.
@@ -378,6 +458,15 @@ pub struct PackageState {
     /// Why it is `BLOCKED` or `SKIPPED`, credentials redacted.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The package that blocked it, when `BLOCKED`.
+    #[serde(default)]
+    pub blocked_by: Option<String>,
+    /// What it releases.
+    #[serde(default)]
+    pub release: Release,
+    /// What its steps produced.
+    #[serde(default)]
+    pub outputs: Outputs,
 }
 
 impl PackageState {
@@ -403,6 +492,9 @@ impl PackageState {
             tag: None,
             error: None,
             reason: None,
+            blocked_by: None,
+            release: Release::default(),
+            outputs: Outputs::default(),
         }
     }
 
@@ -413,6 +505,7 @@ impl PackageState {
         self.history.push(PhaseEntry { phase, at: timestamp(now) });
         self.error = None;
         self.reason = None;
+        self.blocked_by = None;
         self.status =
             if phase == Phase::Done { PackageStatus::Done } else { PackageStatus::Pending };
     }
@@ -425,9 +518,11 @@ impl PackageState {
         self.error = Some(StepError { code, message: redact(message), phase });
     }
 
-    /// Marks the package `BLOCKED` for `reason` (e.g. ``depends on `core`, which failed``).
-    pub fn block(&mut self, reason: &str) {
+    /// Marks the package `BLOCKED` by package `by` for `reason` (e.g. ``depends on `core`,
+    /// which failed``).
+    pub fn block(&mut self, by: &str, reason: &str) {
         self.status = PackageStatus::Blocked;
+        self.blocked_by = Some(by.to_owned());
         self.reason = Some(redact(reason));
     }
 
@@ -436,6 +531,35 @@ impl PackageState {
         self.status = PackageStatus::Skipped;
         self.reason = Some(redact(reason));
     }
+}
+
+/// What a failed package does to the rest of the run (`--on-failure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFailure {
+    /// Block the rest of its tier and every later tier.
+    #[default]
+    Stop,
+    /// Block only the packages that depend on it, directly or not; release the others.
+    Quarantine,
+}
+
+fn default_mode() -> crate::config::Mode {
+    crate::config::Mode::Pr
+}
+
+/// One approval of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    /// How: `prompt` (answered on a terminal), `yes` (`--yes`) or `attestation`
+    /// (`--gate-attestation` matched the plan hash).
+    pub how: String,
+    /// Who: the git identity `user.name <user.email>`, else `$USER`.
+    pub who: String,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    /// The plan hash approved.
+    pub plan_hash: String,
 }
 
 /// The state file of one run.
@@ -455,6 +579,28 @@ pub struct RunState {
     /// The hash of the plan the gate approved (`sha256:` + 12 hex digits).
     #[serde(default)]
     pub plan_hash: Option<String>,
+    /// How the release reaches the release branch.
+    #[serde(default = "default_mode")]
+    pub mode: crate::config::Mode,
+    /// What a failure does to the other packages.
+    #[serde(default)]
+    pub on_failure: OnFailure,
+    /// The remote pushed to (`release.remote`).
+    #[serde(default)]
+    pub remote: String,
+    /// The release branch (`release.branch`).
+    #[serde(default)]
+    pub branch: String,
+    /// The commit the plan was made at.
+    #[serde(default)]
+    pub head: String,
+    /// When the run started, in seconds since the Unix epoch (dates the changelog sections,
+    /// so a resumed run writes what an uninterrupted one would).
+    #[serde(default)]
+    pub started_unix: u64,
+    /// The approvals, oldest first: the start's, then one per resume.
+    #[serde(default)]
+    pub gates: Vec<Gate>,
     /// The run's status.
     pub status: RunStatus,
     /// The packages, in execution (tier) order.
@@ -477,6 +623,13 @@ impl RunState {
             started_at: at.clone(),
             updated_at: at,
             plan_hash: None,
+            mode: crate::config::Mode::Pr,
+            on_failure: OnFailure::Stop,
+            remote: String::new(),
+            branch: String::new(),
+            head: String::new(),
+            started_unix: unix_secs(now),
+            gates: Vec::new(),
             status: RunStatus::InProgress,
             packages,
         }
@@ -907,7 +1060,7 @@ mod tests {
         let core = state.package_mut("core").unwrap();
         core.pr = Some(PullRequest { number: 7, url: "https://github.com/o/r/pull/7".into() });
         core.fail(ErrorCode::PushRejected, "push to https://me:tok3n@example.com/r.git rejected");
-        state.package_mut("app").unwrap().block("depends on `core`, which failed");
+        state.package_mut("app").unwrap().block("core", "depends on `core`, which failed");
         save(tmp.path(), &state).unwrap();
 
         let loaded = load(tmp.path(), "release-20250225-a3f7b2").unwrap();
