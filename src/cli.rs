@@ -69,6 +69,9 @@ pub enum Command {
     Notes(commands::notes::NotesArgs),
     Check(commands::check::CheckArgs),
     Doctor(commands::doctor::DoctorArgs),
+    Run(commands::run::RunArgs),
+    Resume(commands::run::ResumeArgs),
+    Status(commands::status::StatusArgs),
     Completions(commands::completions::CompletionsArgs),
 }
 

@@ -51,6 +51,11 @@ impl Ui {
         self.verbose >= level
     }
 
+    /// Whether `--quiet` was given.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Whether colour escapes may be used on stdout.
     pub fn color(&self) -> bool {
         self.color

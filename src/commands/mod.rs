@@ -9,6 +9,8 @@ pub mod hook;
 pub mod init;
 pub mod notes;
 pub mod plan;
+pub mod run;
+pub mod status;
 pub mod tag;
 
 use anyhow::Result;
@@ -29,6 +31,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Notes(args) => notes::run(&cli.global, &args),
         Command::Check(args) => check::run(&cli.global, &args),
         Command::Doctor(args) => doctor::run(&cli.global, &args),
+        Command::Run(args) => run::run(&cli.global, &args),
+        Command::Resume(args) => run::resume(&cli.global, &args),
+        Command::Status(args) => status::run(&cli.global, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

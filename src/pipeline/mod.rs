@@ -9,5 +9,8 @@
 //! Both take the repository's git *common* directory, so that every worktree of a repository
 //! (the pipeline runs each package in its own worktree) shares one state folder and one lock.
 
+pub mod evidence;
+pub mod exec;
 pub mod lock;
 pub mod state;
+pub mod steps;

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     ChecksFailed,
     /// The remote could not be reached (network, daemon down, bad URL).
     RemoteUnreachable,
+    /// A preflight check failed for the package (set aside under `--on-failure quarantine`).
+    CheckFailed,
     /// A step found the repository in a state it cannot go on from (e.g. the release
     /// commit is missing, the worktree was removed by hand).
     StepFailed,
@@ -76,7 +78,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::StateNotFound,
         Self::StateCorrupt,
         Self::WorktreeConflict,
@@ -95,6 +97,7 @@ impl ErrorCode {
         Self::PublishFailed,
         Self::ChecksFailed,
         Self::RemoteUnreachable,
+        Self::CheckFailed,
         Self::StepFailed,
     ];
 
@@ -119,6 +122,7 @@ impl ErrorCode {
             Self::PublishFailed => "PUBLISH_FAILED",
             Self::ChecksFailed => "CHECKS_FAILED",
             Self::RemoteUnreachable => "REMOTE_UNREACHABLE",
+            Self::CheckFailed => "CHECK_FAILED",
             Self::StepFailed => "STEP_FAILED",
         }
     }
@@ -1058,7 +1062,11 @@ mod tests {
         let mut state = sample(tmp.path(), "release-20250225-a3f7b2", 1_740_477_600);
         state.plan_hash = Some("sha256:0123456789ab".into());
         let core = state.package_mut("core").unwrap();
-        core.pr = Some(PullRequest { number: 7, url: "https://github.com/o/r/pull/7".into() });
+        core.pr = Some(PullRequest {
+            number: 7,
+            url: "https://github.com/o/r/pull/7".into(),
+            merge_commit: None,
+        });
         core.fail(ErrorCode::PushRejected, "push to https://me:tok3n@example.com/r.git rejected");
         state.package_mut("app").unwrap().block("core", "depends on `core`, which failed");
         save(tmp.path(), &state).unwrap();

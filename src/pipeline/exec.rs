@@ -1,0 +1,331 @@
+//! The executor: carries a run's packages through their steps in tier order, saves the
+//! state after every step, applies the failure policy, and reports.
+//!
+//! A package's completed steps are re-verified before it goes on (a resumed run trusts
+//! nothing the state file says without looking); a step whose effect is missing is done
+//! again. On a failure, `--on-failure stop` blocks every package after it; `quarantine`
+//! blocks only the packages that depend on it, directly or not (seed 000 § 4, seed 002).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::SystemTime;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::state::{
+    self, ErrorCode, OnFailure, PackageState, PackageStatus, Phase, PipelineError, RunState,
+    RunStatus,
+};
+use super::steps::{self, Act, Action, Env, Job, Released, RunInfo};
+use crate::config::Mode;
+use crate::git::cli::Git;
+
+/// The facts of a run its steps need, from its state.
+pub fn run_info(state: &RunState) -> RunInfo {
+    RunInfo {
+        run_id: state.run_id.clone(),
+        mode: state.mode,
+        remote: state.remote.clone(),
+        branch: state.branch.clone(),
+        head: state.head.clone(),
+        plan_hash: state.plan_hash.clone().unwrap_or_default(),
+        started_unix: state.started_unix,
+    }
+}
+
+/// What to call after every change of the state: saves it (and the evidence).
+pub type Saver<'a> = dyn FnMut(&RunState) -> Result<()> + 'a;
+
+/// The package (if any) whose failure blocks package `i`: under `stop`, any failed or
+/// blocked package before it; under `quarantine`, a failed or blocked dependency, directly
+/// or not. A blocked package's blocker is passed on, so the report names the failure.
+fn blocker(state: &RunState, i: usize) -> Option<String> {
+    let before = &state.packages[..i];
+    let root_of = |p: &PackageState| match p.status {
+        PackageStatus::Failed => Some(p.name.clone()),
+        PackageStatus::Blocked => p.blocked_by.clone().or_else(|| Some(p.name.clone())),
+        _ => None,
+    };
+    match state.on_failure {
+        OnFailure::Stop => before.iter().find_map(root_of),
+        OnFailure::Quarantine => {
+            let by_name: BTreeMap<&str, &PackageState> =
+                before.iter().map(|p| (p.name.as_str(), p)).collect();
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<&str> =
+                state.packages[i].release.depends_on.iter().map(String::as_str).collect();
+            while let Some(name) = stack.pop() {
+                if !seen.insert(name) {
+                    continue;
+                }
+                if let Some(dep) = by_name.get(name) {
+                    if let Some(root) = root_of(dep) {
+                        return Some(root);
+                    }
+                    stack.extend(dep.release.depends_on.iter().map(String::as_str));
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Versions released so far in the run, for PINNED; in a dry run every planned package
+/// before `i` counts as released.
+fn released_before(state: &RunState, i: usize, dry_run: bool) -> BTreeMap<String, Released> {
+    state.packages[..i]
+        .iter()
+        .filter(|p| {
+            if dry_run {
+                p.status != PackageStatus::Skipped
+            } else {
+                p.status == PackageStatus::Done
+            }
+        })
+        .map(|p| {
+            let manifest_name = p.release.manifest_name.clone().unwrap_or_else(|| p.name.clone());
+            (p.name.clone(), Released { version: p.next_version.clone(), manifest_name })
+        })
+        .collect()
+}
+
+/// Where package `i`'s release branch starts: in direct mode, the last release commit of
+/// the run made before it (so its push fast-forwards the release branch); else the
+/// planned commit.
+fn base_for(state: &RunState, i: usize) -> String {
+    if state.mode == Mode::Direct
+        && let Some(commit) =
+            state.packages[..i].iter().rev().find_map(|p| p.outputs.commit.clone())
+    {
+        return commit;
+    }
+    state.head.clone()
+}
+
+/// Carries every unfinished package of `state` through its steps, calling `save` after
+/// each change; sets the run's status at the end. Failures are recorded in the state
+/// (status `FAILED`, the error with its code and step) and do not stop the function.
+///
+/// # Errors
+/// Only when the state cannot be saved: then nothing more is attempted.
+pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Result<()> {
+    let info = run_info(state);
+    for i in 0..state.packages.len() {
+        if matches!(state.packages[i].status, PackageStatus::Done | PackageStatus::Skipped) {
+            continue;
+        }
+        if let Some(by) = blocker(state, i) {
+            let why = match state.on_failure {
+                OnFailure::Stop => format!("`{by}` failed earlier in the run (--on-failure stop)"),
+                OnFailure::Quarantine => format!("it depends on `{by}`, which failed"),
+            };
+            state.packages[i].block(&by, &why);
+            state.touch(SystemTime::now());
+            save(state)?;
+            continue;
+        }
+        env.ui.status(&format!(
+            "{} {} → {}",
+            state.packages[i].name,
+            state.packages[i].current_version.as_deref().unwrap_or("(new)"),
+            state.packages[i].next_version
+        ));
+        if let Err(err) = run_package(env, &info, state, i, save) {
+            let code = state::code_of(&err).unwrap_or(ErrorCode::StepFailed);
+            let message = format!("{err:#}");
+            let pkg = &mut state.packages[i];
+            pkg.fail(code, &message);
+            let phase = pkg.error.as_ref().map_or(Phase::Done, |e| e.phase);
+            env.ui.status(&format!("  ✗ {phase} failed [{code}]: {message}"));
+            if let Some(hint) = err
+                .chain()
+                .find_map(|c| c.downcast_ref::<PipelineError>())
+                .and_then(PipelineError::hint)
+            {
+                env.ui.status(&format!("  hint: {hint}"));
+            }
+            state.touch(SystemTime::now());
+            save(state)?;
+        }
+    }
+    state.status = overall(state);
+    state.touch(SystemTime::now());
+    save(state)
+}
+
+/// `SUCCESS` when every package is done or skipped; `PARTIAL` when some are done and some
+/// are not; `FAILED` when none is done; never `IN_PROGRESS` (the run ended).
+pub fn overall(state: &RunState) -> RunStatus {
+    let releasing: Vec<&PackageState> =
+        state.packages.iter().filter(|p| p.status != PackageStatus::Skipped).collect();
+    let done = releasing.iter().filter(|p| p.status == PackageStatus::Done).count();
+    if done == releasing.len() {
+        RunStatus::Success
+    } else if done > 0 {
+        RunStatus::Partial
+    } else {
+        RunStatus::Failed
+    }
+}
+
+/// Re-verifies package `i`'s completed steps, then performs the rest, saving after each.
+fn run_package(
+    env: &Env<'_>,
+    info: &RunInfo,
+    state: &mut RunState,
+    i: usize,
+    save: &mut Saver<'_>,
+) -> Result<()> {
+    let released = released_before(state, i, false);
+    let base = base_for(state, i);
+    let all = steps::steps(info.mode);
+    let pkg = state.packages[i].clone();
+    // The closure saves this package's mid-step state into a copy of the run state.
+    let snapshot = state.clone();
+    let mut checkpoint = |p: &PackageState| -> Result<()> {
+        let mut copy = snapshot.clone();
+        copy.packages[i] = p.clone();
+        copy.touch(SystemTime::now());
+        save(&copy)
+    };
+    let mut job = Job {
+        env,
+        run: info,
+        pkg,
+        released,
+        base,
+        actions: Vec::new(),
+        checkpoint: &mut checkpoint,
+    };
+
+    // Re-verify what the state says is done; go back to the first step found undone.
+    if job.pkg.phase > Phase::Planned {
+        let completed = job.pkg.phase;
+        for step in all.iter().copied().filter(|s| *s <= completed) {
+            if !steps::run_step(&mut job, step, Act::Verify)? {
+                let back =
+                    all.iter().copied().take_while(|s| *s < step).last().unwrap_or(Phase::Planned);
+                env.ui.warn(&format!(
+                    "{}: the state says {} is done, but its effect is missing; doing it again from there",
+                    job.pkg.name, step
+                ));
+                job.pkg.phase = back;
+                break;
+            }
+        }
+    }
+    let mut pkg = job.pkg;
+    let released = job.released;
+    let base = job.base;
+    let from = pkg.phase;
+    for step in all.into_iter().filter(|s| *s > from) {
+        let snapshot = state.clone();
+        let mut checkpoint = |p: &PackageState| -> Result<()> {
+            let mut copy = snapshot.clone();
+            copy.packages[i] = p.clone();
+            copy.touch(SystemTime::now());
+            save(&copy)
+        };
+        let mut job = Job {
+            env,
+            run: info,
+            pkg: pkg.clone(),
+            released: released.clone(),
+            base: base.clone(),
+            actions: Vec::new(),
+            checkpoint: &mut checkpoint,
+        };
+        let result = steps::run_step(&mut job, step, Act::Perform);
+        pkg = job.pkg;
+        if let Err(err) = result {
+            state.packages[i] = pkg;
+            return Err(err);
+        }
+        pkg.advance(step, SystemTime::now());
+        if step != Phase::Done {
+            env.ui.status(&format!("  ✓ {step}"));
+        }
+        state.packages[i] = pkg.clone();
+        state.touch(SystemTime::now());
+        save(state)?;
+    }
+    Ok(())
+}
+
+/// What a dry run prints for one package: every action its steps would take.
+#[derive(Debug, Clone, Serialize)]
+pub struct Described {
+    /// The package.
+    pub name: String,
+    /// Its tier.
+    pub tier: u32,
+    /// From which version.
+    pub current_version: Option<String>,
+    /// To which.
+    pub next_version: String,
+    /// The tag.
+    pub tag: Option<String>,
+    /// The release branch.
+    pub branch: String,
+    /// The actions, in order.
+    pub actions: Vec<Action>,
+}
+
+/// Describes what running `state` would do, changing nothing.
+///
+/// # Errors
+/// A step cannot compute its change (a version file that cannot be edited, a template
+/// error): the same error the run would stop on.
+pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
+    let info = run_info(state);
+    let mut out = Vec::new();
+    for (i, pkg) in state.packages.iter().enumerate() {
+        if pkg.status == PackageStatus::Skipped {
+            continue;
+        }
+        let mut nothing = |_: &PackageState| -> Result<()> { Ok(()) };
+        let mut job = Job {
+            env,
+            run: &info,
+            pkg: pkg.clone(),
+            released: released_before(state, i, true),
+            base: state.head.clone(),
+            actions: Vec::new(),
+            checkpoint: &mut nothing,
+        };
+        for step in steps::steps(info.mode) {
+            steps::run_step(&mut job, step, Act::Describe)?;
+        }
+        out.push(Described {
+            name: pkg.name.clone(),
+            tier: pkg.tier,
+            current_version: pkg.current_version.clone(),
+            next_version: pkg.next_version.clone(),
+            tag: pkg.tag.clone(),
+            branch: steps::branch_name(&info.run_id, &pkg.name),
+            actions: job.actions,
+        });
+    }
+    Ok(out)
+}
+
+/// Removes the run's worktrees (`git worktree remove`, never forced) once every package is
+/// done, and the empty folders above them. Returns what could not be removed, with why.
+pub fn remove_worktrees(root: &Path, common_dir: &Path, state: &RunState) -> Vec<String> {
+    let git = Git::new(root);
+    let mut problems = Vec::new();
+    for pkg in &state.packages {
+        let path = steps::worktree_path(common_dir, &state.run_id, &pkg.name);
+        if !path.exists() {
+            continue;
+        }
+        let shown = path.display().to_string();
+        if let Err(e) = git.run(["worktree", "remove", &shown]) {
+            problems.push(format!("`{shown}`: {e:#}"));
+        }
+    }
+    let folder = common_dir.join("release").join("worktrees").join(&state.run_id);
+    let _ = std::fs::remove_dir(&folder);
+    problems
+}

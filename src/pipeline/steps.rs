@@ -1,0 +1,1347 @@
+//! The steps of one package's release (DESIGN.md › Pipeline), each in three modes.
+//!
+//! Every step is one function taking an [`Act`]:
+//!
+//! - [`Act::Perform`] checks whether the step's effect is already there (the table's
+//!   "already done when" column) and acts only when it is not, so running a step twice, or
+//!   after a kill at any instant, ends in the same state;
+//! - [`Act::Verify`] only answers that check, changing nothing: `resume` asks it of every
+//!   step the state file says is complete before it goes on;
+//! - [`Act::Describe`] changes nothing and reads nothing that a run would create; it
+//!   records what the step would do (commands, file diffs, forge calls) for `--dry-run`.
+//!
+//! Git writes go through the `git` binary with an argument vector ([`Git`]); forge calls go
+//! through `gh` with retries ([`Gh`]); files are written atomically. Nothing is forced and no
+//! tag is moved or deleted.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use gix::ObjectId;
+
+use super::state::{ErrorCode, PackageState, Phase, PipelineError, PullRequest};
+use crate::changelog::{self, ReleaseMeta, Templates};
+use crate::config::{Config, Mode};
+use crate::forge::{self, FailureKind, Gh, Outcome, RetryError};
+use crate::fsutil::write_atomically;
+use crate::git::cli::{Git, redact};
+use crate::git::read::Repo;
+use crate::manifest::{self, Kind, edit};
+use crate::ui::Ui;
+
+/// What a step function is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// Make the step's effect true, unless it already is.
+    Perform,
+    /// Say whether the effect is there; change nothing.
+    Verify,
+    /// Record what the step would do; change nothing.
+    Describe,
+}
+
+/// One thing a dry run would do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Action {
+    /// The step.
+    pub step: Phase,
+    /// What it would do, in one line (a command as it would run, a file it would change).
+    pub what: String,
+    /// A file diff or a body text, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// What every step of a run shares: the repository, the configuration, the forge.
+pub struct Env<'a> {
+    /// The repository, for reading commits (changelog).
+    pub repo: &'a Repo,
+    /// The configuration.
+    pub config: &'a Config,
+    /// Where status lines go.
+    pub ui: &'a Ui,
+    /// The main work tree.
+    pub root: PathBuf,
+    /// The git common dir (state, lock and worktrees live under `<it>/release/`).
+    pub common_dir: PathBuf,
+    /// `gh`, when found; steps that need it fail with `FORGE_FAILED` when it is not.
+    pub gh: Option<Gh>,
+    /// The forge the remote is on, for changelog links.
+    pub links: Option<changelog::Forge>,
+}
+
+/// The run-wide facts a step needs.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The run id.
+    pub run_id: String,
+    /// How the release reaches the release branch.
+    pub mode: Mode,
+    /// The remote.
+    pub remote: String,
+    /// The release branch.
+    pub branch: String,
+    /// The commit the plan was made at.
+    pub head: String,
+    /// The plan hash.
+    pub plan_hash: String,
+    /// When the run started, Unix seconds (the changelog's date).
+    pub started_unix: u64,
+}
+
+/// A version released earlier in the run, for the PINNED step.
+#[derive(Debug, Clone)]
+pub struct Released {
+    /// The new version.
+    pub version: String,
+    /// The name dependents' manifests use.
+    pub manifest_name: String,
+}
+
+/// One package's release in progress.
+pub struct Job<'a> {
+    /// The shared environment.
+    pub env: &'a Env<'a>,
+    /// The run.
+    pub run: &'a RunInfo,
+    /// The package; steps record their outputs here.
+    pub pkg: PackageState,
+    /// Packages of this run already released (or, in a dry run, planned before this one).
+    pub released: BTreeMap<String, Released>,
+    /// Where the release branch starts: the previous release commit of this run in direct
+    /// mode (so pushes fast-forward), else the planned commit.
+    pub base: String,
+    /// What a dry run would do.
+    pub actions: Vec<Action>,
+    /// Saves the package's state mid-step (after `commands.publish`), so a kill after an
+    /// irreversible action does not repeat it.
+    pub checkpoint: &'a mut dyn FnMut(&PackageState) -> Result<()>,
+}
+
+/// A step failed: its code, and a message naming what failed and how to go on.
+fn fail(code: ErrorCode, message: impl AsRef<str>) -> anyhow::Error {
+    PipelineError::new(code, message).into()
+}
+
+/// A name safe as a path component and in a ref: letters, digits, `.`, `_` and `-`; anything
+/// else becomes `-`.
+///
+/// ```
+/// use git_release::pipeline::steps::slug;
+/// assert_eq!(slug("@scope/web ui"), "scope-web-ui");
+/// ```
+pub fn slug(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+        .collect();
+    let trimmed = mapped.trim_matches(|c| c == '-' || c == '.');
+    let collapsed = trimmed.replace("..", "-");
+    if collapsed.is_empty() { "package".to_owned() } else { collapsed }
+}
+
+/// `release/<run>/<package>`: the branch a package's release is prepared on.
+pub fn branch_name(run_id: &str, package: &str) -> String {
+    format!("release/{run_id}/{}", slug(package))
+}
+
+/// `<common dir>/release/worktrees/<run>/<package>`: the package's worktree.
+pub fn worktree_path(common_dir: &Path, run_id: &str, package: &str) -> PathBuf {
+    common_dir.join("release").join("worktrees").join(run_id).join(slug(package))
+}
+
+/// `release: <package> v<version>`: the release commit's message (seed 002).
+pub fn commit_message(package: &str, version: &str) -> String {
+    format!("release: {package} v{version}")
+}
+
+impl Job<'_> {
+    fn name(&self) -> &str {
+        &self.pkg.name
+    }
+
+    fn version(&self) -> &str {
+        &self.pkg.next_version
+    }
+
+    fn tag(&self) -> String {
+        self.pkg.tag.clone().unwrap_or_else(|| format!("v{}", self.pkg.next_version))
+    }
+
+    fn branch(&self) -> String {
+        branch_name(&self.run.run_id, &self.pkg.name)
+    }
+
+    fn worktree(&self) -> PathBuf {
+        worktree_path(&self.env.common_dir, &self.run.run_id, &self.pkg.name)
+    }
+
+    fn git(&self) -> Git {
+        Git::new(&self.env.root)
+    }
+
+    fn wgit(&self) -> Git {
+        Git::new(&self.worktree())
+    }
+
+    /// The directory files are read from: the worktree, or for a dry run the main work tree
+    /// (which the checks found clean at the planned commit).
+    fn files_dir(&self, act: Act) -> PathBuf {
+        if act == Act::Describe { self.env.root.clone() } else { self.worktree() }
+    }
+
+    fn gh(&self) -> Result<&Gh> {
+        self.env.gh.as_ref().ok_or_else(|| {
+            fail(ErrorCode::ForgeFailed, "`gh` is not installed or not on PATH")
+                .context("install GitHub CLI or set `GIT_RELEASE_GH`, then resume")
+        })
+    }
+
+    fn describe(&mut self, step: Phase, what: impl Into<String>, detail: Option<String>) {
+        self.actions.push(Action { step, what: what.into(), detail });
+    }
+
+    fn target_ref(&self) -> String {
+        match self.run.mode {
+            Mode::Pr => format!("refs/heads/{}", self.branch()),
+            Mode::Direct => format!("refs/heads/{}", self.run.branch),
+        }
+    }
+
+    fn pr_title(&self) -> String {
+        commit_message(self.name(), self.version())
+    }
+}
+
+/// Runs one step in mode `act`; for [`Act::Verify`], whether its effect is there (the other
+/// modes return `true`).
+///
+/// # Errors
+/// The step failed: a [`PipelineError`] whose code says how (seed 002's codes and ours).
+pub fn run_step(job: &mut Job<'_>, step: Phase, act: Act) -> Result<bool> {
+    match step {
+        Phase::Planned | Phase::Done => Ok(true),
+        Phase::Worktree => worktree(job, act),
+        Phase::Bumped => bumped(job, act),
+        Phase::Pinned => pinned(job, act),
+        Phase::Changelog => changelog_step(job, act),
+        Phase::Locked => command_step(job, act, Phase::Locked),
+        Phase::Lint => command_step(job, act, Phase::Lint),
+        Phase::Committed => committed(job, act),
+        Phase::Pushed => pushed(job, act),
+        Phase::PrCreated => pr_created(job, act),
+        Phase::Merged => merged(job, act),
+        Phase::Tagged => tagged(job, act),
+        Phase::Published => published(job, act),
+    }
+}
+
+/// The steps a package goes through in `mode`, in order (direct mode has no pull request).
+pub fn steps(mode: Mode) -> Vec<Phase> {
+    Phase::ALL
+        .iter()
+        .copied()
+        .filter(|p| *p != Phase::Planned)
+        .filter(|p| mode == Mode::Pr || !matches!(p, Phase::PrCreated | Phase::Merged))
+        .collect()
+}
+
+// ---- git helpers ---------------------------------------------------------------------------
+
+/// The branch checked out in the worktree at `path`, or `None` when `path` is not a worktree.
+fn worktree_branch(path: &Path) -> Option<String> {
+    if !path.join(".git").exists() {
+        return None;
+    }
+    let out = Git::new(path).run(["symbolic-ref", "-q", "HEAD"]).ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Some(text.strip_prefix("refs/heads/").unwrap_or(&text).to_owned())
+}
+
+/// The paths `git status --porcelain` lists in the work tree `git` runs in.
+fn dirty_paths(git: &Git) -> Result<Vec<String>> {
+    let out =
+        git.run(["--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=normal"])?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.get(3..).unwrap_or(l).to_owned())
+        .collect())
+}
+
+/// The commit `rev` names, if it names one.
+fn rev_parse(git: &Git, rev: &str) -> Option<String> {
+    let out = git
+        .run(["rev-parse", "--verify", "-q", "--end-of-options", &format!("{rev}^{{commit}}")])
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Whether `ancestor` is an ancestor of (or equal to) `descendant`; `false` when either is
+/// missing locally.
+fn is_ancestor(git: &Git, ancestor: &str, descendant: &str) -> bool {
+    git.command(["merge-base", "--is-ancestor", ancestor, descendant])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether a git failure's text says the remote could not be reached.
+fn unreachable(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "could not read from remote",
+        "unable to access",
+        "connection refused",
+        "could not resolve host",
+        "does not appear to be a git repository",
+        "unable to connect",
+        "connection reset",
+        "timed out",
+        "unable to look up",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// The id `ref_name` has on `remote` (`git ls-remote`), with the peeled commit for a tag.
+fn ls_remote(git: &Git, remote: &str, ref_name: &str) -> Result<Option<(String, String)>> {
+    let out = git
+        .command(["ls-remote", "--", remote, ref_name])
+        .output()
+        .with_context(|| "failed to run `git ls-remote`")?;
+    if !out.status.success() {
+        let stderr = redact(String::from_utf8_lossy(&out.stderr).trim());
+        let code =
+            if unreachable(&stderr) { ErrorCode::RemoteUnreachable } else { ErrorCode::StepFailed };
+        return Err(fail(code, format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}")));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let refs = crate::git::cli::parse_ls_remote(&text);
+    if let Some(tag) = ref_name.strip_prefix("refs/tags/") {
+        return Ok(refs.get(tag).map(|r| (r.object.clone(), r.peeled.clone())));
+    }
+    Ok(text.lines().find_map(|line| {
+        let (id, name) = line.split_once('\t')?;
+        (name == ref_name).then(|| (id.to_owned(), id.to_owned()))
+    }))
+}
+
+/// `git push <remote> <src>:<dst>`, never forced; a refusal is `PUSH_REJECTED`, an
+/// unreachable remote `REMOTE_UNREACHABLE`.
+fn push(git: &Git, remote: &str, src: &str, dst: &str) -> Result<()> {
+    let spec = format!("{src}:{dst}");
+    let out = git
+        .command(["push", "--porcelain", "--", remote, &spec])
+        .output()
+        .context("failed to run `git push`")?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let text = redact(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    let last = last_lines(&text, 6);
+    if unreachable(&text) {
+        return Err(PipelineError::new(
+            ErrorCode::RemoteUnreachable,
+            format!("cannot reach remote `{remote}` to push `{dst}`:\n{last}"),
+        )
+        .with_hint("check the network and the remote's URL, then `git release resume`")
+        .into());
+    }
+    Err(PipelineError::new(
+        ErrorCode::PushRejected,
+        format!("remote `{remote}` refused the push of `{dst}`:\n{last}"),
+    )
+    .with_hint("see why the remote refused (protected branch, non-fast-forward, hook), fix it, then `git release resume`")
+    .into())
+}
+
+/// The last `n` non-empty lines of `text`, indented, credentials redacted.
+pub fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(n);
+    redact(&lines[start..].iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))
+}
+
+// ---- WORKTREE ------------------------------------------------------------------------------
+
+fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let path = job.worktree();
+    let branch = job.branch();
+    if act == Act::Describe {
+        let base = job.base.clone();
+        job.describe(
+            Phase::Worktree,
+            format!("git worktree add -b {branch} {} {}", path.display(), short(&base)),
+            None,
+        );
+        return Ok(true);
+    }
+    match worktree_branch(&path) {
+        Some(current) if current == branch => {
+            if act == Act::Verify {
+                return Ok(true);
+            }
+            let dirty = dirty_paths(&job.wgit())?;
+            if !dirty.is_empty() {
+                return Err(PipelineError::new(
+                    ErrorCode::WorktreeDirty,
+                    format!(
+                        "worktree `{}` has uncommitted changes: {}",
+                        path.display(),
+                        dirty.join(", ")
+                    ),
+                )
+                .with_hint(format!(
+                    "inspect `git -C {} status`; commit or discard the changes, then resume",
+                    path.display()
+                ))
+                .into());
+            }
+            if job.pkg.outputs.base.is_none() {
+                job.pkg.outputs.base = rev_parse(&job.wgit(), "HEAD");
+            }
+            return Ok(true);
+        }
+        Some(other) => {
+            return Err(PipelineError::new(
+                ErrorCode::WorktreeConflict,
+                format!("worktree `{}` exists on branch `{other}`, not `{branch}`", path.display()),
+            )
+            .with_hint(format!(
+                "remove it (`git worktree remove {}`) if it is not needed, then resume",
+                path.display()
+            ))
+            .into());
+        }
+        None => {}
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    if path.exists() {
+        let empty = std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
+        if !empty {
+            return Err(PipelineError::new(
+                ErrorCode::WorktreeConflict,
+                format!("`{}` exists and is not a worktree of this repository", path.display()),
+            )
+            .with_hint("move it away, then resume")
+            .into());
+        }
+        std::fs::remove_dir(&path)
+            .with_context(|| format!("failed to remove the empty `{}`", path.display()))?;
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    }
+    let git = job.git();
+    // A worktree deleted by hand stays registered until pruned; pruning touches nothing else.
+    git.run(["worktree", "prune"])?;
+    let shown = path.display().to_string();
+    let existing = rev_parse(&git, &format!("refs/heads/{branch}"));
+    let result = match &existing {
+        Some(_) => git.run(["worktree", "add", "--quiet", &shown, &branch]),
+        None => git.run(["worktree", "add", "--quiet", "-b", &branch, &shown, &job.base]),
+    };
+    result.map_err(|e| {
+        fail(ErrorCode::WorktreeConflict, format!("cannot create worktree `{shown}`: {e:#}"))
+    })?;
+    job.pkg.outputs.base = Some(match existing {
+        Some(tip) if job.pkg.outputs.base.is_none() => tip,
+        _ => job.pkg.outputs.base.clone().unwrap_or_else(|| job.base.clone()),
+    });
+    job.pkg.worktree = Some(path.clone());
+    job.pkg.branch = Some(branch);
+    let dirty = dirty_paths(&job.wgit())?;
+    if !dirty.is_empty() {
+        return Err(fail(
+            ErrorCode::WorktreeDirty,
+            format!("the new worktree `{shown}` is not clean: {}", dirty.join(", ")),
+        ));
+    }
+    Ok(true)
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+// ---- BUMPED, PINNED, CHANGELOG -------------------------------------------------------------
+
+/// Files a step reads and would change: path relative to the root → (old, new).
+type Edits = BTreeMap<String, (Option<String>, String)>;
+
+fn read_text(dir: &Path, rel: &str, code: ErrorCode) -> Result<Option<String>> {
+    match std::fs::read(dir.join(rel)) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| fail(code, format!("`{rel}` is not valid UTF-8"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(fail(code, format!("cannot read `{rel}`: {e}"))),
+    }
+}
+
+/// The text of `rel` as the step has it so far: an earlier edit of the same step, else the file.
+fn current<'e>(
+    edits: &'e mut Edits,
+    dir: &Path,
+    rel: &str,
+    code: ErrorCode,
+) -> Result<&'e mut (Option<String>, String)> {
+    if !edits.contains_key(rel) {
+        let text = read_text(dir, rel, code)?
+            .ok_or_else(|| fail(code, format!("`{rel}` does not exist")))?;
+        edits.insert(rel.to_owned(), (Some(text.clone()), text));
+    }
+    Ok(edits.get_mut(rel).expect("inserted above"))
+}
+
+/// Applies `edits` as `act` says: writes the changed files, or describes them, or answers
+/// whether nothing is left to change.
+fn apply_edits(
+    job: &mut Job<'_>,
+    step: Phase,
+    act: Act,
+    edits: &Edits,
+    code: ErrorCode,
+) -> Result<bool> {
+    let changed: Vec<(&String, &(Option<String>, String))> =
+        edits.iter().filter(|(_, (old, new))| old.as_deref() != Some(new.as_str())).collect();
+    match act {
+        Act::Verify => Ok(changed.is_empty()),
+        Act::Describe => {
+            for (rel, (old, new)) in changed {
+                job.describe(
+                    step,
+                    format!("write `{rel}`"),
+                    Some(changelog::file_diff(rel, old.as_deref(), new)),
+                );
+            }
+            Ok(true)
+        }
+        Act::Perform => {
+            let dir = job.worktree();
+            for (rel, (_, new)) in changed {
+                let full = dir.join(rel);
+                if let Some(parent) = full.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        fail(code, format!("cannot create the folder of `{rel}`: {e}"))
+                    })?;
+                }
+                write_atomically(&full, new.as_bytes())
+                    .map_err(|e| fail(code, format!("{e:#}")))?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn bumped(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    const CODE: ErrorCode = ErrorCode::BumpFailed;
+    let dir = job.files_dir(act);
+    let version = job.version().to_owned();
+    let mut edits = Edits::new();
+    for rel in job.pkg.release.version_files.clone() {
+        let entry = current(&mut edits, &dir, &rel, CODE)?;
+        match edit::set_version(&rel, &entry.1, &version) {
+            Ok(new) => entry.1 = new,
+            Err(edit::EditError::InheritsWorkspace { .. }) => {
+                let root = workspace_root(&dir, &rel).ok_or_else(|| {
+                    fail(CODE, format!("`{rel}` inherits its version from a workspace, but no workspace `Cargo.toml` was found above it"))
+                })?;
+                let entry = current(&mut edits, &dir, &root, CODE)?;
+                entry.1 = edit::set_workspace_version(&root, &entry.1, &version)
+                    .map_err(|e| fail(CODE, e.to_string()))?;
+            }
+            Err(e) => return Err(fail(CODE, e.to_string())),
+        }
+    }
+    let rules = job
+        .env
+        .config
+        .packages
+        .iter()
+        .find(|p| p.name == job.pkg.name)
+        .map(|p| p.replace.clone())
+        .unwrap_or_default();
+    let tag = job.tag();
+    for rule in rules {
+        let replacement = rule
+            .replace
+            .replace("{version}", &version)
+            .replace("{name}", &job.pkg.name)
+            .replace("{tag}", &tag);
+        let entry = current(&mut edits, &dir, &rule.file, CODE)?;
+        match edit::replace_regex(&entry.1, &rule.search, &replacement, rule.exactly) {
+            Ok(new) => entry.1 = new,
+            // A rule written for the old text finds nothing once applied (a resumed run).
+            Err(edit::EditError::MatchCount { .. })
+                if !replacement.contains('$') && entry.1.contains(&replacement) => {}
+            Err(e) => return Err(fail(CODE, format!("`{}`: {e}", rule.file))),
+        }
+    }
+    apply_edits(job, Phase::Bumped, act, &edits, CODE)
+}
+
+/// The `Cargo.toml` with a `[workspace]` table in a folder above `rel` (relative to `dir`).
+fn workspace_root(dir: &Path, rel: &str) -> Option<String> {
+    let mut folder = Path::new(rel).parent();
+    while let Some(f) = folder {
+        let candidate = if f.as_os_str().is_empty() {
+            "Cargo.toml".to_owned()
+        } else {
+            format!("{}/Cargo.toml", f.display())
+        };
+        if candidate != rel
+            && let Ok(text) = std::fs::read_to_string(dir.join(&candidate))
+            && text
+                .parse::<toml_edit::DocumentMut>()
+                .ok()
+                .is_some_and(|d| d.get("workspace").is_some())
+        {
+            return Some(candidate);
+        }
+        folder = f.parent();
+    }
+    None
+}
+
+fn pinned(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    const CODE: ErrorCode = ErrorCode::BumpFailed;
+    let dir = job.files_dir(act);
+    let deps: Vec<(String, String)> = job
+        .pkg
+        .release
+        .depends_on
+        .iter()
+        .filter_map(|d| job.released.get(d))
+        .map(|r| (r.manifest_name.clone(), r.version.clone()))
+        .collect();
+    let mut edits = Edits::new();
+    if !deps.is_empty() {
+        for rel in job.pkg.release.version_files.clone() {
+            let kind = manifest::kind_of(&rel);
+            if kind == Kind::Plain {
+                continue;
+            }
+            let entry = current(&mut edits, &dir, &rel, CODE)?;
+            for (name, version) in &deps {
+                let (new, _) =
+                    edit::set_dependency(&rel, &entry.1, name, &edit::pin(version, kind))
+                        .map_err(|e| fail(CODE, e.to_string()))?;
+                entry.1 = new;
+            }
+        }
+    }
+    apply_edits(job, Phase::Pinned, act, &edits, CODE)
+}
+
+/// The package's changelog section for this release, rendered from the recorded commits.
+fn section(job: &Job<'_>, dir: &Path) -> Result<String> {
+    let ids: Vec<ObjectId> = job
+        .pkg
+        .release
+        .changes
+        .iter()
+        .map(|c| ObjectId::from_hex(c.commit.as_bytes()))
+        .collect::<Result<_, _>>()
+        .context("the run state holds full commit ids")?;
+    let details = changelog::details_of(job.env.repo, &ids)?;
+    let head = ObjectId::from_hex(job.run.head.as_bytes())
+        .context("the run state holds the planned commit")?;
+    let meta = ReleaseMeta {
+        package: job.pkg.name.clone(),
+        version: Some(job.pkg.next_version.clone()),
+        tag: Some(job.tag()),
+        previous_tag: job.pkg.release.current_tag.clone(),
+        commit: head,
+        time: (i64::try_from(job.run.started_unix).unwrap_or(i64::MAX), 0),
+    };
+    let commits: Vec<(ObjectId, &_)> = ids.iter().map(|id| (*id, &details[id])).collect();
+    let settings = &job.env.config.changelog_settings;
+    let release = changelog::build_release(&meta, &commits, settings, job.env.links.as_ref());
+    Templates::load(dir, settings)?.changelog(&release)
+}
+
+fn changelog_step(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    const CODE: ErrorCode = ErrorCode::StepFailed;
+    let dir = job.files_dir(act);
+    let rel = job.pkg.release.changelog.clone();
+    if rel.is_empty() {
+        return Ok(true);
+    }
+    let existing = read_text(&dir, &rel, CODE)?;
+    let version = job.version().to_owned();
+    if existing.as_deref().is_some_and(|t| changelog::has_section(t, &version)) {
+        return Ok(true);
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    let text = section(job, &dir)?;
+    let Some(insertion) = changelog::insert_section(existing.as_deref(), &text, &version) else {
+        return Ok(true);
+    };
+    let mut edits = Edits::new();
+    edits.insert(rel, (existing, insertion.content));
+    apply_edits(job, Phase::Changelog, act, &edits, CODE)
+}
+
+// ---- LOCKED, LINT, publish: configured commands -----------------------------------------
+
+/// Splits a `[commands]` entry into argv (shell quoting rules, no expansion) and expands
+/// `{name}`, `{version}` and `{tag}` in each argument.
+///
+/// # Errors
+/// Unbalanced quotes, or an empty command.
+pub fn command_argv(command: &str, name: &str, version: &str, tag: &str) -> Result<Vec<String>> {
+    let words = shell_words::split(command)
+        .map_err(|e| anyhow::anyhow!("cannot split `{command}` into arguments: {e}"))?;
+    anyhow::ensure!(!words.is_empty(), "the command is empty");
+    Ok(words
+        .into_iter()
+        .map(|w| w.replace("{name}", name).replace("{version}", version).replace("{tag}", tag))
+        .collect())
+}
+
+/// Runs a configured command in `dir`; on failure, `code` with the command and its last lines.
+fn run_command(argv: &[String], dir: &Path, code: ErrorCode, what: &str) -> Result<String> {
+    let out = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| fail(code, format!("cannot run {what} `{}`: {e}", argv.join(" "))))?;
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(fail(
+            code,
+            format!(
+                "{what} `{}` failed ({}):\n{}",
+                argv.join(" "),
+                out.status,
+                last_lines(&text, 10)
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
+    let (configured, code, what) = match step {
+        Phase::Locked => {
+            (job.env.config.commands.lock.clone(), ErrorCode::LockFailed, "`commands.lock`")
+        }
+        _ => (job.env.config.commands.lint.clone(), ErrorCode::LintFailed, "`commands.lint`"),
+    };
+    let Some(command) = configured else { return Ok(true) };
+    let argv = command_argv(&command, job.name(), job.version(), &job.tag())
+        .map_err(|e| fail(code, format!("{what}: {e:#}")))?;
+    match act {
+        // The command leaves no trace to check; its effect is in the release commit.
+        Act::Verify => Ok(true),
+        Act::Describe => {
+            job.describe(step, format!("run {what}: {}", shell_words::join(&argv)), None);
+            Ok(true)
+        }
+        Act::Perform => {
+            run_command(&argv, &job.worktree(), code, what)?;
+            Ok(true)
+        }
+    }
+}
+
+// ---- COMMITTED, PUSHED ---------------------------------------------------------------------
+
+fn committed(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let message = commit_message(job.name(), job.version());
+    if act == Act::Describe {
+        job.describe(
+            Phase::Committed,
+            format!("git commit -m '{message}'  (in the worktree, on `{}`)", job.branch()),
+            None,
+        );
+        return Ok(true);
+    }
+    let wgit = job.wgit();
+    let out = wgit.run(["log", "-1", "--format=%H%x00%s"])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (tip, subject) = text.trim_end().split_once('\0').unwrap_or(("", ""));
+    let base = job.pkg.outputs.base.clone().unwrap_or_default();
+    if subject == message && tip != base {
+        job.pkg.outputs.commit = Some(tip.to_owned());
+        return Ok(true);
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    wgit.run(["add", "-A"])?;
+    wgit.run(["commit", "--quiet", "--allow-empty", "-m", &message])
+        .map_err(|e| fail(ErrorCode::StepFailed, format!("cannot commit the release: {e:#}")))?;
+    job.pkg.outputs.commit = rev_parse(&wgit, "HEAD");
+    Ok(true)
+}
+
+fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let dst = job.target_ref();
+    let remote = job.run.remote.clone();
+    if act == Act::Describe {
+        job.describe(Phase::Pushed, format!("git push {remote} <release commit>:{dst}"), None);
+        return Ok(true);
+    }
+    let Some(commit) = job.pkg.outputs.commit.clone() else {
+        return Err(fail(ErrorCode::StepFailed, "the run state has no release commit to push"));
+    };
+    let git = job.git();
+    let tip = ls_remote(&git, &remote, &dst)?.map(|(id, _)| id);
+    let done = match &tip {
+        Some(tip) if *tip == commit => true,
+        Some(tip) => job.run.mode == Mode::Direct && is_ancestor(&git, &commit, tip),
+        None => false,
+    };
+    if done || act == Act::Verify {
+        return Ok(done);
+    }
+    push(&git, &remote, &commit, &dst)?;
+    Ok(true)
+}
+
+// ---- PR_CREATED, MERGED (mode pr) -----------------------------------------------------------
+
+fn forge_error(what: &str, err: &RetryError) -> anyhow::Error {
+    let hint = match err.failure.kind {
+        FailureKind::Auth => "run `gh auth login` (or set `GH_TOKEN`), then `git release resume`",
+        _ => "fix what gh says, then `git release resume`",
+    };
+    PipelineError::new(err.code(), format!("{what}: {err}")).with_hint(hint).into()
+}
+
+fn json_of(text: &str, what: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text.trim()).map_err(|e| {
+        fail(
+            ErrorCode::ForgeFailed,
+            format!("{what}: `gh` answered something that is not JSON ({e})"),
+        )
+    })
+}
+
+/// The open or merged pull request from the release branch, if one exists.
+fn find_pr(job: &Job<'_>) -> Result<Option<PullRequest>> {
+    let gh = job.gh()?;
+    let branch = job.branch();
+    let args = [
+        "pr",
+        "list",
+        "--head",
+        branch.as_str(),
+        "--base",
+        job.run.branch.as_str(),
+        "--state",
+        "all",
+        "--json",
+        "number,url,state",
+    ];
+    let out = match gh.call(&job.env.root, &args) {
+        Ok(Outcome::Done(out)) => out,
+        Ok(Outcome::AlreadyExists(_)) => String::from("[]"),
+        Err(e) => return Err(forge_error("cannot list pull requests", &e)),
+    };
+    let list = json_of(&out, "gh pr list")?;
+    Ok(list.as_array().into_iter().flatten().find_map(|pr| {
+        let state = pr["state"].as_str().unwrap_or("");
+        if state.eq_ignore_ascii_case("closed") {
+            return None;
+        }
+        Some(PullRequest {
+            number: pr["number"].as_u64()?,
+            url: pr["url"].as_str()?.to_owned(),
+            merge_commit: None,
+        })
+    }))
+}
+
+fn pr_body(job: &Job<'_>) -> String {
+    let mut body = format!(
+        "Release of `{}` {} → {}, run `{}`, plan `{}`.\n\n",
+        job.pkg.name,
+        job.pkg.current_version.as_deref().unwrap_or("(first release)"),
+        job.pkg.next_version,
+        job.run.run_id,
+        job.run.plan_hash
+    );
+    let listed: Vec<_> = job.pkg.release.changes.iter().filter(|c| c.bump != "none").collect();
+    if !listed.is_empty() {
+        body.push_str("## Changes\n\n");
+        for c in listed {
+            let _ = writeln!(body, "- {} ({})", c.summary, &c.commit[..c.commit.len().min(7)]);
+        }
+    }
+    body
+}
+
+fn pr_created(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let branch = job.branch();
+    let title = job.pr_title();
+    let body = pr_body(job);
+    let base = job.run.branch.clone();
+    let args = [
+        "pr",
+        "create",
+        "--base",
+        base.as_str(),
+        "--head",
+        branch.as_str(),
+        "--title",
+        title.as_str(),
+        "--body",
+        body.as_str(),
+    ];
+    if act == Act::Describe {
+        job.describe(Phase::PrCreated, forge::shown("gh", &args), Some(body.clone()));
+        return Ok(true);
+    }
+    if let Some(pr) = find_pr(job)? {
+        job.pkg.pr = Some(pr);
+        return Ok(true);
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    let gh = job.gh()?;
+    match gh.call(&job.worktree(), &args) {
+        Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => {}
+        Err(e) => return Err(forge_error("cannot create the pull request", &e)),
+    }
+    let pr = find_pr(job)?.ok_or_else(|| {
+        fail(
+            ErrorCode::ForgeFailed,
+            format!("`gh pr create` succeeded, but no pull request from `{branch}` is listed"),
+        )
+    })?;
+    job.pkg.pr = Some(pr);
+    Ok(true)
+}
+
+/// `(state, merge commit)` of the run's pull request.
+fn pr_state(job: &Job<'_>, number: u64) -> Result<(String, Option<String>)> {
+    let gh = job.gh()?;
+    let n = number.to_string();
+    let out =
+        match gh.call(&job.env.root, &["pr", "view", n.as_str(), "--json", "state,mergeCommit"]) {
+            Ok(Outcome::Done(out)) => out,
+            Ok(Outcome::AlreadyExists(m)) => m,
+            Err(e) => return Err(forge_error(&format!("cannot read pull request #{number}"), &e)),
+        };
+    let view = json_of(&out, "gh pr view")?;
+    let state = view["state"].as_str().unwrap_or("").to_ascii_uppercase();
+    let oid = view["mergeCommit"]["oid"].as_str().map(str::to_owned);
+    Ok((state, oid))
+}
+
+/// A spinner on stderr while `what` runs, only on a terminal.
+fn spinner(job: &Job<'_>, message: String) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() || job.env.ui.quiet() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(bar)
+}
+
+fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let number = job.pkg.pr.as_ref().map(|p| p.number);
+    if act == Act::Describe {
+        let n = number.map_or_else(|| "<pr>".to_owned(), |n| n.to_string());
+        job.describe(Phase::Merged, format!("gh pr checks {n} --watch --fail-fast"), None);
+        let subject = format!("{} (#{n})", job.pr_title());
+        job.describe(
+            Phase::Merged,
+            forge::shown(
+                "gh",
+                &["pr", "merge", n.as_str(), "--squash", "--subject", subject.as_str()],
+            ),
+            None,
+        );
+        return Ok(true);
+    }
+    let Some(number) = number else {
+        return Err(fail(ErrorCode::StepFailed, "the run state has no pull request to merge"));
+    };
+    let (state, oid) = pr_state(job, number)?;
+    match state.as_str() {
+        "MERGED" => {
+            let oid = oid.ok_or_else(|| {
+                fail(
+                    ErrorCode::ForgeFailed,
+                    format!("pull request #{number} is merged, but gh gives no merge commit"),
+                )
+            })?;
+            if let Some(pr) = &mut job.pkg.pr {
+                pr.merge_commit = Some(oid);
+            }
+            return Ok(true);
+        }
+        "CLOSED" => {
+            return Err(PipelineError::new(
+                ErrorCode::StepFailed,
+                format!("pull request #{number} was closed without being merged"),
+            )
+            .with_hint("reopen it, or roll the run back with `git release rollback --run`")
+            .into());
+        }
+        _ => {}
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    let gh = job.gh()?;
+    let n = number.to_string();
+    let bar = spinner(job, format!("waiting for the checks of pull request #{number}"));
+    let checks = gh.once(&job.worktree(), &["pr", "checks", n.as_str(), "--watch", "--fail-fast"]);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Err(failure) = checks {
+        let lower = failure.message.to_lowercase();
+        if !lower.contains("no checks reported") {
+            if failure.kind == FailureKind::Auth {
+                return Err(forge_error(
+                    &format!("cannot read the checks of pull request #{number}"),
+                    &RetryError { failure, attempts: 1 },
+                ));
+            }
+            return Err(PipelineError::new(
+                ErrorCode::ChecksFailed,
+                format!(
+                    "the checks of pull request #{number} failed:\n{}",
+                    last_lines(&failure.message, 10)
+                ),
+            )
+            .with_hint(format!(
+                "fix the failures on `{}` (or re-run the checks), then `git release resume`",
+                job.branch()
+            ))
+            .into());
+        }
+    }
+    let subject = format!("{} (#{number})", job.pr_title());
+    match gh.call(
+        &job.worktree(),
+        &["pr", "merge", n.as_str(), "--squash", "--subject", subject.as_str()],
+    ) {
+        Ok(_) => {}
+        Err(e) if e.failure.message.to_lowercase().contains("already merged") => {}
+        Err(e) => return Err(forge_error(&format!("cannot merge pull request #{number}"), &e)),
+    }
+    let (state, oid) = pr_state(job, number)?;
+    match (state.as_str(), oid) {
+        ("MERGED", Some(oid)) => {
+            if let Some(pr) = &mut job.pkg.pr {
+                pr.merge_commit = Some(oid);
+            }
+            Ok(true)
+        }
+        _ => Err(fail(
+            ErrorCode::ForgeFailed,
+            format!("pull request #{number} is `{state}` after `gh pr merge`, not merged"),
+        )),
+    }
+}
+
+// ---- TAGGED --------------------------------------------------------------------------------
+
+/// The tag message: the tag, then the commits that asked for the release.
+pub fn tag_message(tag: &str, changes: &[super::state::Change]) -> String {
+    let mut message = format!("Release {tag}\n");
+    let listed: Vec<_> = changes.iter().filter(|c| c.bump != "none").collect();
+    if !listed.is_empty() {
+        message.push('\n');
+        for c in listed {
+            let _ = writeln!(message, "- {} ({})", c.summary, &c.commit[..c.commit.len().min(7)]);
+        }
+    }
+    message
+}
+
+fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let tag = job.tag();
+    let remote = job.run.remote.clone();
+    let target = match job.run.mode {
+        Mode::Direct => job.pkg.outputs.commit.clone(),
+        Mode::Pr => job.pkg.pr.as_ref().and_then(|p| p.merge_commit.clone()),
+    };
+    if act == Act::Describe {
+        let at = match job.run.mode {
+            Mode::Direct => "<release commit>",
+            Mode::Pr => "<merge commit>",
+        };
+        job.describe(
+            Phase::Tagged,
+            format!("git tag -a {tag} {at} -m 'Release {tag}'"),
+            Some(tag_message(&tag, &job.pkg.release.changes)),
+        );
+        job.describe(
+            Phase::Tagged,
+            format!("git push {remote} refs/tags/{tag}:refs/tags/{tag}"),
+            None,
+        );
+        return Ok(true);
+    }
+    let Some(target) = target else {
+        return Err(fail(ErrorCode::StepFailed, "the run state has no commit to tag"));
+    };
+    let git = job.git();
+    let remote_tag = ls_remote(&git, &remote, &format!("refs/tags/{tag}"))?;
+    let local_tag = rev_parse(&git, &format!("refs/tags/{tag}"));
+    if let Some((_, peeled)) = &remote_tag
+        && *peeled != target
+    {
+        return Err(PipelineError::new(
+            ErrorCode::TagConflict,
+            format!("tag `{tag}` exists on remote `{remote}` at commit {}, not at the release commit {}", short(peeled), short(&target)),
+        )
+        .with_hint("a published tag is never moved: find out who created it; release a new version if it stays")
+        .into());
+    }
+    if let Some(local) = &local_tag
+        && *local != target
+    {
+        return Err(PipelineError::new(
+            ErrorCode::TagConflict,
+            format!(
+                "local tag `{tag}` points at commit {}, not at the release commit {}",
+                short(local),
+                short(&target)
+            ),
+        )
+        .with_hint(format!(
+            "if the local tag was never pushed, delete it (`git tag -d {tag}`), then resume"
+        ))
+        .into());
+    }
+    if remote_tag.is_some() && local_tag.is_some() {
+        job.pkg.outputs.tagged_commit = Some(target);
+        return Ok(true);
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    if remote_tag.is_some() {
+        let spec = format!("refs/tags/{tag}:refs/tags/{tag}");
+        git.run(["fetch", "--no-tags", "--", &remote, &spec])?;
+        job.pkg.outputs.tagged_commit = Some(target);
+        return Ok(true);
+    }
+    if local_tag.is_none() {
+        if rev_parse(&git, &target).is_none() {
+            // The merge commit was made on the forge: fetch the release branch to have it.
+            let spec = format!("refs/heads/{}", job.run.branch);
+            git.run(["fetch", "--no-tags", "--", &remote, &spec]).map_err(|e| {
+                let text = format!("{e:#}");
+                let code = if unreachable(&text) {
+                    ErrorCode::RemoteUnreachable
+                } else {
+                    ErrorCode::StepFailed
+                };
+                fail(code, format!("cannot fetch the merge commit {}: {text}", short(&target)))
+            })?;
+        }
+        let message = tag_message(&tag, &job.pkg.release.changes);
+        git.run(["tag", "-a", "-m", &message, "--end-of-options", &tag, &target]).map_err(|e| {
+            fail(ErrorCode::StepFailed, format!("cannot create tag `{tag}`: {e:#}"))
+        })?;
+    }
+    push(&git, &remote, &format!("refs/tags/{tag}"), &format!("refs/tags/{tag}"))?;
+    job.pkg.outputs.tagged_commit = Some(target);
+    Ok(true)
+}
+
+// ---- PUBLISHED -----------------------------------------------------------------------------
+
+fn release_url(job: &Job<'_>, tag: &str) -> Result<Option<String>> {
+    let gh = job.gh()?;
+    match gh.lookup(&job.env.root, &["release", "view", tag, "--json", "url"]) {
+        Ok(Some(out)) => Ok(Some(
+            json_of(&out, "gh release view")?["url"].as_str().unwrap_or_default().to_owned(),
+        )),
+        Ok(None) => Ok(None),
+        Err(e) => Err(forge_error(&format!("cannot look up the release `{tag}`"), &e)),
+    }
+}
+
+/// Waits for the run of `workflow` the tag started, and fails the step when it fails.
+fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
+    let gh = job.gh()?.clone();
+    let dir = job.env.root.clone();
+    let timeout = Duration::from_secs(job.env.config.forge.wait_timeout_secs);
+    let started = std::time::Instant::now();
+    let bar = spinner(job, format!("waiting for workflow `{workflow}` on `{tag}`"));
+    let args = [
+        "run",
+        "list",
+        "--workflow",
+        workflow,
+        "--branch",
+        tag,
+        "--event",
+        "push",
+        "--json",
+        "databaseId,url,status,conclusion",
+        "--limit",
+        "5",
+    ];
+    let run = loop {
+        let out = match gh.call(&dir, &args) {
+            Ok(Outcome::Done(out)) => out,
+            Ok(Outcome::AlreadyExists(_)) => "[]".to_owned(),
+            Err(e) => {
+                return Err(forge_error(
+                    &format!("cannot list the runs of workflow `{workflow}`"),
+                    &e,
+                ));
+            }
+        };
+        let list = json_of(&out, "gh run list")?;
+        if let Some(run) = list.as_array().and_then(|a| a.first()).cloned() {
+            break run;
+        }
+        if started.elapsed() >= timeout {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            return Err(fail(
+                ErrorCode::ChecksFailed,
+                format!(
+                    "no run of workflow `{workflow}` started for `{tag}` within {} s",
+                    timeout.as_secs()
+                ),
+            ));
+        }
+        std::thread::sleep(Duration::from_secs(5).min(timeout));
+    };
+    let id = run["databaseId"].as_u64().map(|n| n.to_string()).unwrap_or_default();
+    let url = run["url"].as_str().unwrap_or_default().to_owned();
+    job.pkg.outputs.workflow_run = Some(url.clone());
+    let watched = gh.once(&dir, &["run", "watch", id.as_str(), "--exit-status"]);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Err(failure) = watched {
+        let log = gh.once(&dir, &["run", "view", id.as_str(), "--log-failed"]).unwrap_or_default();
+        return Err(PipelineError::new(
+            ErrorCode::ChecksFailed,
+            format!(
+                "workflow `{workflow}` failed for `{tag}`: {url}\n{}",
+                last_lines(&format!("{}\n{log}", failure.message), 10)
+            ),
+        )
+        .with_hint("fix the workflow's failure and re-run it, then `git release resume`")
+        .into());
+    }
+    Ok(())
+}
+
+fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
+    let tag = job.tag();
+    let title = format!("{} v{}", job.pkg.name, job.pkg.next_version);
+    let prerelease = job.pkg.next_version.contains('-');
+    let notes_dir = job.files_dir(act);
+    let notes = section(job, &notes_dir).unwrap_or_default();
+    let mut create: Vec<String> = [
+        "release",
+        "create",
+        tag.as_str(),
+        "--verify-tag",
+        "--title",
+        title.as_str(),
+        "--notes",
+        notes.as_str(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if prerelease {
+        create.push("--prerelease".to_owned());
+    }
+    let workflow = job.env.config.forge.wait_workflow.clone();
+    let publish = job.env.config.commands.publish.clone();
+    if act == Act::Describe {
+        if let Some(w) = &workflow {
+            job.describe(
+                Phase::Published,
+                format!(
+                    "gh run list --workflow {w} --branch {tag}; gh run watch <run> --exit-status"
+                ),
+                None,
+            );
+        }
+        if let Some(command) = &publish {
+            let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)?;
+            job.describe(
+                Phase::Published,
+                format!("run `commands.publish`: {}", shell_words::join(&argv)),
+                None,
+            );
+        }
+        job.describe(Phase::Published, forge::shown("gh", &create), Some(notes));
+        return Ok(true);
+    }
+    if let Some(url) = release_url(job, &tag)? {
+        job.pkg.outputs.release_url = Some(url);
+        return Ok(true);
+    }
+    if act == Act::Verify {
+        return Ok(false);
+    }
+    if let Some(w) = &workflow {
+        wait_workflow(job, w, &tag)?;
+    }
+    if let Some(command) = &publish
+        && !job.pkg.outputs.published
+    {
+        let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)
+            .map_err(|e| fail(ErrorCode::PublishFailed, format!("`commands.publish`: {e:#}")))?;
+        match run_command(&argv, &job.worktree(), ErrorCode::PublishFailed, "`commands.publish`") {
+            Ok(_) => {}
+            Err(e)
+                if format!("{e:#}").to_lowercase().contains("already exists")
+                    || format!("{e:#}").to_lowercase().contains("already uploaded") =>
+            {
+                job.env.ui.warn(&format!(
+                    "{}: the registry already has {}; counted as published",
+                    job.pkg.name, job.pkg.next_version
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+        job.pkg.outputs.published = true;
+        (job.checkpoint)(&job.pkg)?;
+    }
+    let gh = job.gh()?;
+    match gh.call(&job.worktree(), &create) {
+        Ok(_) => {}
+        Err(e) => return Err(forge_error(&format!("cannot create the forge release `{tag}`"), &e)),
+    }
+    job.pkg.outputs.release_url = release_url(job, &tag)?;
+    if job.pkg.outputs.release_url.is_none() {
+        return Err(fail(
+            ErrorCode::PublishFailed,
+            format!(
+                "`gh release create {tag}` succeeded, but `gh release view {tag}` does not find it"
+            ),
+        ));
+    }
+    Ok(true)
+}
