@@ -4,6 +4,7 @@ mod changelog;
 mod check;
 mod fixtures;
 mod generated;
+mod gh;
 mod hook;
 mod init;
 mod plan;
