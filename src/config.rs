@@ -36,6 +36,53 @@ pub enum Mode {
     Direct,
 }
 
+/// `release.dependents`: what a package with no changes of its own gets when a package it
+/// depends on is released in the same run (issue 7 item 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dependents {
+    /// Nothing: it is released only for its own commits.
+    #[default]
+    None,
+    /// A patch release, whose reason names the dependency.
+    Patch,
+}
+
+/// `release.pr`: how many release pull requests a run of a repository opens (issue 7 item 5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrLayout {
+    /// One pull request per package.
+    #[default]
+    PerPackage,
+    /// One pull request for every package of the repository.
+    Single,
+}
+
+/// How a `[[group]]` ties its members' versions (issue 7 item 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupMode {
+    /// The members always share one version: the highest bump of any member applies to all,
+    /// and all are released together.
+    Fixed,
+    /// The members share the bump level, only among those released together.
+    Linked,
+}
+
+/// One `[[group]]` entry, validated: its packages exist and belong to no other group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The group's name.
+    pub name: String,
+    /// Its member packages.
+    pub packages: Vec<String>,
+    /// How their versions are tied.
+    pub mode: GroupMode,
+    /// Where the entry is, as `file:line`.
+    pub location: String,
+}
+
 /// The configuration, resolved from every source.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -78,6 +125,12 @@ pub struct Config {
     /// (`gh issue create --label <blocker_label or release-blocker>`), seed 001's failure
     /// handling.
     pub file_blockers: bool,
+    /// `release.dependents`.
+    pub dependents: Dependents,
+    /// `release.pr`; unset means single in a monorepo (issue 7 item 5), per package otherwise.
+    pub pr_layout: Option<PrLayout>,
+    /// `[[group]]` entries.
+    pub groups: Vec<Group>,
     /// `[bump]`.
     pub bump: BumpRules,
     /// `[forge]`.
@@ -305,6 +358,8 @@ struct FileConfig {
     #[serde(default)]
     waiver: Vec<Spanned<Waiver>>,
     #[serde(default)]
+    group: Vec<Spanned<GroupFile>>,
+    #[serde(default)]
     changelog: Option<ChangelogSettings>,
 }
 
@@ -326,6 +381,16 @@ struct ReleaseFile {
     blocker_label: Option<Spanned<String>>,
     required_env: Option<Vec<Spanned<String>>>,
     file_blockers: Option<bool>,
+    dependents: Option<Dependents>,
+    pr: Option<PrLayout>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupFile {
+    name: Spanned<String>,
+    packages: Vec<Spanned<String>>,
+    mode: GroupMode,
 }
 
 #[derive(Debug, Deserialize)]
@@ -648,6 +713,54 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         }
     }
 
+    let mut groups: Vec<Group> = Vec::new();
+    for entry in parsed.group {
+        let location = at(entry.span());
+        let entry = entry.into_inner();
+        let name = entry.name.get_ref().trim().to_owned();
+        if name.is_empty() {
+            return Err(Error::config(format!("{location}: a group needs a name")).into());
+        }
+        if let Some(first) = groups.iter().find(|g| g.name == name) {
+            return Err(Error::config(format!(
+                "{location}: group `{name}` is defined twice (first at {})",
+                first.location
+            ))
+            .into());
+        }
+        if entry.packages.is_empty() {
+            return Err(Error::config(format!("{location}: group `{name}` has no packages")).into());
+        }
+        let mut members: Vec<String> = Vec::new();
+        for member in &entry.packages {
+            let member_name = member.get_ref().trim().to_owned();
+            if !names.contains(member_name.as_str()) {
+                return Err(Error::config(format!(
+                    "{}: group `{name}` names `{member_name}`, which is not a configured package",
+                    at(member.span())
+                ))
+                .with_hint(format!(
+                    "known packages: {}",
+                    names.iter().copied().collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+            if let Some(other) = groups.iter().find(|g| g.packages.contains(&member_name)) {
+                return Err(Error::config(format!(
+                    "{}: package `{member_name}` is in group `{name}` and in group `{}` (at {}); a package belongs to one group at most",
+                    at(member.span()),
+                    other.name,
+                    other.location
+                ))
+                .into());
+            }
+            if !members.contains(&member_name) {
+                members.push(member_name);
+            }
+        }
+        groups.push(Group { name, packages: members, mode: entry.mode, location });
+    }
+
     let mut waivers = Vec::new();
     for w in parsed.waiver {
         let location = at(w.span());
@@ -679,6 +792,9 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         blocker_label,
         required_env,
         file_blockers: release.file_blockers.unwrap_or(false),
+        dependents: release.dependents.unwrap_or_default(),
+        pr_layout: release.pr,
+        groups,
         bump,
         forge: parsed.forge.unwrap_or_default(),
         commands: parsed.commands.unwrap_or_default(),

@@ -128,6 +128,10 @@ pub struct Row {
     pub depends_on: Vec<String>,
     /// One entry per commit, newest first.
     pub reasons: Vec<Reason>,
+    /// Why it is released besides its own commits: a version group, or a dependency that is
+    /// released (`release.dependents`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 /// A computed plan.
@@ -176,6 +180,8 @@ impl Plan {
 /// keeps it in step with [`Row`].
 #[derive(Serialize)]
 struct CanonicalRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    because: &'a Option<String>,
     breaking: usize,
     bump: BumpKind,
     commits: usize,
@@ -207,6 +213,7 @@ struct CanonicalReason<'a> {
 impl<'a> From<&'a Row> for CanonicalRow<'a> {
     fn from(r: &'a Row) -> Self {
         Self {
+            because: &r.because,
             breaking: r.breaking,
             bump: r.bump,
             commits: r.commits,
@@ -392,7 +399,8 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         .zip(repo.map_messages(&needed, |_, message| classify(message))?)
         .collect();
 
-    let mut rows = Vec::new();
+    // First pass: what each package's own commits ask for.
+    let mut inputs = Vec::with_capacity(selected.len());
     for (slot, &pi) in selected.iter().enumerate() {
         let pkg = &packages.list[pi];
         let hist = &walk.packages[slot];
@@ -442,18 +450,52 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         if let Some(forced) = options.bump {
             level = forced;
         }
-
-        let current = hist.current.as_ref().map(|(c, _)| c);
-        let (next, kind) = next_version(
-            base.as_ref(),
-            current.map(|c| &c.version),
+        inputs.push(Inputs {
+            base,
             level,
-            release_as.as_ref(),
+            release_as,
+            no_commits: commits.is_empty(),
+            reasons,
+            conventional,
+            breaking,
+            because: None,
+        });
+    }
+    let names: Vec<&str> = selected.iter().map(|&pi| packages.list[pi].name.as_str()).collect();
+    let next_of = |slot: usize, input: &Inputs| {
+        let pkg = &packages.list[selected[slot]];
+        let current = walk.packages[slot].current.as_ref().map(|(c, _)| &c.version);
+        next_version(
+            input.base.as_ref(),
+            current,
+            input.level,
+            input.release_as.as_ref(),
             options.pre.as_deref(),
             pkg.file_version.as_ref().unwrap_or(&config.initial_version),
             &all_versions[slot],
-            commits.is_empty(),
-        );
+            input.no_commits,
+        )
+    };
+    let fixed = link_versions(config, &names, &mut inputs, &next_of);
+    if config.dependents == crate::config::Dependents::Patch {
+        release_dependents(&packages, &selected, &mut inputs, &next_of);
+    }
+
+    let mut rows = Vec::new();
+    for (slot, &pi) in selected.iter().enumerate() {
+        let pkg = &packages.list[pi];
+        let hist = &walk.packages[slot];
+        let input = &inputs[slot];
+        let current = hist.current.as_ref().map(|(c, _)| c);
+        let (mut next, mut kind) = next_of(slot, input);
+        if let Some(shared) = fixed.get(&slot)
+            && next.is_some()
+        {
+            next = Some(shared.clone());
+            if kind == BumpKind::None {
+                kind = BumpKind::Patch;
+            }
+        }
         let status = if next.is_some() { Status::Release } else { Status::NothingToRelease };
         let next_tag = next.as_ref().map(|v| pkg.tag_formats[0].format(v));
         if let Some(tag) = &next_tag
@@ -474,11 +516,12 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             next_version: next.map(|v| v.to_string()),
             next_tag,
             bump: kind,
-            commits: commits.len(),
-            conventional,
-            breaking,
+            commits: per_package[slot].len(),
+            conventional: input.conventional,
+            breaking: input.breaking,
             depends_on: pkg.depends_on.clone(),
-            reasons,
+            reasons: input.reasons.clone(),
+            because: if status == Status::Release { input.because.clone() } else { None },
         });
     }
 
@@ -492,6 +535,111 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     rows.sort_by_key(|r| r.tier);
 
     Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages, tags })
+}
+
+/// One package's own bump inputs, before groups and dependents adjust them.
+struct Inputs {
+    base: Option<Version>,
+    level: Level,
+    release_as: Option<Version>,
+    no_commits: bool,
+    reasons: Vec<Reason>,
+    conventional: usize,
+    breaking: usize,
+    /// Why a package releases besides its own commits (a group, a dependency).
+    because: Option<String>,
+}
+
+/// Applies `[[group]]` (issue 7 item 3): a fixed group releases all its members together
+/// at one version, bumped by the highest level any member asks for (from the highest
+/// current version); a linked group gives the highest level to each of its members that
+/// release, when more than one does. Returns the shared version of each fixed member.
+fn link_versions(
+    config: &Config,
+    names: &[&str],
+    inputs: &mut [Inputs],
+    next_of: &dyn Fn(usize, &Inputs) -> (Option<Version>, BumpKind),
+) -> HashMap<usize, Version> {
+    let mut shared = HashMap::new();
+    for group in &config.groups {
+        let members: Vec<usize> =
+            (0..names.len()).filter(|&s| group.packages.iter().any(|p| p == names[s])).collect();
+        let releasing: Vec<usize> =
+            members.iter().copied().filter(|&s| next_of(s, &inputs[s]).0.is_some()).collect();
+        if releasing.is_empty() {
+            continue;
+        }
+        let level = members.iter().map(|&s| inputs[s].level).max().unwrap_or(Level::None);
+        let who: Vec<&str> = releasing.iter().map(|&s| names[s]).collect();
+        match group.mode {
+            crate::config::GroupMode::Fixed => {
+                for &s in &members {
+                    inputs[s].level = level.max(Level::Patch);
+                    inputs[s].no_commits = false;
+                    if !releasing.contains(&s) {
+                        inputs[s].because = Some(format!(
+                            "fixed group `{}`: {} released",
+                            group.name,
+                            who.join(", ")
+                        ));
+                    }
+                }
+                let version = members.iter().filter_map(|&s| next_of(s, &inputs[s]).0).max();
+                if let Some(version) = version {
+                    for &s in &members {
+                        shared.insert(s, version.clone());
+                    }
+                }
+            }
+            crate::config::GroupMode::Linked if releasing.len() > 1 => {
+                for &s in &releasing {
+                    if inputs[s].level < level {
+                        inputs[s].because = Some(format!(
+                            "linked group `{}`: {} bump",
+                            group.name,
+                            level.as_str()
+                        ));
+                    }
+                    inputs[s].level = level;
+                }
+            }
+            crate::config::GroupMode::Linked => {}
+        }
+    }
+    shared
+}
+
+/// `release.dependents = "patch"` (issue 7 item 4): a package with nothing of its own to
+/// release gets a patch release when a package it depends on (directly) is released in the
+/// same plan; repeated until nothing changes, so dependents of dependents follow.
+fn release_dependents(
+    packages: &Packages,
+    selected: &[usize],
+    inputs: &mut [Inputs],
+    next_of: &dyn Fn(usize, &Inputs) -> (Option<Version>, BumpKind),
+) {
+    loop {
+        let releasing: BTreeSet<&str> = (0..selected.len())
+            .filter(|&s| next_of(s, &inputs[s]).0.is_some())
+            .map(|s| packages.list[selected[s]].name.as_str())
+            .collect();
+        let mut changed = false;
+        for (slot, &pi) in selected.iter().enumerate() {
+            let pkg = &packages.list[pi];
+            if releasing.contains(pkg.name.as_str()) {
+                continue;
+            }
+            if let Some(dep) = pkg.depends_on.iter().find(|d| releasing.contains(d.as_str())) {
+                inputs[slot].level = Level::Patch;
+                inputs[slot].no_commits = false;
+                inputs[slot].because = Some(format!("dependency `{dep}` is released"));
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
 }
 
 /// Decides the next version (DESIGN.md › Version inference).
@@ -577,6 +725,7 @@ mod tests {
             conventional: 0,
             breaking: 0,
             depends_on: vec!["b".into()],
+            because: None,
             reasons: vec![Reason {
                 commit: "c0ffee".into(),
                 summary: "feat(x): y".into(),

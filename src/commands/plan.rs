@@ -197,6 +197,7 @@ fn reason(row: &plan::Row) -> String {
                     .max_by_key(|r| level_rank(&r.bump))
             });
             match (row.bump, decisive) {
+                (_, _) if row.because.is_some() => row.because.clone().unwrap_or_default(),
                 (plan::BumpKind::Initial, _) => format!(
                     "first release ({} commit{})",
                     row.commits,

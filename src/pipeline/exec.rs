@@ -237,6 +237,7 @@ fn run_package(
             checkpoint: &mut checkpoint,
         };
         let result = steps::run_step(&mut job, step, Act::Perform);
+        failpoint(&pkg.name, step, "before-save");
         pkg = job.pkg;
         if let Err(err) = result {
             state.packages[i] = pkg;
@@ -249,8 +250,22 @@ fn run_package(
         state.packages[i] = pkg.clone();
         state.touch(SystemTime::now());
         save(state)?;
+        failpoint(&pkg.name, step, "after-save");
     }
     Ok(())
+}
+
+/// A crash injection point for the crash-and-resume tests: when `GIT_RELEASE_FAILPOINT`
+/// is `<PHASE>:<when>` or `<package>:<PHASE>:<when>` (`when` is `before-save`, right after
+/// the step acted and before its state was saved, or `after-save`), the process aborts
+/// there, as a kill would stop it: no destructor runs, the lock stays behind.
+fn failpoint(package: &str, step: Phase, when: &str) {
+    let Some(wanted) = std::env::var_os("GIT_RELEASE_FAILPOINT") else { return };
+    let wanted = wanted.to_string_lossy();
+    let here = format!("{step}:{when}");
+    if wanted == here || wanted == format!("{package}:{here}") {
+        std::process::abort();
+    }
 }
 
 /// What a dry run prints for one package: every action its steps would take.

@@ -1152,3 +1152,105 @@ fn a_depth_one_clone_plans_from_what_it_has() {
     assert_eq!(row["commits"], 1, "{json:#}");
     assert_eq!(row["reasons"][0]["summary"], "feat: b", "{json:#}");
 }
+
+// ---- issue 7: version groups and dependency-driven releases ---------------------------------
+
+/// The monorepo with `extra` appended to its `release.toml`, committed.
+fn monorepo_with(extra: &str) -> TestRepo {
+    let r = monorepo();
+    r.write("release.toml", &format!("{MONOREPO_CONFIG}\n{extra}"));
+    r.commit("chore: configure releases");
+    r
+}
+
+#[test]
+fn a_fixed_group_releases_every_member_at_one_version_with_the_highest_bump() {
+    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    r.change("crates/c/src/lib.rs", "fix(c): repair");
+    r.change("crates/a/src/lib.rs", "feat(a): add");
+    let plan = r.plan_json(&[]);
+    for name in ["a", "c"] {
+        assert_eq!(row(&plan, name)["next_version"], "1.1.0", "{name}: {plan:#}");
+        assert_eq!(row(&plan, name)["status"], "release");
+    }
+    assert_eq!(row(&plan, "b")["status"], "nothing_to_release");
+
+    // A member with no commits of its own follows the group, and says why.
+    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    r.change("crates/a/src/lib.rs", "fix(a): repair");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "c")["next_version"], "1.0.1");
+    assert_eq!(row(&plan, "c")["commits"], 0);
+    assert_eq!(row(&plan, "c")["because"], "fixed group `ac`: a released");
+    assert!(row(&plan, "a").get("because").is_none(), "{plan:#}");
+    let table = r.run(["plan"]);
+    assert!(table.stdout.contains("fixed group `ac`: a released"), "{}", table.stdout);
+
+    // Nothing released in the group: nothing for any member.
+    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    r.change("crates/b/src/lib.rs", "fix(b): repair");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "a")["status"], "nothing_to_release");
+    assert_eq!(row(&plan, "c")["status"], "nothing_to_release");
+}
+
+#[test]
+fn a_linked_group_shares_the_level_only_among_members_released_together() {
+    let config = "[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"linked\"\n";
+    let r = monorepo_with(config);
+    r.change("crates/a/src/lib.rs", "feat(a): add");
+    r.change("crates/c/src/lib.rs", "fix(c): repair");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "a")["next_version"], "1.1.0");
+    assert_eq!(row(&plan, "c")["next_version"], "1.1.0", "{plan:#}");
+    assert_eq!(row(&plan, "c")["because"], "linked group `ac`: minor bump");
+
+    let r = monorepo_with(config);
+    r.change("crates/a/src/lib.rs", "feat(a): add");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "a")["next_version"], "1.1.0");
+    assert_eq!(row(&plan, "c")["status"], "nothing_to_release", "{plan:#}");
+}
+
+#[test]
+fn dependents_patch_releases_a_package_whose_dependency_is_released() {
+    // b depends on a (path dependency). Default "none": only a.
+    let r = monorepo();
+    r.change("crates/a/src/lib.rs", "feat(a): add");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "b")["status"], "nothing_to_release");
+
+    let r = monorepo_with("[release]\ndependents = \"patch\"\n");
+    r.change("crates/a/src/lib.rs", "feat(a): add");
+    let plan = r.plan_json(&[]);
+    assert_eq!(row(&plan, "a")["next_version"], "1.1.0");
+    assert_eq!(row(&plan, "b")["next_version"], "1.0.1", "{plan:#}");
+    assert_eq!(row(&plan, "b")["bump"], "patch");
+    assert_eq!(row(&plan, "b")["because"], "dependency `a` is released");
+    assert_eq!(row(&plan, "b")["tier"], 2);
+    assert_eq!(row(&plan, "c")["status"], "nothing_to_release");
+}
+
+#[test]
+fn bad_groups_are_configuration_errors_naming_the_line() {
+    let cases = [
+        (
+            "[[group]]\nname = \"g\"\npackages = [\"a\", \"nope\"]\nmode = \"fixed\"\n",
+            "group `g` names `nope`, which is not a configured package",
+        ),
+        (
+            "[[group]]\nname = \"g\"\npackages = [\"a\"]\nmode = \"fixed\"\n\n[[group]]\nname = \"h\"\npackages = [\"b\", \"a\"]\nmode = \"linked\"\n",
+            "package `a` is in group `h` and in group `g`",
+        ),
+        ("[[group]]\nname = \"g\"\npackages = [\"a\"]\nmode = \"tied\"\n", "unknown variant `tied`"),
+        ("[release]\ndependents = \"major\"\n", "unknown variant `major`"),
+    ];
+    for (extra, expected) in cases {
+        let r = monorepo();
+        r.write("release.toml", &format!("{MONOREPO_CONFIG}\n{extra}"));
+        let out = r.run(["plan"]);
+        let stderr = fails(&out, 2);
+        assert!(stderr.contains(expected), "{extra}\n{stderr}");
+        assert!(stderr.contains("release.toml:"), "names the file and line: {stderr}");
+    }
+}
