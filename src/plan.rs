@@ -594,11 +594,8 @@ fn link_versions(
             crate::config::GroupMode::Linked if releasing.len() > 1 => {
                 for &s in &releasing {
                     if inputs[s].level < level {
-                        inputs[s].because = Some(format!(
-                            "linked group `{}`: {} bump",
-                            group.name,
-                            level.as_str()
-                        ));
+                        inputs[s].because =
+                            Some(format!("linked group `{}`: {} bump", group.name, level.as_str()));
                     }
                     inputs[s].level = level;
                 }

@@ -1165,7 +1165,8 @@ fn monorepo_with(extra: &str) -> TestRepo {
 
 #[test]
 fn a_fixed_group_releases_every_member_at_one_version_with_the_highest_bump() {
-    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    let r =
+        monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
     r.change("crates/c/src/lib.rs", "fix(c): repair");
     r.change("crates/a/src/lib.rs", "feat(a): add");
     let plan = r.plan_json(&[]);
@@ -1176,7 +1177,8 @@ fn a_fixed_group_releases_every_member_at_one_version_with_the_highest_bump() {
     assert_eq!(row(&plan, "b")["status"], "nothing_to_release");
 
     // A member with no commits of its own follows the group, and says why.
-    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    let r =
+        monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
     r.change("crates/a/src/lib.rs", "fix(a): repair");
     let plan = r.plan_json(&[]);
     assert_eq!(row(&plan, "c")["next_version"], "1.0.1");
@@ -1187,7 +1189,8 @@ fn a_fixed_group_releases_every_member_at_one_version_with_the_highest_bump() {
     assert!(table.stdout.contains("fixed group `ac`: a released"), "{}", table.stdout);
 
     // Nothing released in the group: nothing for any member.
-    let r = monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
+    let r =
+        monorepo_with("[[group]]\nname = \"ac\"\npackages = [\"a\", \"c\"]\nmode = \"fixed\"\n");
     r.change("crates/b/src/lib.rs", "fix(b): repair");
     let plan = r.plan_json(&[]);
     assert_eq!(row(&plan, "a")["status"], "nothing_to_release");
@@ -1242,7 +1245,10 @@ fn bad_groups_are_configuration_errors_naming_the_line() {
             "[[group]]\nname = \"g\"\npackages = [\"a\"]\nmode = \"fixed\"\n\n[[group]]\nname = \"h\"\npackages = [\"b\", \"a\"]\nmode = \"linked\"\n",
             "package `a` is in group `h` and in group `g`",
         ),
-        ("[[group]]\nname = \"g\"\npackages = [\"a\"]\nmode = \"tied\"\n", "unknown variant `tied`"),
+        (
+            "[[group]]\nname = \"g\"\npackages = [\"a\"]\nmode = \"tied\"\n",
+            "unknown variant `tied`",
+        ),
         ("[release]\ndependents = \"major\"\n", "unknown variant `major`"),
     ];
     for (extra, expected) in cases {
