@@ -72,6 +72,7 @@ pub enum Command {
     Run(commands::run::RunArgs),
     Resume(commands::run::ResumeArgs),
     Status(commands::status::StatusArgs),
+    Rollback(commands::rollback::RollbackArgs),
     Completions(commands::completions::CompletionsArgs),
 }
 

@@ -9,6 +9,7 @@ pub mod hook;
 pub mod init;
 pub mod notes;
 pub mod plan;
+pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod tag;
@@ -34,6 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(&cli.global, &args),
         Command::Resume(args) => run::resume(&cli.global, &args),
         Command::Status(args) => status::run(&cli.global, &args),
+        Command::Rollback(args) => rollback::run(&cli.global, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }
