@@ -537,6 +537,9 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages, tags })
 }
 
+/// The next version of the package in a slot, given its inputs.
+type NextOf<'a> = dyn Fn(usize, &Inputs) -> (Option<Version>, BumpKind) + 'a;
+
 /// One package's own bump inputs, before groups and dependents adjust them.
 struct Inputs {
     base: Option<Version>,
@@ -558,7 +561,7 @@ fn link_versions(
     config: &Config,
     names: &[&str],
     inputs: &mut [Inputs],
-    next_of: &dyn Fn(usize, &Inputs) -> (Option<Version>, BumpKind),
+    next_of: &NextOf<'_>,
 ) -> HashMap<usize, Version> {
     let mut shared = HashMap::new();
     for group in &config.groups {
@@ -613,7 +616,7 @@ fn release_dependents(
     packages: &Packages,
     selected: &[usize],
     inputs: &mut [Inputs],
-    next_of: &dyn Fn(usize, &Inputs) -> (Option<Version>, BumpKind),
+    next_of: &NextOf<'_>,
 ) {
     loop {
         let releasing: BTreeSet<&str> = (0..selected.len())

@@ -1,6 +1,7 @@
 //! `git release rollback`: undo what a run left unpublished, or take back a published release
 //! (DESIGN.md › Pipeline; seed 004 › Rollback Procedures, whose evidence record it writes).
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -106,10 +107,10 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs) -> Result<()> {
     let verb = if args.dry_run { "would" } else { "did" };
     let mut out = String::new();
     for a in &actions {
-        out.push_str(&format!("{verb}: {}\n", a.what));
+        let _ = writeln!(out, "{verb}: {}", a.what);
     }
     for l in &left {
-        out.push_str(&format!("left alone: {l}\n"));
+        let _ = writeln!(out, "left alone: {l}");
     }
     if actions.is_empty() {
         out.push_str("nothing to roll back\n");
@@ -266,8 +267,7 @@ fn rollback_run(
         let remote_ref = format!("refs/heads/{branch}");
         let on_remote = git
             .run(["ls-remote", "--", &run.remote, &remote_ref])
-            .map(|o| !o.stdout.is_empty())
-            .unwrap_or(false);
+            .is_ok_and(|o| !o.stdout.is_empty());
         if on_remote {
             act(format!("git push {} --delete {remote_ref}", run.remote), &pkg.name, &mut || {
                 git.run(["push", "--", &run.remote, &format!(":{remote_ref}")]).map(|_| ())
