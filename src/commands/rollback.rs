@@ -241,8 +241,9 @@ fn rollback_run(
             continue;
         }
         versions.push(format!("{} {}", pkg.name, pkg.next_version));
-        let branch = steps::branch_name(&run.run_id, &pkg.name);
-        let worktree = steps::worktree_path(common_dir, &run.run_id, &pkg.name);
+        let lane = (!(run.shared_pr && run.mode == Mode::Pr)).then_some(pkg.name.as_str());
+        let branch = steps::branch_name(&run.run_id, lane);
+        let worktree = steps::worktree_path(common_dir, &run.run_id, lane);
         if let (Some(pr), Some(gh)) = (&pkg.pr, &gh) {
             let n = pr.number.to_string();
             let view =

@@ -424,6 +424,13 @@ fn new_state(
     run.remote.clone_from(&ctx.config.remote);
     run.branch.clone_from(&ctx.config.branch);
     run.head = plan.head.to_string();
+    // One release pull request for the whole repository: the default in a monorepo.
+    let layout = ctx.config.pr_layout.unwrap_or(if plan.packages.configured {
+        crate::config::PrLayout::Single
+    } else {
+        crate::config::PrLayout::PerPackage
+    });
+    run.shared_pr = mode == Mode::Pr && layout == crate::config::PrLayout::Single;
     if let Some(epoch) =
         std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<u64>().ok())
     {

@@ -198,7 +198,8 @@ fn facts_of(
     remote: Option<&std::collections::BTreeMap<String, crate::git::cli::RemoteRef>>,
     gh: Option<&Gh>,
 ) -> Facts {
-    let worktree = steps::worktree_path(dir, &run.run_id, &pkg.name);
+    let lane = (!(run.shared_pr && run.mode == Mode::Pr)).then_some(pkg.name.as_str());
+    let worktree = steps::worktree_path(dir, &run.run_id, lane);
     let remote_tag = match (&pkg.tag, remote) {
         (None, _) => "-".to_owned(),
         (Some(_), None) => "unknown (remote unreachable)".to_owned(),

@@ -31,6 +31,13 @@ pub fn run_info(state: &RunState) -> RunInfo {
         head: state.head.clone(),
         plan_hash: state.plan_hash.clone().unwrap_or_default(),
         started_unix: state.started_unix,
+        shared_pr: state.shared_pr && state.mode == Mode::Pr,
+        pr_packages: state
+            .packages
+            .iter()
+            .filter(|p| matches!(p.status, PackageStatus::Pending | PackageStatus::Done))
+            .map(|p| (p.name.clone(), p.next_version.clone()))
+            .collect(),
     }
 }
 
@@ -71,14 +78,14 @@ fn blocker(state: &RunState, i: usize) -> Option<String> {
     }
 }
 
-/// Versions released so far in the run, for PINNED; in a dry run every planned package
-/// before `i` counts as released.
-fn released_before(state: &RunState, i: usize, dry_run: bool) -> BTreeMap<String, Released> {
+/// Versions released so far in the run, for PINNED; with `planned` (a dry run, or one
+/// shared pull request) every package before `i` still in the run counts as released.
+fn released_before(state: &RunState, i: usize, planned: bool) -> BTreeMap<String, Released> {
     state.packages[..i]
         .iter()
         .filter(|p| {
-            if dry_run {
-                p.status != PackageStatus::Skipped
+            if planned {
+                matches!(p.status, PackageStatus::Pending | PackageStatus::Done)
             } else {
                 p.status == PackageStatus::Done
             }
@@ -110,9 +117,40 @@ fn base_for(state: &RunState, i: usize) -> String {
 /// # Errors
 /// Only when the state cannot be saved: then nothing more is attempted.
 pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Result<()> {
-    let info = run_info(state);
+    let all = steps::steps(state.mode);
+    // With one shared pull request, every package is committed and pushed before the pull
+    // request is opened and merged, and tags come after the merge; otherwise each package
+    // goes through all its steps in turn.
+    let stages: Vec<Vec<Phase>> = if state.shared_pr && state.mode == Mode::Pr {
+        vec![
+            all.iter().copied().filter(|p| *p <= Phase::Pushed).collect(),
+            vec![Phase::PrCreated, Phase::Merged],
+            all.iter().copied().filter(|p| *p > Phase::Merged).collect(),
+        ]
+    } else {
+        vec![all]
+    };
+    let mut verified = vec![false; state.packages.len()];
+    for stage in &stages {
+        let info = run_info(state);
+        execute_stage(env, &info, state, stage, &mut verified, save)?;
+    }
+    state.status = overall(state);
+    state.touch(SystemTime::now());
+    save(state)
+}
+
+/// Runs the steps of `stage` for every pending package, in order.
+fn execute_stage(
+    env: &Env<'_>,
+    info: &RunInfo,
+    state: &mut RunState,
+    stage: &[Phase],
+    verified: &mut [bool],
+    save: &mut Saver<'_>,
+) -> Result<()> {
     for i in 0..state.packages.len() {
-        if matches!(state.packages[i].status, PackageStatus::Done | PackageStatus::Skipped) {
+        if state.packages[i].status != PackageStatus::Pending {
             continue;
         }
         if let Some(by) = blocker(state, i) {
@@ -131,7 +169,7 @@ pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Res
             state.packages[i].current_version.as_deref().unwrap_or("(new)"),
             state.packages[i].next_version
         ));
-        if let Err(err) = run_package(env, &info, state, i, save) {
+        if let Err(err) = run_package(env, info, state, i, stage, !verified[i], save) {
             let code = state::code_of(&err).unwrap_or(ErrorCode::StepFailed);
             let message = format!("{err:#}");
             let pkg = &mut state.packages[i];
@@ -148,10 +186,9 @@ pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Res
             state.touch(SystemTime::now());
             save(state)?;
         }
+        verified[i] = true;
     }
-    state.status = overall(state);
-    state.touch(SystemTime::now());
-    save(state)
+    Ok(())
 }
 
 /// `SUCCESS` when every package is done or skipped; `PARTIAL` when some are done and some
@@ -169,15 +206,19 @@ pub fn overall(state: &RunState) -> RunStatus {
     }
 }
 
-/// Re-verifies package `i`'s completed steps, then performs the rest, saving after each.
+/// Re-verifies package `i`'s completed steps (when `verify`), then performs the steps of
+/// `stage` it has not done, saving after each.
 fn run_package(
     env: &Env<'_>,
     info: &RunInfo,
     state: &mut RunState,
     i: usize,
+    stage: &[Phase],
+    verify: bool,
     save: &mut Saver<'_>,
 ) -> Result<()> {
-    let released = released_before(state, i, false);
+    // In a shared pull request, the packages before this one are released with it.
+    let released = released_before(state, i, info.shared_pr);
     let base = base_for(state, i);
     let all = steps::steps(info.mode);
     let pkg = state.packages[i].clone();
@@ -200,7 +241,7 @@ fn run_package(
     };
 
     // Re-verify what the state says is done; go back to the first step found undone.
-    if job.pkg.phase > Phase::Planned {
+    if verify && job.pkg.phase > Phase::Planned {
         let completed = job.pkg.phase;
         for step in all.iter().copied().filter(|s| *s <= completed) {
             if !steps::run_step(&mut job, step, Act::Verify)? {
@@ -219,7 +260,7 @@ fn run_package(
     let released = job.released;
     let base = job.base;
     let from = pkg.phase;
-    for step in all.into_iter().filter(|s| *s > from) {
+    for step in stage.iter().copied().filter(|s| *s > from) {
         let snapshot = state.clone();
         let mut checkpoint = |p: &PackageState| -> Result<()> {
             let mut copy = snapshot.clone();
@@ -318,7 +359,10 @@ pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
             current_version: pkg.current_version.clone(),
             next_version: pkg.next_version.clone(),
             tag: pkg.tag.clone(),
-            branch: steps::branch_name(&info.run_id, &pkg.name),
+            branch: steps::branch_name(
+                &info.run_id,
+                (!info.shared_pr).then_some(pkg.name.as_str()),
+            ),
             actions: job.actions,
         });
     }
@@ -330,8 +374,13 @@ pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
 pub fn remove_worktrees(root: &Path, common_dir: &Path, state: &RunState) -> Vec<String> {
     let git = Git::new(root);
     let mut problems = Vec::new();
-    for pkg in &state.packages {
-        let path = steps::worktree_path(common_dir, &state.run_id, &pkg.name);
+    let lanes: Vec<Option<&str>> = if state.shared_pr && state.mode == Mode::Pr {
+        vec![None]
+    } else {
+        state.packages.iter().map(|p| Some(p.name.as_str())).collect()
+    };
+    for lane in lanes {
+        let path = steps::worktree_path(common_dir, &state.run_id, lane);
         if !path.exists() {
             continue;
         }

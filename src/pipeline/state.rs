@@ -602,6 +602,10 @@ pub struct RunState {
     /// so a resumed run writes what an uninterrupted one would).
     #[serde(default)]
     pub started_unix: u64,
+    /// Whether all packages share one release branch and pull request (`release.pr =
+    /// "single"`, mode pr).
+    #[serde(default)]
+    pub shared_pr: bool,
     /// The approvals, oldest first: the start's, then one per resume.
     #[serde(default)]
     pub gates: Vec<Gate>,
@@ -633,6 +637,7 @@ impl RunState {
             branch: String::new(),
             head: String::new(),
             started_unix: unix_secs(now),
+            shared_pr: false,
             gates: Vec::new(),
             status: RunStatus::InProgress,
             packages,

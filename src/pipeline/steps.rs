@@ -91,6 +91,11 @@ pub struct RunInfo {
     pub plan_hash: String,
     /// When the run started, Unix seconds (the changelog's date).
     pub started_unix: u64,
+    /// Whether every package shares one release branch and pull request (`release.pr =
+    /// "single"` in mode pr).
+    pub shared_pr: bool,
+    /// The packages (name, version) in the shared pull request, for its title and body.
+    pub pr_packages: Vec<(String, String)>,
 }
 
 /// A version released earlier in the run, for the PINNED step.
@@ -144,14 +149,23 @@ pub fn slug(name: &str) -> String {
     if collapsed.is_empty() { "package".to_owned() } else { collapsed }
 }
 
-/// `release/<run>/<package>`: the branch a package's release is prepared on.
-pub fn branch_name(run_id: &str, package: &str) -> String {
-    format!("release/{run_id}/{}", slug(package))
+/// `release/<run>/<package>`: the branch a package's release is prepared on; with one pull
+/// request for the whole repository (`package` is `None`), `release/<run>`.
+pub fn branch_name(run_id: &str, package: Option<&str>) -> String {
+    match package {
+        Some(package) => format!("release/{run_id}/{}", slug(package)),
+        None => format!("release/{run_id}"),
+    }
 }
 
-/// `<common dir>/release/worktrees/<run>/<package>`: the package's worktree.
-pub fn worktree_path(common_dir: &Path, run_id: &str, package: &str) -> PathBuf {
-    common_dir.join("release").join("worktrees").join(run_id).join(slug(package))
+/// `<common dir>/release/worktrees/<run>/<package>`: the package's worktree; the shared one
+/// (`package` is `None`) is `<run>/_shared`.
+pub fn worktree_path(common_dir: &Path, run_id: &str, package: Option<&str>) -> PathBuf {
+    let folder = common_dir.join("release").join("worktrees").join(run_id);
+    match package {
+        Some(package) => folder.join(slug(package)),
+        None => folder.join("_shared"),
+    }
 }
 
 /// `release: <package> v<version>`: the release commit's message (seed 002).
@@ -172,12 +186,17 @@ impl Job<'_> {
         self.pkg.tag.clone().unwrap_or_else(|| format!("v{}", self.pkg.next_version))
     }
 
+    /// The package's own lane, or `None` when the run shares one branch and worktree.
+    fn lane(&self) -> Option<&str> {
+        (!self.run.shared_pr).then_some(self.pkg.name.as_str())
+    }
+
     fn branch(&self) -> String {
-        branch_name(&self.run.run_id, &self.pkg.name)
+        branch_name(&self.run.run_id, self.lane())
     }
 
     fn worktree(&self) -> PathBuf {
-        worktree_path(&self.env.common_dir, &self.run.run_id, &self.pkg.name)
+        worktree_path(&self.env.common_dir, &self.run.run_id, self.lane())
     }
 
     fn git(&self) -> Git {
@@ -213,6 +232,11 @@ impl Job<'_> {
     }
 
     fn pr_title(&self) -> String {
+        if self.run.shared_pr && !self.run.pr_packages.is_empty() {
+            let list: Vec<String> =
+                self.run.pr_packages.iter().map(|(n, v)| format!("{n} v{v}")).collect();
+            return format!("release: {}", list.join(", "));
+        }
         commit_message(self.name(), self.version())
     }
 }
@@ -310,8 +334,11 @@ fn unreachable(text: &str) -> bool {
 
 /// The id `ref_name` has on `remote` (`git ls-remote`), with the peeled commit for a tag.
 fn ls_remote(git: &Git, remote: &str, ref_name: &str) -> Result<Option<(String, String)>> {
+    // A pattern lists only the refs it names: ask for the tag's peeled `^{}` line too, or
+    // an annotated tag's "commit" would be the tag object itself.
+    let peeled = format!("{ref_name}^{{}}");
     let out = git
-        .command(["ls-remote", "--", remote, ref_name])
+        .command(["ls-remote", "--", remote, ref_name, &peeled])
         .output()
         .with_context(|| "failed to run `git ls-remote`")?;
     if !out.status.success() {
@@ -775,12 +802,15 @@ fn committed(job: &mut Job<'_>, act: Act) -> Result<bool> {
         return Ok(true);
     }
     let wgit = job.wgit();
-    let out = wgit.run(["log", "-1", "--format=%H%x00%s"])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let (tip, subject) = text.trim_end().split_once('\0').unwrap_or(("", ""));
+    // The release commit is on the branch after its base (on a shared branch, later
+    // packages' commits may follow it).
     let base = job.pkg.outputs.base.clone().unwrap_or_default();
-    if subject == message && tip != base {
-        job.pkg.outputs.commit = Some(tip.to_owned());
+    let range = if base.is_empty() { "HEAD".to_owned() } else { format!("{base}..HEAD") };
+    let out = wgit.run(["log", "--format=%H%x00%s", &range, "--"])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let found = text.lines().filter_map(|l| l.split_once('\0')).find(|(_, s)| *s == message);
+    if let Some((id, _)) = found {
+        job.pkg.outputs.commit = Some(id.to_owned());
         return Ok(true);
     }
     if act == Act::Verify {
@@ -807,7 +837,7 @@ fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let tip = ls_remote(&git, &remote, &dst)?.map(|(id, _)| id);
     let done = match &tip {
         Some(tip) if *tip == commit => true,
-        Some(tip) => job.run.mode == Mode::Direct && is_ancestor(&git, &commit, tip),
+        Some(tip) => is_ancestor(&git, &commit, tip),
         None => false,
     };
     if done || act == Act::Verify {
@@ -872,6 +902,14 @@ fn find_pr(job: &Job<'_>) -> Result<Option<PullRequest>> {
 }
 
 fn pr_body(job: &Job<'_>) -> String {
+    if job.run.shared_pr && !job.run.pr_packages.is_empty() {
+        let mut body =
+            format!("Release run `{}`, plan `{}`:\n\n", job.run.run_id, job.run.plan_hash);
+        for (name, version) in &job.run.pr_packages {
+            let _ = writeln!(body, "- `{name}` {version}");
+        }
+        return body;
+    }
     let mut body = format!(
         "Release of `{}` {} → {}, run `{}`, plan `{}`.\n\n",
         job.pkg.name,

@@ -414,7 +414,7 @@ fn failed_checks_and_merge_conflicts_fail_their_calls() {
     );
     assert_eq!(remote_ref(&r, &bare, "main"), main, "a refused merge changes nothing");
     gh.call(&r, &["pr", "merge", "1", "--squash", "--subject", "release: demo"]).expect_code(0);
-    assert_eq!(r.git_in(&bare, ["log", "-1", "--format=%s", "main"]), "release: demo (#1)");
+    assert_eq!(r.git_in(&bare, ["log", "-1", "--format=%s", "main"]), "release: demo");
 }
 
 #[test]

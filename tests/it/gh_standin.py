@@ -416,8 +416,8 @@ def pr_merge(call):
                        "the merge commit cannot be cleanly created.")
     if call.failing("merge_conflict"):
         raise conflict
-    # GitHub's squash commit: the subject (the PR title by default) with ` (#N)`, then the body.
-    message = f"{a.get('subject', pr['title'])} (#{number})"
+    # GitHub's squash commit: `--subject` verbatim, else the PR title with ` (#N)`; then the body.
+    message = a.get('subject') or f"{pr['title']} (#{number})"
     body = a.text("body", "body-file")
     if body:
         message += "\n\n" + body
