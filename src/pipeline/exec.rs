@@ -140,12 +140,16 @@ pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Res
     save(state)
 }
 
-/// Runs the steps of `stage` for every pending package, in order.
+/// Runs `phases` for every pending package, in order.
+#[allow(
+    clippy::needless_range_loop,
+    reason = "`i` indexes the packages, which the loop body also mutates"
+)]
 fn execute_stage(
     env: &Env<'_>,
     info: &RunInfo,
     state: &mut RunState,
-    stage: &[Phase],
+    phases: &[Phase],
     verified: &mut [bool],
     save: &mut Saver<'_>,
 ) -> Result<()> {
@@ -169,7 +173,7 @@ fn execute_stage(
             state.packages[i].current_version.as_deref().unwrap_or("(new)"),
             state.packages[i].next_version
         ));
-        if let Err(err) = run_package(env, info, state, i, stage, !verified[i], save) {
+        if let Err(err) = run_package(env, info, state, i, phases, !verified[i], save) {
             let code = state::code_of(&err).unwrap_or(ErrorCode::StepFailed);
             let message = format!("{err:#}");
             let pkg = &mut state.packages[i];
@@ -207,13 +211,13 @@ pub fn overall(state: &RunState) -> RunStatus {
 }
 
 /// Re-verifies package `i`'s completed steps (when `verify`), then performs the steps of
-/// `stage` it has not done, saving after each.
+/// `phases` it has not done, saving after each.
 fn run_package(
     env: &Env<'_>,
     info: &RunInfo,
     state: &mut RunState,
     i: usize,
-    stage: &[Phase],
+    phases: &[Phase],
     verify: bool,
     save: &mut Saver<'_>,
 ) -> Result<()> {
@@ -260,7 +264,7 @@ fn run_package(
     let released = job.released;
     let base = job.base;
     let from = pkg.phase;
-    for step in stage.iter().copied().filter(|s| *s > from) {
+    for step in phases.iter().copied().filter(|s| *s > from) {
         let snapshot = state.clone();
         let mut checkpoint = |p: &PackageState| -> Result<()> {
             let mut copy = snapshot.clone();
