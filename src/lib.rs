@@ -24,6 +24,7 @@ pub mod tags;
 pub mod ui;
 pub mod version;
 pub mod waivers;
+pub mod workspace;
 
 /// `git-release <version> (<commit>)`: the version line, with the commit the binary was
 /// built from so it cannot be mistaken for git-extras' `git-release` script.

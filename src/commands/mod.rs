@@ -13,6 +13,7 @@ pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod tag;
+pub mod workspace;
 
 use anyhow::Result;
 

@@ -73,8 +73,13 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
 
+    /// Release the repositories a workspace file lists (`[[repo]] name, path, depends_on`),
+    /// tier by tier, pinning downstream dependencies to the versions just released
+    #[arg(long, value_name = "FILE")]
+    pub workspace: Option<PathBuf>,
+
     /// Resume run RUN instead of starting one (same as `git release resume RUN`)
-    #[arg(long, value_name = "RUN", conflicts_with_all = ["packages", "dry_run", "bump", "pre", "mode", "on_failure"])]
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["packages", "dry_run", "bump", "pre", "mode", "on_failure", "workspace"])]
     pub resume: Option<String>,
 
     /// Output format of the summary
@@ -130,6 +135,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             format: args.format,
         };
         return self::resume(global, &resume);
+    }
+    if let Some(file) = &args.workspace {
+        let file = crate::context::start_dir(global)?.join(file);
+        let file = std::fs::canonicalize(&file).unwrap_or(file);
+        return super::workspace::run(global, args, &file);
     }
     let ctx = Ctx::open(global)?;
     let Some(root) = ctx.repo.workdir().map(Path::to_owned) else {
@@ -259,6 +269,17 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 /// `STATE_NOT_FOUND`, `STATE_CORRUPT` or `WRONG_REPOSITORY` for the state file; a declined
 /// gate; a live lock; then as [`run`].
 pub fn resume(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
+    if state::is_run_id(&args.run)
+        && let Some(ws_run) = super::workspace::load_ws(&args.run)
+    {
+        return super::workspace::resume(
+            global,
+            ws_run,
+            args.yes,
+            args.gate_attestation.as_deref(),
+            args.format,
+        );
+    }
     let ctx = Ctx::open(global)?;
     let Some(root) = ctx.repo.workdir().map(Path::to_owned) else {
         return Err(Error::usage("a release needs a work tree; this repository is bare").into());
@@ -371,7 +392,7 @@ fn finish_run(
 
 /// The run state for a new run of `plan`: released packages in tier order, the others as
 /// SKIPPED (nothing to release).
-fn new_state(
+pub(crate) fn new_state(
     plan: &Plan,
     ctx: &Ctx,
     run_id: &str,
@@ -440,7 +461,7 @@ fn new_state(
 }
 
 /// The changelog file of package `name` at `path` (as `git release changelog --write`).
-fn changelog_path(ctx: &Ctx, name: &str, path: &str) -> String {
+pub(crate) fn changelog_path(ctx: &Ctx, name: &str, path: &str) -> String {
     if let Some(file) =
         ctx.config.packages.iter().find(|p| p.name == name).and_then(|p| p.changelog.clone())
     {
@@ -453,13 +474,19 @@ fn changelog_path(ctx: &Ctx, name: &str, path: &str) -> String {
     }
 }
 
-fn releasing(state: &RunState) -> usize {
+pub(crate) fn releasing(state: &RunState) -> usize {
     state.packages.iter().filter(|p| p.status != PackageStatus::Skipped).count()
 }
 
 /// The gate: `--gate-attestation` must name `hash`; `--yes` approves; on a terminal the
 /// plan is shown and the answer read; without one, approval must be given by a flag.
-fn gate(ctx: &Ctx, shown: &str, hash: &str, yes: bool, attestation: Option<&str>) -> Result<Gate> {
+pub(crate) fn gate(
+    ctx: &Ctx,
+    shown: &str,
+    hash: &str,
+    yes: bool,
+    attestation: Option<&str>,
+) -> Result<Gate> {
     let who = identity(ctx);
     let at = state::timestamp(SystemTime::now());
     let record = |how: &str| Gate {
@@ -522,7 +549,7 @@ fn identity(ctx: &Ctx) -> String {
     }
 }
 
-fn plan_text(plan: &Plan) -> String {
+pub(crate) fn plan_text(plan: &Plan) -> String {
     crate::commands::plan::render_table(plan, false, false)
 }
 
@@ -541,7 +568,7 @@ fn resume_text(state: &RunState) -> String {
 }
 
 /// Provenance: the planned commit, the branch, the remotes (credentials removed).
-fn provenance(ctx: &Ctx, root: &Path, head: &str) -> Provenance {
+pub(crate) fn provenance(ctx: &Ctx, root: &Path, head: &str) -> Provenance {
     let git = Git::new(root);
     let names = git
         .run(["remote"])
@@ -564,7 +591,7 @@ fn provenance(ctx: &Ctx, root: &Path, head: &str) -> Provenance {
     }
 }
 
-fn waivers_json(report: &checks::Report) -> serde_json::Value {
+pub(crate) fn waivers_json(report: &checks::Report) -> serde_json::Value {
     let applied: Vec<serde_json::Value> = report
         .results
         .iter()
@@ -584,7 +611,7 @@ fn waivers_json(report: &checks::Report) -> serde_json::Value {
 
 /// Opens one forge issue per failed package (`release.file_blockers`), once: an open issue
 /// with the same title, or one recorded in the state, is not opened again.
-fn file_blockers(ctx: &Ctx, gh: &Gh, root: &Path, state: &mut RunState) {
+pub(crate) fn file_blockers(ctx: &Ctx, gh: &Gh, root: &Path, state: &mut RunState) {
     let label = ctx.config.blocker_label.clone().unwrap_or_else(|| "release-blocker".to_owned());
     let run_id = state.run_id.clone();
     for pkg in state.packages.iter_mut().filter(|p| p.status == PackageStatus::Failed) {
@@ -689,7 +716,7 @@ fn status_word(p: &PackageState) -> &'static str {
     }
 }
 
-fn status_name(status: RunStatus) -> &'static str {
+pub(crate) fn status_name(status: RunStatus) -> &'static str {
     match status {
         RunStatus::InProgress => "IN_PROGRESS",
         RunStatus::Success => "SUCCESS",
@@ -845,7 +872,7 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
     redact(&text)
 }
 
-fn dry_run_text(plan: &Plan, state: &RunState, described: &[Described]) -> String {
+pub(crate) fn dry_run_text(plan: &Plan, state: &RunState, described: &[Described]) -> String {
     let mut out = plan_text(plan);
     let _ = writeln!(
         out,

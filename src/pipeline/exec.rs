@@ -94,6 +94,11 @@ fn released_before(state: &RunState, i: usize, planned: bool) -> BTreeMap<String
             let manifest_name = p.release.manifest_name.clone().unwrap_or_else(|| p.name.clone());
             (p.name.clone(), Released { version: p.next_version.clone(), manifest_name })
         })
+        .chain(state.upstream.iter().map(|u| {
+            let released =
+                Released { version: u.version.clone(), manifest_name: u.manifest_name.clone() };
+            (u.name.clone(), released)
+        }))
         .collect()
 }
 

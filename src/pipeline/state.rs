@@ -552,6 +552,17 @@ fn default_mode() -> crate::config::Mode {
     crate::config::Mode::Pr
 }
 
+/// A package released in an upstream repository of a workspace run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upstream {
+    /// The package name.
+    pub name: String,
+    /// The version released.
+    pub version: String,
+    /// The name manifests use for it.
+    pub manifest_name: String,
+}
+
 /// One approval of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gate {
@@ -606,6 +617,10 @@ pub struct RunState {
     /// "single"`, mode pr).
     #[serde(default)]
     pub shared_pr: bool,
+    /// Packages of upstream repositories released earlier in the same workspace run, which
+    /// the PINNED step pins this repository's dependencies to.
+    #[serde(default)]
+    pub upstream: Vec<Upstream>,
     /// The approvals, oldest first: the start's, then one per resume.
     #[serde(default)]
     pub gates: Vec<Gate>,
@@ -638,6 +653,7 @@ impl RunState {
             head: String::new(),
             started_unix: unix_secs(now),
             shared_pr: false,
+            upstream: Vec::new(),
             gates: Vec::new(),
             status: RunStatus::InProgress,
             packages,
