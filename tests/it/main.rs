@@ -7,6 +7,7 @@ mod generated;
 mod gh;
 mod hook;
 mod init;
+mod many;
 mod plan;
 mod support;
 mod tag;
