@@ -41,6 +41,10 @@ complete -c git-release -n "__fish_git_release_needs_command" -f -a "changelog" 
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "notes" -d 'Print the release notes of the next release or a past one'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "run" -d 'Carry out the release plan: bump, changelog, commit, push, PR, tag, publish'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "resume" -d 'Go on with a stopped or failed run'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "status" -d 'List release runs, or show where one stands and what resume would do'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "rollback" -d 'Undo an unpublished run, or take back a published release'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l bump -d 'Force the bump level instead of inferring it' -r -f -a "major\t''
@@ -200,6 +204,74 @@ complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s q -l 
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l gate-attestation -d 'Approve the plan whose hash is HASH (from `git release plan`); another plan is refused' -r
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l on-failure -d 'On a failed package: stop (block everything after it) or quarantine (block only its dependents)' -r -f -a "stop\t'Block the rest of its tier and every later tier'
+quarantine\t'Block only the packages that depend on it, directly or not; release the others'"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l bump -d 'Force the bump level instead of inferring it' -r -f -a "major\t''
+minor\t''
+patch\t''"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l pre -d 'Make a prerelease on this channel' -r -f -a "alpha\t''
+beta\t''
+rc\t''"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l mode -d 'pr: release branch, pull request, squash merge; direct: push the release commit to the release branch (default: `release.mode`)' -r -f -a "pr\t'A release branch, a pull request, then a squash merge'
+direct\t'A release commit pushed straight to the release branch'"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l workspace -d 'Release the repositories a workspace file lists (`[[repo]] name, path, depends_on`), tier by tier, pinning downstream dependencies to the versions just released' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l resume -d 'Resume run RUN instead of starting one (same as `git release resume RUN`)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
+json\t'JSON (schema version 1; see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l dry-run -d 'Print every change the run would make (diffs, refs, commands, gh calls); change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s y -l yes -d 'Approve the plan without a prompt'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l gate-attestation -d 'Approve the run\'s plan hash' -r
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
+json\t'JSON (schema version 1; see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s y -l yes -d 'Approve without a prompt'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand status" -l format -d 'Output format' -r -f -a "table\t'A table, then the report'
+json\t'JSON (schema version 1; see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand status" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand status" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l run -d 'The run whose unpublished work to undo' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l reason -d 'Why: the trigger\'s description in the evidence record' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l severity -d 'How severe the issue is (seed 004\'s decision matrix)' -r -f -a "critical\t'Critical'
+high\t'High'
+medium\t'Medium'
+low\t'Low'"
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l issue -d 'The issue that triggered the rollback (a reference or URL)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l dry-run -d 'Print every action; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l delete-remote-tag -d 'Also delete the tag on the remote (`rollback TAG` only; never without this flag)'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
@@ -209,16 +281,20 @@ complete -c git-release -n "__fish_git_release_using_subcommand completions" -s 
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "plan" -d 'Show the next version of each package and why'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "init" -d 'Write a starter release.toml'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "notes" -d 'Print the release notes of the next release or a past one'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "plan" -d 'Show the next version of each package and why'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "init" -d 'Write a starter release.toml'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "notes" -d 'Print the release notes of the next release or a past one'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "run" -d 'Carry out the release plan: bump, changelog, commit, push, PR, tag, publish'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "resume" -d 'Go on with a stopped or failed run'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "status" -d 'List release runs, or show where one stands and what resume would do'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "rollback" -d 'Undo an unpublished run, or take back a published release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write the pre-push and commit-msg shims (an existing hook is chained, not overwritten)'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the shims and restore what was there before'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "pre-push" -d 'The pre-push check (git runs it with the push\'s refs on stdin)'
