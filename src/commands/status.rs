@@ -117,9 +117,9 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
         }
         RunFormat::Table => {
             let mut out = format!(
-                "run {} — {:?}, plan {}, {} mode, started {}, updated {}\n",
+                "run {} — {}, plan {}, {} mode, started {}, updated {}\n",
                 run.run_id,
-                run.status,
+                super::run::status_name(run.status),
                 run.plan_hash.as_deref().unwrap_or("-"),
                 if run.mode == Mode::Pr { "pr" } else { "direct" },
                 run.started_at,
@@ -292,10 +292,7 @@ fn list(ctx: &Ctx, dir: &Path, format: RunFormat) -> Result<()> {
                 [
                     r.run_id.clone(),
                     r.started_at.clone(),
-                    r.status.map_or_else(
-                        || "UNREADABLE".to_owned(),
-                        |s| format!("{s:?}").to_uppercase(),
-                    ),
+                    r.status.map_or("UNREADABLE", super::run::status_name).to_owned(),
                     if *archived { "archived".to_owned() } else { "active".to_owned() },
                     r.problem.clone().unwrap_or_default(),
                 ]

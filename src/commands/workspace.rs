@@ -326,7 +326,7 @@ pub fn resume(
             shown,
             "repository {}: {}",
             m.name,
-            format!("{:?}", m.state.status).to_uppercase()
+            single::status_name(m.state.status)
         );
     }
     let gate = single::gate(&members[0].ctx, &shown, &ws_run.plan_hash, yes, attestation)?;
