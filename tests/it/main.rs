@@ -3,6 +3,7 @@
 mod changelog;
 mod check;
 mod fixtures;
+mod gate;
 mod generated;
 mod gh;
 mod hook;
