@@ -79,12 +79,20 @@ class GhError(Exception):
 
 
 def out(text):
-    """Writes `text` and a newline to stdout, as UTF-8 whatever the locale."""
-    sys.stdout.buffer.write((text + "\n").encode())
+    """Writes `text` and a newline to stdout, as UTF-8 whatever the locale. A reader that
+    went away (the caller was killed) is ignored: like GitHub, the action stands and the
+    state is still saved."""
+    try:
+        sys.stdout.buffer.write((text + "\n").encode())
+    except OSError:
+        pass
 
 
 def err(text):
-    sys.stderr.buffer.write((text + "\n").encode())
+    try:
+        sys.stderr.buffer.write((text + "\n").encode())
+    except OSError:
+        pass
 
 
 def dumps(value):
@@ -761,7 +769,10 @@ def main(argv):
         # Saved even when the call failed: rule counters moved, and an `exists` failure
         # comes after the object was made.
         save_state(folder, state)
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
         return code
 
 

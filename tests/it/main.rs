@@ -10,5 +10,6 @@ mod hook;
 mod init;
 mod many;
 mod plan;
+mod resume;
 mod support;
 mod tag;

@@ -2,6 +2,7 @@
 //! remotes released tier by tier, failure policies across repositories and across a
 //! 30-package monorepo, rollback of an unpublished run, and bad workspace files.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -73,10 +74,10 @@ fn workspace(r: &TestRepo) -> (PathBuf, Vec<(String, PathBuf)>) {
         repos.push((name.to_owned(), bare));
     }
     let file = r.scratch().join("ws").join("release-workspace.toml");
-    let text: String = ["spi", "core", "other", "infra"]
-        .iter()
-        .map(|n| format!("[[repo]]\nname = \"{n}\"\npath = \"{n}\"\n\n"))
-        .collect();
+    let mut text = String::new();
+    for n in ["spi", "core", "other", "infra"] {
+        let _ = write!(text, "[[repo]]\nname = \"{n}\"\npath = \"{n}\"\n\n");
+    }
     std::fs::write(&file, text).expect("write the workspace file");
     (file, repos)
 }
@@ -276,7 +277,7 @@ fn monorepo_30(r: &TestRepo) -> PathBuf {
         );
         r.write(&format!("crates/{name}/tests/it.rs"), "#[test]\nfn it() {}\n");
         r.write(&format!("crates/{name}/CHANGELOG.md"), "# Changelog\n\n## 1.0.0\n\n- first\n");
-        config.push_str(&format!("\n[[package]]\nname = \"{name}\"\npath = \"crates/{name}\"\n"));
+        let _ = write!(config, "\n[[package]]\nname = \"{name}\"\npath = \"crates/{name}\"\n");
     }
     r.write("release.toml", &config);
     r.commit("feat: thirty crates");
