@@ -96,9 +96,14 @@ impl Ui {
 }
 
 /// Prints an error with its causes and hint on stderr, the format of STYLE.md:
-/// `error: <msg>`, then `  caused by: …` lines, then `hint: …`.
+/// `error: <msg>` (`error[CODE]: <msg>` for a pipeline error with a stable code), then
+/// `  caused by: …` lines, then `hint: …`.
 pub fn print_error(err: &anyhow::Error) {
-    eprintln!("error: {err}");
+    // A pipeline error shows its stable code, as in the state file and the JSON result.
+    match crate::pipeline::state::code_of(err) {
+        Some(code) => eprintln!("error[{code}]: {err}"),
+        None => eprintln!("error: {err}"),
+    }
     for cause in err.chain().skip(1) {
         let text = cause.to_string();
         if !text.is_empty() {

@@ -127,6 +127,30 @@ pub enum RunFormat {
 /// mismatched attestation (exit 4); a failed or partial release (exit 1 or 3, after the
 /// summary).
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
+    let result = run_or_resume(global, args);
+    json_error(global, args.format, &result);
+    result
+}
+
+/// With `--format json`, a run that stops with a coded error before its summary (a refused
+/// gate, a held lock, a missing state) still prints a JSON document on stdout:
+/// `{"schema_version": 1, "status": "FAILED", "error": {"code", "message"}}`.
+fn json_error(global: &GlobalArgs, format: RunFormat, result: &Result<()>) {
+    let Err(err) = result else { return };
+    if format != RunFormat::Json || crate::error::is_silent(err) {
+        return;
+    }
+    let Some(code) = state::code_of(err) else { return };
+    let doc = serde_json::json!({
+        "schema_version": 1,
+        "status": "FAILED",
+        "error": {"code": code, "message": redact(&err.to_string())},
+    });
+    let ui = crate::ui::Ui::new(global.quiet, global.verbose, global.color);
+    let _ = ui.data(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+}
+
+fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     if let Some(id) = &args.resume {
         let resume = ResumeArgs {
             run: id.clone(),
@@ -134,7 +158,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             gate_attestation: args.gate_attestation.clone(),
             format: args.format,
         };
-        return self::resume(global, &resume);
+        return resume_run(global, &resume);
     }
     if let Some(file) = &args.workspace {
         let file = crate::context::start_dir(global)?.join(file);
@@ -172,9 +196,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     // Checks: a whole-repository FAIL stops the run; a package's FAIL stops it too, unless
     // quarantine is asked for, which sets that package aside (seed 000 § 4).
     let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
+    // The checks judge the run as it will be made: `--mode` overrides `release.mode` (a
+    // direct push to a protected branch must fail `protected_branch`).
+    let check_config = crate::config::Config { mode, ..ctx.config.clone() };
     let report = checks::run(
         &ctx.repo,
-        &ctx.config,
+        &check_config,
         &plan,
         &waivers,
         &checks::Options { named: !args.packages.is_empty(), today: Date::today() },
@@ -269,6 +296,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 /// `STATE_NOT_FOUND`, `STATE_CORRUPT` or `WRONG_REPOSITORY` for the state file; a declined
 /// gate; a live lock; then as [`run`].
 pub fn resume(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
+    let result = resume_run(global, args);
+    json_error(global, args.format, &result);
+    result
+}
+
+fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     if state::is_run_id(&args.run)
         && let Some(ws_run) = super::workspace::load_ws(&args.run)
     {

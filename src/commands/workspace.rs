@@ -322,12 +322,7 @@ pub fn resume(
     }
     let mut shown = String::new();
     for m in &members {
-        let _ = writeln!(
-            shown,
-            "repository {}: {}",
-            m.name,
-            single::status_name(m.state.status)
-        );
+        let _ = writeln!(shown, "repository {}: {}", m.name, single::status_name(m.state.status));
     }
     let gate = single::gate(&members[0].ctx, &shown, &ws_run.plan_hash, yes, attestation)?;
     for (m, r) in members.iter_mut().zip(&mut ws_run.repos) {

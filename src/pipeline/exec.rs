@@ -183,7 +183,13 @@ fn execute_stage(
             let message = format!("{err:#}");
             let pkg = &mut state.packages[i];
             pkg.fail(code, &message);
-            let phase = pkg.error.as_ref().map_or(Phase::Done, |e| e.phase);
+            // The step that failed is the mode's next one: in direct mode, the step after
+            // PUSHED is TAGGED, not PR_CREATED.
+            let phase =
+                steps::steps(info.mode).into_iter().find(|s| *s > pkg.phase).unwrap_or(Phase::Done);
+            if let Some(error) = pkg.error.as_mut() {
+                error.phase = phase;
+            }
             env.ui.status(&format!("  ✗ {phase} failed [{code}]: {message}"));
             if let Some(hint) = err
                 .chain()

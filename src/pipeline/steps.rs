@@ -612,7 +612,7 @@ fn bumped(job: &mut Job<'_>, act: Act) -> Result<bool> {
         match edit::replace_regex(&entry.1, &rule.search, &replacement, rule.exactly) {
             Ok(new) => entry.1 = new,
             // A rule written for the old text finds nothing once applied (a resumed run).
-            Err(edit::EditError::MatchCount { .. })
+            Err(edit::EditError::MatchCount { found: 0, .. })
                 if !replacement.contains('$') && entry.1.contains(&replacement) => {}
             Err(e) => return Err(fail(CODE, format!("`{}`: {e}", rule.file))),
         }

@@ -48,7 +48,10 @@ fn releasable() -> (TestRepo, Gh) {
     r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
     r.write("tests/it.rs", "#[test]\nfn it() {}\n");
     r.write("CHANGELOG.md", "# Changelog\n\n## 0.1.0\n\n- first\n");
-    r.write("release.toml", "[release]\nemail_pattern = \"*@example.com\"\n");
+    r.write(
+        "release.toml",
+        "[release]\nemail_pattern = \"*@example.com\"\nprotected_branches = []\n",
+    );
     r.commit("feat: first");
     r.tag_annotated("v0.1.0");
     r.change("src/lib.rs", "feat: more");

@@ -11,5 +11,6 @@ mod init;
 mod many;
 mod plan;
 mod resume;
+mod run;
 mod support;
 mod tag;

@@ -45,7 +45,7 @@ fn python_repo(r: &TestRepo, name: &str, deps: &[&str]) -> (PathBuf, PathBuf) {
     write(
         "release.toml",
         &format!(
-            "[release]\ntag_format = \"{name}-v{{version}}\"\nemail_pattern = \"*@example.com\"\n\n[forge]\nretries = 2\nbase_delay_ms = 1\n"
+            "[release]\ntag_format = \"{name}-v{{version}}\"\nemail_pattern = \"*@example.com\"\nprotected_branches = []\n\n[forge]\nretries = 2\nbase_delay_ms = 1\n"
         ),
     );
     r.commit_in(&dir, "feat: first release");
@@ -262,7 +262,7 @@ fn bad_workspace_files_are_refused_before_anything_is_written() {
 /// crate has a `feat:` since its `pNN/v1.0.0` tag. Pushed to `origin`.
 fn monorepo_30(r: &TestRepo) -> PathBuf {
     let mut config = String::from(
-        "[release]\nemail_pattern = \"*@example.com\"\n\n[forge]\nretries = 1\nbase_delay_ms = 1\n\n[commands]\npublish = \"sh -c 'test {name} != p07 || { echo error: registry refused {name} >&2; exit 1; }'\"\n",
+        "[release]\nemail_pattern = \"*@example.com\"\nprotected_branches = []\n\n[forge]\nretries = 1\nbase_delay_ms = 1\n\n[commands]\npublish = \"sh -c 'test {name} != p07 || { echo error: registry refused {name} >&2; exit 1; }'\"\n",
     );
     for n in 0..30 {
         let name = format!("p{n:02}");
