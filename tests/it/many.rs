@@ -27,7 +27,7 @@ fn release(r: &TestRepo, gh: &Gh, dir: &Path, args: &[&str]) -> Output {
 /// A single-package Python repository `<scratch>/ws/<name>` at 1.0.0 (tag `<name>-v1.0.0`)
 /// with one `fix:` since, depending on `deps` (PEP 508 strings), pushed to its own bare
 /// remote. Returns the work tree and the bare remote.
-fn python_repo(r: &TestRepo, name: &str, deps: &[&str]) -> (PathBuf, PathBuf) {
+fn python_repo(r: &TestRepo, name: &str, deps: &[&str], changed: bool) -> (PathBuf, PathBuf) {
     let dir = r.scratch().join("ws").join(name);
     std::fs::create_dir_all(dir.join("tests")).expect("create the repository folder");
     r.git_in(&dir, ["init", "--quiet"]);
@@ -50,8 +50,10 @@ fn python_repo(r: &TestRepo, name: &str, deps: &[&str]) -> (PathBuf, PathBuf) {
     );
     r.commit_in(&dir, "feat: first release");
     r.tag_in(&dir, &format!("{name}-v1.0.0"), "HEAD", "release 1.0.0");
-    write("tests/test_it.py", "def test_it():\n    assert True\n");
-    r.commit_in(&dir, &format!("fix: repair {name}"));
+    if changed {
+        write("tests/test_it.py", "def test_it():\n    assert True\n");
+        r.commit_in(&dir, &format!("fix: repair {name}"));
+    }
     let bare = r.bare(&format!("{name}.git"));
     r.git_in(&dir, ["remote", "add", "origin", &file_url(&bare)]);
     r.git_in(&dir, ["push", "--quiet", "origin", "main", "--tags"]);
@@ -61,7 +63,8 @@ fn python_repo(r: &TestRepo, name: &str, deps: &[&str]) -> (PathBuf, PathBuf) {
 
 /// Seed 002's graph, smaller: `spi` (tier 1); `core` (depends on spi) and `other` (depends
 /// on spi) in tier 2; `infra` (depends on core and spi) in tier 3. The dependencies are in
-/// the manifests only; the workspace file lists the paths.
+/// the manifests only; the workspace file lists the paths. `docs` (tier 1) has nothing to
+/// release.
 fn workspace(r: &TestRepo) -> (PathBuf, Vec<(String, PathBuf)>) {
     let mut repos = Vec::new();
     for (name, deps) in [
@@ -70,12 +73,14 @@ fn workspace(r: &TestRepo) -> (PathBuf, Vec<(String, PathBuf)>) {
         ("other", vec!["spi>=1.0"]),
         ("infra", vec!["core>=1.0", "spi>=1.0"]),
     ] {
-        let (_, bare) = python_repo(r, name, &deps);
+        let (_, bare) = python_repo(r, name, &deps, true);
         repos.push((name.to_owned(), bare));
     }
+    // A repository with nothing to release since its last tag.
+    python_repo(r, "docs", &[], false);
     let file = r.scratch().join("ws").join("release-workspace.toml");
     let mut text = String::new();
-    for n in ["spi", "core", "other", "infra"] {
+    for n in ["spi", "core", "other", "infra", "docs"] {
         let _ = write!(text, "[[repo]]\nname = \"{n}\"\npath = \"{n}\"\n\n");
     }
     std::fs::write(&file, text).expect("write the workspace file");
@@ -117,7 +122,13 @@ fn a_workspace_releases_tier_by_tier_and_pins_downstream_to_what_was_just_releas
         .collect();
     assert_eq!(
         tiers,
-        [("spi".into(), 1), ("core".into(), 2), ("other".into(), 2), ("infra".into(), 3)],
+        [
+            ("spi".into(), 1),
+            ("docs".into(), 1),
+            ("core".into(), 2),
+            ("other".into(), 2),
+            ("infra".into(), 3)
+        ],
         "execution goes tier by tier"
     );
     for (name, bare) in &repos {
