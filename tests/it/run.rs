@@ -1173,3 +1173,45 @@ fn a_refused_gate_names_its_error_code() {
     assert_eq!(json.json()["error"]["code"], "INVALID_GATE_TOKEN", "{}", json.stdout);
     assert_eq!(json.json()["status"], "FAILED");
 }
+
+#[test]
+fn a_failed_release_workflow_fails_published_and_files_one_blocker_issue_once() {
+    let f = single("direct", "wait_workflow = \"release\"\n");
+    let config = std::fs::read_to_string(f.r.path().join("release.toml")).expect("read config");
+    f.r.write("release.toml", &config.replace("[release]\n", "[release]\nfile_blockers = true\n"));
+    f.r.commit("chore: file release blockers");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+    f.gh.scenario(json!([{"match": ["run", "list"], "fail": "run_failed"}]));
+
+    let out = f.release(&["run", "--yes", "--format", "json"]);
+    out.expect_code(1);
+    let result = out.json();
+    let pkg = &result["packages"][0];
+    assert_eq!(pkg["error"]["code"], "CHECKS_FAILED", "{result:#}");
+    assert_eq!(pkg["error"]["phase"], "PUBLISHED");
+    let url = pkg["outputs"]["workflow_run"].as_str().expect("the run's URL is in the state");
+    assert!(url.starts_with("https://github.com/test/"), "{url}");
+    let message = pkg["error"]["message"].as_str().expect("message");
+    assert!(message.contains(url), "the error names the run: {message}");
+    assert!(message.contains("error: failed to publish"), "and its failed log lines: {message}");
+    assert_eq!(f.remote(["tag", "--list", "v1.3.0"]), "v1.3.0", "the tag was pushed before");
+    assert!(f.gh.calls_matching(&["release", "create"]).is_empty(), "no forge release");
+
+    let issues = f.gh.state()["issues"].clone();
+    let list = issues.as_array().expect("issues");
+    assert_eq!(list.len(), 1, "one blocker issue: {issues:#}");
+    assert!(list[0].to_string().contains("release-blocker"), "labelled: {issues:#}");
+    let body = list[0]["body"].as_str().expect("body");
+    for needle in ["PUBLISHED", "CHECKS_FAILED", url, "error: failed to publish"] {
+        assert!(body.contains(needle), "the issue carries `{needle}`: {body}");
+    }
+    assert_eq!(pkg["outputs"]["blocker_issue"], list[0]["url"]);
+
+    // Resumed while the workflow still fails: the same failure, and no second issue.
+    let run_id = result["run_id"].as_str().expect("run id");
+    let again = f.release(&["resume", run_id, "--yes", "--format", "json"]);
+    again.expect_code(1);
+    assert_eq!(again.json()["packages"][0]["error"]["code"], "CHECKS_FAILED");
+    assert_eq!(f.gh.calls_matching(&["issue", "create"]).len(), 1);
+    assert_eq!(f.gh.state()["issues"].as_array().map(Vec::len), Some(1));
+}
