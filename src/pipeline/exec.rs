@@ -103,12 +103,15 @@ fn released_before(state: &RunState, i: usize, planned: bool) -> BTreeMap<String
 }
 
 /// Where package `i`'s release branch starts: in direct mode, the last release commit of
-/// the run made before it (so its push fast-forwards the release branch); else the
-/// planned commit.
+/// the run pushed before it (so its push fast-forwards the release branch; a commit that
+/// was never pushed, of a package that failed, is left out); else the planned commit.
 fn base_for(state: &RunState, i: usize) -> String {
     if state.mode == Mode::Direct
-        && let Some(commit) =
-            state.packages[..i].iter().rev().find_map(|p| p.outputs.commit.clone())
+        && let Some(commit) = state.packages[..i]
+            .iter()
+            .rev()
+            .filter(|p| p.phase >= Phase::Pushed)
+            .find_map(|p| p.outputs.commit.clone())
     {
         return commit;
     }

@@ -830,6 +830,11 @@ fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
         job.describe(Phase::Pushed, format!("git push {remote} <release commit>:{dst}"), None);
         return Ok(true);
     }
+    // Once the pull request is merged, the release branch has done its job (the forge may
+    // have deleted it): nothing to push again.
+    if act == Act::Verify && job.pkg.pr.as_ref().is_some_and(|p| p.merge_commit.is_some()) {
+        return Ok(true);
+    }
     let Some(commit) = job.pkg.outputs.commit.clone() else {
         return Err(fail(ErrorCode::StepFailed, "the run state has no release commit to push"));
     };
