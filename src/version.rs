@@ -36,6 +36,16 @@ impl Level {
             Level::Major => "major",
         }
     }
+
+    /// The level a `--bump` flag names (`major`, `minor`, anything else `patch`; clap has
+    /// already refused other values).
+    pub fn from_flag(name: &str) -> Self {
+        match name {
+            "major" => Level::Major,
+            "minor" => Level::Minor,
+            _ => Level::Patch,
+        }
+    }
 }
 
 impl fmt::Display for Level {

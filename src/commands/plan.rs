@@ -67,11 +67,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
     let ctx = Ctx::open(global)?;
     let options = plan::Options {
         packages: args.packages.clone(),
-        bump: args.bump.as_deref().map(|b| match b {
-            "major" => Level::Major,
-            "minor" => Level::Minor,
-            _ => Level::Patch,
-        }),
+        bump: args.bump.as_deref().map(Level::from_flag),
         pre: args.pre.clone(),
         strict: args.strict,
     };

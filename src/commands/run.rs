@@ -15,7 +15,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{GitConfig as _, Mode};
 use crate::context::Ctx;
 use crate::error::{Error, Exit};
-use crate::forge::{Gh, RetryPolicy};
+use crate::forge::Gh;
 use crate::git::cli::{Git, redact};
 use crate::pipeline::evidence::{self, Evidence, Provenance, RemoteUrl};
 use crate::pipeline::exec::{self, Described};
@@ -173,11 +173,7 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     let mode = args.mode.unwrap_or(ctx.config.mode);
     let options = plan::Options {
         packages: args.packages.clone(),
-        bump: args.bump.as_deref().map(|b| match b {
-            "major" => Level::Major,
-            "minor" => Level::Minor,
-            _ => Level::Patch,
-        }),
+        bump: args.bump.as_deref().map(Level::from_flag),
         pre: args.pre.clone(),
         strict: false,
     };
@@ -237,20 +233,7 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             p.fail(ErrorCode::CheckFailed, &format!("check `{}` failed: {}", r.check, r.reason));
         }
     }
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok();
-    let links = ctx
-        .repo
-        .value(&format!("remote.{}.url", ctx.config.remote))
-        .and_then(|url| crate::changelog::Forge::from_remote_url(&url));
-    let env = Env {
-        repo: &ctx.repo,
-        config: &ctx.config,
-        ui: &ctx.ui,
-        root: root.clone(),
-        common_dir: common_dir.clone(),
-        gh,
-        links,
-    };
+    let env = Env::of(&ctx, &root, &ctx.config.remote);
 
     if args.dry_run {
         let described = exec::describe(&env, &run_state)?;
@@ -337,20 +320,7 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
         }
     }
     run_state.status = RunStatus::InProgress;
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok();
-    let links = ctx
-        .repo
-        .value(&format!("remote.{}.url", run_state.remote))
-        .and_then(|url| crate::changelog::Forge::from_remote_url(&url));
-    let env = Env {
-        repo: &ctx.repo,
-        config: &ctx.config,
-        ui: &ctx.ui,
-        root: root.clone(),
-        common_dir: common_dir.clone(),
-        gh,
-        links,
-    };
+    let env = Env::of(&ctx, &root, &run_state.remote);
     let mut evidence = Evidence::load(&common_dir, &run_state.run_id).unwrap_or_else(|| {
         Evidence::new(
             &run_state,

@@ -20,7 +20,6 @@ use crate::checks::{self, Status as CheckStatus};
 use crate::cli::GlobalArgs;
 use crate::context::Ctx;
 use crate::error::{Error, Exit};
-use crate::forge::{Gh, RetryPolicy};
 use crate::pipeline::evidence::{self, Evidence};
 use crate::pipeline::exec;
 use crate::pipeline::lock::Lock;
@@ -133,11 +132,7 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
     let mut ws = workspace::load(file)?;
     let options = plan::Options {
         packages: Vec::new(),
-        bump: args.bump.as_deref().map(|b| match b {
-            "major" => crate::version::Level::Major,
-            "minor" => crate::version::Level::Minor,
-            _ => crate::version::Level::Patch,
-        }),
+        bump: args.bump.as_deref().map(crate::version::Level::from_flag),
         pre: args.pre.clone(),
         strict: false,
     };
@@ -352,15 +347,7 @@ fn env_of(ctx: &Ctx) -> Result<Env<'_>> {
     let root = ctx.repo.workdir().map(Path::to_owned).ok_or_else(|| {
         Error::usage("a release needs a work tree; a repository of the workspace is bare")
     })?;
-    Ok(Env {
-        repo: &ctx.repo,
-        config: &ctx.config,
-        ui: &ctx.ui,
-        root,
-        common_dir: ctx.repo.common_dir().to_owned(),
-        gh: Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok(),
-        links: None,
-    })
+    Ok(Env::of(ctx, &root, &ctx.config.remote))
 }
 
 /// Whether `name`'s repository must wait: under stop, an earlier repository did not fully

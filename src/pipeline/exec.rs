@@ -224,6 +224,40 @@ pub fn overall(state: &RunState) -> RunStatus {
     }
 }
 
+/// Runs `f` on a job for package `i` (in the state `pkg`), whose mid-step checkpoints save a
+/// copy of `state` with `pkg` in place; returns what `f` returned and the package as the
+/// job left it.
+#[allow(clippy::too_many_arguments, reason = "the parts of a job, passed through")]
+fn with_job<R>(
+    env: &Env<'_>,
+    info: &RunInfo,
+    state: &RunState,
+    i: usize,
+    pkg: PackageState,
+    released: &BTreeMap<String, Released>,
+    base: &str,
+    save: &mut Saver<'_>,
+    f: impl FnOnce(&mut Job<'_>) -> R,
+) -> (R, PackageState) {
+    let mut checkpoint = |p: &PackageState| -> Result<()> {
+        let mut copy = state.clone();
+        copy.packages[i] = p.clone();
+        copy.touch(SystemTime::now());
+        save(&copy)
+    };
+    let mut job = Job {
+        env,
+        run: info,
+        pkg,
+        released: released.clone(),
+        base: base.to_owned(),
+        actions: Vec::new(),
+        checkpoint: &mut checkpoint,
+    };
+    let out = f(&mut job);
+    (out, job.pkg)
+}
+
 /// Re-verifies package `i`'s completed steps (when `verify`), then performs the steps of
 /// `phases` it has not done, saving after each.
 fn run_package(
@@ -239,65 +273,37 @@ fn run_package(
     let released = released_before(state, i, info.shared_pr);
     let base = base_for(state, i);
     let all = steps::steps(info.mode);
-    let pkg = state.packages[i].clone();
-    // The closure saves this package's mid-step state into a copy of the run state.
-    let snapshot = state.clone();
-    let mut checkpoint = |p: &PackageState| -> Result<()> {
-        let mut copy = snapshot.clone();
-        copy.packages[i] = p.clone();
-        copy.touch(SystemTime::now());
-        save(&copy)
-    };
-    let mut job = Job {
-        env,
-        run: info,
-        pkg,
-        released,
-        base,
-        actions: Vec::new(),
-        checkpoint: &mut checkpoint,
-    };
+    let mut pkg = state.packages[i].clone();
 
     // Re-verify what the state says is done; go back to the first step found undone.
-    if verify && job.pkg.phase > Phase::Planned {
-        let completed = job.pkg.phase;
-        for step in all.iter().copied().filter(|s| *s <= completed) {
-            if !steps::run_step(&mut job, step, Act::Verify)? {
-                let back =
-                    all.iter().copied().take_while(|s| *s < step).last().unwrap_or(Phase::Planned);
-                env.ui.warn(&format!(
-                    "{}: the state says {} is done, but its effect is missing; doing it again from there",
-                    job.pkg.name, step
-                ));
-                job.pkg.phase = back;
-                break;
-            }
+    if verify && pkg.phase > Phase::Planned {
+        let completed = pkg.phase;
+        let (first_undone, checked) =
+            with_job(env, info, state, i, pkg, &released, &base, save, |job| {
+                for step in all.iter().copied().filter(|s| *s <= completed) {
+                    if !steps::run_step(job, step, Act::Verify)? {
+                        return Ok(Some(step));
+                    }
+                }
+                Ok::<_, anyhow::Error>(None)
+            });
+        pkg = checked;
+        if let Some(step) = first_undone? {
+            env.ui.warn(&format!(
+                "{}: the state says {step} is done, but its effect is missing; doing it again from there",
+                pkg.name
+            ));
+            pkg.phase =
+                all.iter().copied().take_while(|s| *s < step).last().unwrap_or(Phase::Planned);
         }
     }
-    let mut pkg = job.pkg;
-    let released = job.released;
-    let base = job.base;
     let from = pkg.phase;
     for step in phases.iter().copied().filter(|s| *s > from) {
-        let snapshot = state.clone();
-        let mut checkpoint = |p: &PackageState| -> Result<()> {
-            let mut copy = snapshot.clone();
-            copy.packages[i] = p.clone();
-            copy.touch(SystemTime::now());
-            save(&copy)
-        };
-        let mut job = Job {
-            env,
-            run: info,
-            pkg: pkg.clone(),
-            released: released.clone(),
-            base: base.clone(),
-            actions: Vec::new(),
-            checkpoint: &mut checkpoint,
-        };
-        let result = steps::run_step(&mut job, step, Act::Perform);
-        failpoint(&pkg.name, step, "before-save");
-        pkg = job.pkg;
+        let (result, acted) = with_job(env, info, state, i, pkg, &released, &base, save, |job| {
+            steps::run_step(job, step, Act::Perform)
+        });
+        failpoint(&acted.name, step, "before-save");
+        pkg = acted;
         if let Err(err) = result {
             state.packages[i] = pkg;
             return Err(err);

@@ -74,6 +74,27 @@ pub struct Env<'a> {
     pub links: Option<changelog::Forge>,
 }
 
+impl<'a> Env<'a> {
+    /// The environment of a run in the repository `ctx` opened, pushing to `remote`: `gh`
+    /// located (or `None`), changelog links to the forge `remote`'s URL names.
+    pub fn of(ctx: &'a crate::context::Ctx, root: &Path, remote: &str) -> Self {
+        use crate::config::GitConfig as _;
+        let links = ctx
+            .repo
+            .value(&format!("remote.{remote}.url"))
+            .and_then(|url| changelog::Forge::from_remote_url(&url));
+        Env {
+            repo: &ctx.repo,
+            config: &ctx.config,
+            ui: &ctx.ui,
+            root: root.to_owned(),
+            common_dir: ctx.repo.common_dir().to_owned(),
+            gh: Gh::locate(forge::RetryPolicy::from(&ctx.config.forge)).ok(),
+            links,
+        }
+    }
+}
+
 /// The run-wide facts a step needs.
 #[derive(Debug, Clone)]
 pub struct RunInfo {

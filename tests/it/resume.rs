@@ -351,39 +351,12 @@ fn direct_mode_resumes_after_a_crash_after_each_save() {
 /// [`Case::env`]: the same commits and tags as a `run_in` call.
 fn spawn_release(c: &Case, args: &[&str]) -> std::process::Child {
     use std::os::unix::process::CommandExt as _;
-    let tmp = c.r.scratch();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
     cmd.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("GIT_") {
-            cmd.env_remove(key);
-        }
-    }
-    // Mirrors `TestRepo`'s hermetic environment at clock 0 (a copy never commits).
-    let date = "1700000000 +0000";
-    cmd.env("HOME", tmp.join("home"))
-        .env("XDG_CONFIG_HOME", tmp.join("home/.config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CEILING_DIRECTORIES", tmp)
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_NAME", "Test Committer")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_CONFIG_COUNT", "4")
-        .env("GIT_CONFIG_KEY_0", "init.defaultBranch")
-        .env("GIT_CONFIG_VALUE_0", "main")
-        .env("GIT_CONFIG_KEY_1", "commit.gpgSign")
-        .env("GIT_CONFIG_VALUE_1", "false")
-        .env("GIT_CONFIG_KEY_2", "tag.gpgSign")
-        .env("GIT_CONFIG_VALUE_2", "false")
-        .env("GIT_CONFIG_KEY_3", "core.autocrlf")
-        .env("GIT_CONFIG_VALUE_3", "false")
-        .env("LC_ALL", "C")
-        .env_remove("NO_COLOR")
-        .envs(c.env(&[]))
+    // `TestRepo`'s hermetic environment; a copy never commits, so its clock stays at the
+    // template's start, as in `run_in`.
+    c.r.hermetic(&mut cmd);
+    cmd.envs(c.env(&[]))
         .current_dir(c.r.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())

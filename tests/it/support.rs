@@ -81,8 +81,8 @@ impl TestRepo {
         self.tmp.path()
     }
 
-    /// Applies the hermetic environment to `cmd`.
-    fn hermetic(&self, cmd: &mut Command) {
+    /// Applies the hermetic environment to `cmd` (and the work tree as its directory).
+    pub fn hermetic(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("GIT_") {
                 cmd.env_remove(key);
