@@ -475,18 +475,15 @@ fn rollback_tag(
     Ok((actions, tag.to_owned(), "the previous release".to_owned()))
 }
 
-/// The configured packages that depend on the package `tag` releases.
+/// The packages that depend on the package `tag` releases.
 fn dependents_of(ctx: &Ctx, tag: &str) -> Vec<String> {
-    let owner = ctx
-        .config
-        .packages
-        .iter()
-        .find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()));
+    // The packages as the plan resolves them: configured and manifest dependencies.
+    let Ok(plan) = crate::plan::build(&ctx.repo, &ctx.config, &crate::plan::Options::default())
+    else {
+        return Vec::new();
+    };
+    let list = &plan.packages.list;
+    let owner = list.iter().find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()));
     let Some(owner) = owner else { return Vec::new() };
-    ctx.config
-        .packages
-        .iter()
-        .filter(|p| p.depends_on.contains(&owner.name))
-        .map(|p| p.name.clone())
-        .collect()
+    list.iter().filter(|p| p.depends_on.contains(&owner.name)).map(|p| p.name.clone()).collect()
 }

@@ -104,6 +104,8 @@ fn a_workspace_releases_tier_by_tier_and_pins_downstream_to_what_was_just_releas
     let (file, repos) = workspace(&r);
     let spi = r.scratch().join("ws/spi");
     let file_arg = file.to_str().expect("UTF-8");
+    // A sibling repository that depends on `core` but that the workspace does not list.
+    python_repo(&r, "stray", &["core>=1.0"], true);
 
     let out = release(
         &r,
@@ -114,6 +116,11 @@ fn a_workspace_releases_tier_by_tier_and_pins_downstream_to_what_was_just_releas
     out.expect_code(0);
     let result = out.json();
     assert_eq!(result["status"], "SUCCESS", "{result:#}");
+    assert!(
+        out.stderr.contains("GRAPH_DRIFT:") && out.stderr.contains("stray` depends on `core`"),
+        "the drift guard names the unlisted sibling: {}",
+        out.stderr
+    );
     let tiers: Vec<(String, u64)> = result["repos"]
         .as_array()
         .expect("repos")
@@ -420,4 +427,105 @@ fn rollback_of_an_unpublished_run_leaves_refs_worktrees_and_remote_as_before() {
     assert_eq!(e["trigger"]["description"], "checks are red");
     assert_eq!(e["versions"]["rolled_back_from"], "demo 0.2.0");
     assert!(e["execution"]["actions"].as_array().is_some_and(|a| a.len() == 4), "{e:#}");
+}
+
+/// A monorepo of `core`, `util` and `app` (app depends on core), each with a `feat:` since
+/// `<name>/v0.1.0`, pushed to `origin`; `extra` goes into `[release]`.
+fn monorepo_3(r: &TestRepo, extra: &str) -> PathBuf {
+    let mut config = format!(
+        "[release]\nemail_pattern = \"*@example.com\"\n{extra}\n[forge]\nretries = 1\nbase_delay_ms = 1\n"
+    );
+    for name in ["core", "util", "app"] {
+        let deps = if name == "app" {
+            "\n[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n"
+        } else {
+            ""
+        };
+        r.write(
+            &format!("crates/{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{deps}"),
+        );
+        r.write(&format!("crates/{name}/tests/it.rs"), "#[test]\nfn it() {}\n");
+        r.write(&format!("crates/{name}/CHANGELOG.md"), "# Changelog\n\n## 0.1.0\n\n- first\n");
+        let _ = write!(config, "\n[[package]]\nname = \"{name}\"\npath = \"crates/{name}\"\n");
+    }
+    r.write("release.toml", &config);
+    r.commit("feat: three crates");
+    for name in ["core", "util", "app"] {
+        r.tag_annotated(&format!("{name}/v0.1.0"));
+    }
+    for name in ["core", "util", "app"] {
+        r.change(&format!("crates/{name}/src/lib.rs"), &format!("feat({name}): more"));
+    }
+    let bare = r.with_origin();
+    r.git(["push", "--quiet", "origin", "main", "--tags"]);
+    r.git(["branch", "--quiet", "-u", "origin/main"]);
+    bare
+}
+
+#[test]
+fn a_monorepo_in_pr_mode_releases_through_one_pull_request_unless_per_package_is_asked() {
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    let bare = monorepo_3(&r, "");
+    let before = r.git_in(&bare, ["rev-parse", "main"]);
+    let out = release(&r, &gh, &r.path(), &["run", "--yes", "--format", "json"]);
+    out.expect_code(0);
+    let run_id = out.json()["run_id"].as_str().expect("run id").to_owned();
+    let creates = gh.calls_matching(&["pr", "create"]);
+    assert_eq!(creates.len(), 1, "one pull request: {creates:?}");
+    let head = format!("release/{run_id}");
+    assert!(creates[0].windows(2).any(|w| w[0] == "--head" && w[1] == head), "{creates:?}");
+    assert!(
+        creates[0].iter().any(|a| a == "release: core v0.2.0, util v0.2.0, app v0.2.0"),
+        "the title names every package: {creates:?}"
+    );
+    // One squash commit on main holds the three releases; every tag points at it.
+    let main = r.git_in(&bare, ["rev-parse", "main"]);
+    assert_eq!(r.git_in(&bare, ["rev-parse", "main~1"]), before);
+    for name in ["core", "util", "app"] {
+        assert_eq!(r.git_in(&bare, ["rev-parse", &format!("{name}/v0.2.0^{{commit}}")]), main);
+    }
+    let app = r.git_in(&bare, ["show", "main:crates/app/Cargo.toml"]);
+    assert!(app.contains("version = \"=0.2.0\""), "pinned in the same pull request: {app}");
+
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    monorepo_3(&r, "pr = \"per-package\"\n");
+    release(&r, &gh, &r.path(), &["run", "--yes"]).expect_code(0);
+    assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 3, "one pull request each");
+}
+
+#[test]
+fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    let bare = monorepo_3(&r, "");
+    release(&r, &gh, &r.path(), &["run", "--yes"]).expect_code(0);
+    let tagged = r.git_in(&bare, ["rev-parse", "core/v0.2.0^{commit}"]);
+
+    let dry = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--dry-run"]);
+    dry.expect_code(0);
+    assert!(dry.stdout.contains("would: git revert --no-edit"), "{}", dry.stdout);
+    assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 1, "a dry run opens nothing");
+
+    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--reason", "data loss"]);
+    out.expect_code(0);
+    let creates = gh.calls_matching(&["pr", "create"]);
+    assert_eq!(creates.len(), 2, "a revert pull request: {creates:?}");
+    assert!(creates[1].iter().any(|a| a == "revert: release core/v0.2.0"), "{creates:?}");
+    let reverted = r.git_in(&bare, ["log", "-1", "--format=%s", "rollback/core-v0.2.0"]);
+    assert!(reverted.starts_with("Revert"), "{reverted}");
+    assert_eq!(r.git_in(&bare, ["rev-parse", "rollback/core-v0.2.0~1"]), tagged);
+    let release_state = gh.state()["releases"].to_string();
+    assert!(release_state.contains("Rolled back"), "{release_state}");
+    assert!(release_state.contains("\"isPrerelease\":true"), "{release_state}");
+    assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]) == "core/v0.2.0", "the tag stays");
+
+    // Deleting the remote tag takes the flag, and names what depends on the package.
+    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--delete-remote-tag"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("what depends on it: app"), "{}", out.stderr);
+    assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]).is_empty(), "deleted");
+    assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 2, "the revert PR is not opened twice");
 }
