@@ -472,7 +472,25 @@ fn rollback_tag(
             git.run(["push", "--", &remote, &format!(":refs/tags/{tag}")]).map(|_| ())
         })?;
     }
-    Ok((actions, tag.to_owned(), "the previous release".to_owned()))
+    let previous = previous_release(ctx, tag).unwrap_or_else(|| "no earlier release".to_owned());
+    Ok((actions, tag.to_owned(), previous))
+}
+
+/// The release tag before `tag` of the same package (the highest lower stable version, or
+/// the highest lower version when `tag` is a prerelease).
+fn previous_release(ctx: &Ctx, tag: &str) -> Option<String> {
+    let plan = crate::plan::build(&ctx.repo, &ctx.config, &crate::plan::Options::default()).ok()?;
+    let package = plan
+        .packages
+        .list
+        .iter()
+        .find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()))?;
+    let tags = crate::changelog::package_tags(&ctx.repo, package).ok()?;
+    let this = package.tag_formats.iter().find_map(|f| f.parse_tag(tag))?;
+    tags.iter()
+        .filter(|t| t.version < this && (t.version.pre.is_empty() || !this.pre.is_empty()))
+        .max_by(|a, b| a.version.cmp(&b.version))
+        .map(|t| t.tag.clone())
 }
 
 /// The packages that depend on the package `tag` releases.

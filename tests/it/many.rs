@@ -521,6 +521,18 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert!(release_state.contains("Rolled back"), "{release_state}");
     assert!(release_state.contains("\"isPrerelease\":true"), "{release_state}");
     assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]) == "core/v0.2.0", "the tag stays");
+    let folder = r.path().join(".git/release/rollbacks");
+    let record = std::fs::read_dir(&folder)
+        .expect("rollback records")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a record");
+    let evidence: Value =
+        serde_json::from_slice(&std::fs::read(record).expect("read")).expect("JSON");
+    let versions = &evidence["rollback_evidence"]["versions"];
+    assert_eq!(versions["rolled_back_from"], "core/v0.2.0");
+    assert_eq!(versions["rolled_back_to"], "core/v0.1.0");
 
     // Deleting the remote tag takes the flag, and names what depends on the package.
     let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--delete-remote-tag"]);
