@@ -313,11 +313,7 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     run_state = state::load(&common_dir, &args.run)?;
     run_state.gates.push(gate);
     for pkg in &mut run_state.packages {
-        if matches!(pkg.status, PackageStatus::Failed | PackageStatus::Blocked) {
-            pkg.status = PackageStatus::Pending;
-            pkg.blocked_by = None;
-            pkg.reason = None;
-        }
+        crate::pipeline::exec::reopen(pkg);
     }
     run_state.status = RunStatus::InProgress;
     let env = Env::of(&ctx, &root, &run_state.remote);

@@ -331,11 +331,7 @@ pub fn resume(
         m.state.gates.push(gate.clone());
         m.state.status = RunStatus::InProgress;
         for pkg in &mut m.state.packages {
-            if matches!(pkg.status, PackageStatus::Failed | PackageStatus::Blocked) {
-                pkg.status = PackageStatus::Pending;
-                pkg.blocked_by = None;
-                pkg.reason = None;
-            }
+            crate::pipeline::exec::reopen(pkg);
         }
     }
     let ui = members[0].ctx.ui.clone();

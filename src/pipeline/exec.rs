@@ -209,6 +209,18 @@ fn execute_stage(
     Ok(())
 }
 
+/// Makes a failed or blocked package pending again, for a resume: it is retried from the
+/// step that failed. A package set aside because its preflight checks failed stays failed:
+/// the checks ran when the run started and are not run again, so it needs a new run.
+pub fn reopen(pkg: &mut PackageState) {
+    let checks_failed = pkg.error.as_ref().is_some_and(|e| e.code == ErrorCode::CheckFailed);
+    if matches!(pkg.status, PackageStatus::Failed | PackageStatus::Blocked) && !checks_failed {
+        pkg.status = PackageStatus::Pending;
+        pkg.blocked_by = None;
+        pkg.reason = None;
+    }
+}
+
 /// `SUCCESS` when every package is done or skipped; `PARTIAL` when some are done and some
 /// are not; `FAILED` when none is done; never `IN_PROGRESS` (the run ended).
 pub fn overall(state: &RunState) -> RunStatus {
