@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Exit};
 use crate::git::cli::redact;
+use crate::waivers::Date;
 
 /// The version of the state file's layout; bumped on every incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -702,8 +703,8 @@ pub fn state_path(dir: &Path, run_id: &str) -> PathBuf {
 /// assert_eq!(run_id(now, 0xff_a3f7b2), "release-20250225-a3f7b2");
 /// ```
 pub fn run_id(now: SystemTime, random: u64) -> String {
-    let (year, month, day) = civil_date(unix_secs(now) / 86_400);
-    format!("release-{year:04}{month:02}{day:02}-{:06x}", random & 0x00ff_ffff)
+    let date = day_of(unix_secs(now));
+    format!("release-{:04}{:02}{:02}-{:06x}", date.year, date.month, date.day, random & 0x00ff_ffff)
 }
 
 /// A fresh run id for `now`, its six hex digits from [`random_u64`].
@@ -745,33 +746,17 @@ pub fn is_run_id(id: &str) -> bool {
 /// ```
 pub fn timestamp(time: SystemTime) -> String {
     let secs = unix_secs(time);
-    let (year, month, day) = civil_date(secs / 86_400);
     let of_day = secs % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    format!("{}T{:02}:{:02}:{:02}Z", day_of(secs), of_day / 3600, of_day % 3600 / 60, of_day % 60)
 }
 
 fn unix_secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// (year, month, day) of the day `days` after 1970-01-01, by Howard Hinnant's
-/// `civil_from_days`, in unsigned arithmetic since `days` is never negative here.
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+/// The UTC day of the Unix time `secs`.
+fn day_of(secs: u64) -> Date {
+    Date::from_days(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
 }
 
 /// Writes `state` to [`state_path`] atomically: a temporary file in the same folder, written
