@@ -2,7 +2,7 @@
 //! (DESIGN.md › Pipeline; seed 004 › Rollback Procedures, whose evidence record it writes).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
-use crate::config::{GitConfig as _, Mode};
+use crate::config::Mode;
 use crate::context::Ctx;
 use crate::error::Error;
 use crate::forge::{self, Gh, Outcome, RetryPolicy};
@@ -120,7 +120,7 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs) -> Result<()> {
         ctx.ui.status("dry run: nothing was changed");
         return Ok(());
     }
-    let who = identity(&ctx);
+    let who = super::run::identity(&ctx);
     let record = serde_json::json!({
         "rollback_evidence": {
             "rollback_id": rollback_id(),
@@ -162,29 +162,6 @@ fn rollback_id() -> String {
     state::new_run_id(SystemTime::now()).replacen("release-", "rollback-", 1)
 }
 
-fn identity(ctx: &Ctx) -> String {
-    match (ctx.repo.value("user.name"), ctx.repo.value("user.email")) {
-        (Some(n), Some(e)) => format!("{n} <{e}>"),
-        (Some(n), None) => n,
-        (None, Some(e)) => format!("<{e}>"),
-        (None, None) => std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()),
-    }
-}
-
-/// The run's state, active or archived.
-fn load_any(dir: &Path, run_id: &str) -> Result<(RunState, PathBuf)> {
-    let archived = state::archive_dir(dir).join(format!("{run_id}.json"));
-    if !state::state_path(dir, run_id).exists() && archived.exists() {
-        let text = std::fs::read(&archived)
-            .with_context(|| format!("failed to read `{}`", archived.display()))?;
-        let run = serde_json::from_slice(&text).map_err(|e| {
-            Error::failed(format!("archived state file `{}` is corrupt: {e}", archived.display()))
-        })?;
-        return Ok((run, archived));
-    }
-    Ok((state::load(dir, run_id)?, state::state_path(dir, run_id)))
-}
-
 /// Whether package `pkg` of `run` reached anything published: the release branch (direct
 /// push, merged pull request) or a pushed tag.
 fn published(git: &Git, run: &RunState, pkg: &PackageState) -> Option<String> {
@@ -221,7 +198,7 @@ fn rollback_run(
     run_id: &str,
     dry_run: bool,
 ) -> Result<(Vec<Done>, Vec<String>, String)> {
-    let (mut run, path) = load_any(common_dir, run_id)?;
+    let (mut run, path) = state::load_any(common_dir, run_id)?;
     let _lock = if dry_run { None } else { Some(Lock::acquire(common_dir, run_id)?) };
     let git = Git::new(root);
     let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok();
@@ -241,7 +218,7 @@ fn rollback_run(
             continue;
         }
         versions.push(format!("{} {}", pkg.name, pkg.next_version));
-        let lane = (!(run.shared_pr && run.mode == Mode::Pr)).then_some(pkg.name.as_str());
+        let lane = run.lane(&pkg.name);
         let branch = steps::branch_name(&run.run_id, lane);
         let worktree = steps::worktree_path(common_dir, &run.run_id, lane);
         if let (Some(pr), Some(gh)) = (&pkg.pr, &gh) {

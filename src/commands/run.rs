@@ -537,7 +537,7 @@ pub(crate) fn gate(
 }
 
 /// `user.name <user.email>` from git config, else `$USER`, else `unknown`.
-fn identity(ctx: &Ctx) -> String {
+pub(crate) fn identity(ctx: &Ctx) -> String {
     let name = ctx.repo.value("user.name");
     let email = ctx.repo.value("user.email");
     match (name, email) {

@@ -68,15 +68,8 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let Some(run_id) = &args.run else {
         return list(&ctx, &dir, args.format);
     };
-    let archived = state::archive_dir(&dir).join(format!("{run_id}.json"));
-    let run = if !state::state_path(&dir, run_id).exists() && archived.exists() {
-        let text = std::fs::read(&archived)?;
-        serde_json::from_slice::<RunState>(&text).map_err(|e| {
-            anyhow::anyhow!("archived state file `{}` is corrupt: {e}", archived.display())
-        })?
-    } else {
-        state::load(&dir, run_id)?
-    };
+    let (run, file) = state::load_any(&dir, run_id)?;
+    let archived = file != state::state_path(&dir, run_id);
     let root = ctx.repo.root();
     let git = Git::new(&root);
     let remote_tags = git.ls_remote_tags(&run.remote);
@@ -108,7 +101,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
                 "mode": run.mode,
                 "started_at": run.started_at,
                 "updated_at": run.updated_at,
-                "archived": archived.exists(),
+                "archived": archived,
                 "local": local_status.lines().next().unwrap_or(""),
                 "remote_reachable": remote_tags.is_ok(),
                 "packages": facts,
@@ -198,8 +191,7 @@ fn facts_of(
     remote: Option<&std::collections::BTreeMap<String, crate::git::cli::RemoteRef>>,
     gh: Option<&Gh>,
 ) -> Facts {
-    let lane = (!(run.shared_pr && run.mode == Mode::Pr)).then_some(pkg.name.as_str());
-    let worktree = steps::worktree_path(dir, &run.run_id, lane);
+    let worktree = steps::worktree_path(dir, &run.run_id, run.lane(&pkg.name));
     let remote_tag = match (&pkg.tag, remote) {
         (None, _) => "-".to_owned(),
         (Some(_), None) => "unknown (remote unreachable)".to_owned(),

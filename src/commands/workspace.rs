@@ -304,16 +304,11 @@ pub fn resume(
     for repo in &ws_run.repos {
         let ctx = open(global, &repo.path)?;
         let common_dir = ctx.repo.common_dir().to_owned();
-        let archived = state::archive_dir(&common_dir).join(format!("{}.json", ws_run.run_id));
         let state = if repo.status == "NOTHING_TO_RELEASE" {
             // Nothing was planned there, so no state was written.
             RunState::new(ws_run.run_id.clone(), &common_dir, Vec::new(), SystemTime::now())
-        } else if !state::state_path(&common_dir, &ws_run.run_id).exists() && archived.exists() {
-            let text = std::fs::read(&archived)?;
-            serde_json::from_slice(&text)
-                .with_context(|| format!("archived state `{}` is corrupt", archived.display()))?
         } else {
-            state::load(&common_dir, &ws_run.run_id)?
+            state::load_any(&common_dir, &ws_run.run_id)?.0
         };
         members.push(Member { name: repo.name.clone(), ctx, plan: None, state, report: None });
     }

@@ -31,7 +31,7 @@ pub fn run_info(state: &RunState) -> RunInfo {
         head: state.head.clone(),
         plan_hash: state.plan_hash.clone().unwrap_or_default(),
         started_unix: state.started_unix,
-        shared_pr: state.shared_pr && state.mode == Mode::Pr,
+        shared_pr: state.shares_pr(),
         pr_packages: state
             .packages
             .iter()
@@ -129,7 +129,7 @@ pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Res
     // With one shared pull request, every package is committed and pushed before the pull
     // request is opened and merged, and tags come after the merge; otherwise each package
     // goes through all its steps in turn.
-    let stages: Vec<Vec<Phase>> = if state.shared_pr && state.mode == Mode::Pr {
+    let stages: Vec<Vec<Phase>> = if state.shares_pr() {
         vec![
             all.iter().copied().filter(|p| *p <= Phase::Pushed).collect(),
             vec![Phase::PrCreated, Phase::Merged],
@@ -395,10 +395,7 @@ pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
             current_version: pkg.current_version.clone(),
             next_version: pkg.next_version.clone(),
             tag: pkg.tag.clone(),
-            branch: steps::branch_name(
-                &info.run_id,
-                (!info.shared_pr).then_some(pkg.name.as_str()),
-            ),
+            branch: steps::branch_name(&info.run_id, state.lane(&pkg.name)),
             actions: job.actions,
         });
     }
@@ -410,11 +407,8 @@ pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
 pub fn remove_worktrees(root: &Path, common_dir: &Path, state: &RunState) -> Vec<String> {
     let git = Git::new(root);
     let mut problems = Vec::new();
-    let lanes: Vec<Option<&str>> = if state.shared_pr && state.mode == Mode::Pr {
-        vec![None]
-    } else {
-        state.packages.iter().map(|p| Some(p.name.as_str())).collect()
-    };
+    let mut lanes: Vec<Option<&str>> = state.packages.iter().map(|p| state.lane(&p.name)).collect();
+    lanes.dedup();
     for lane in lanes {
         let path = steps::worktree_path(common_dir, &state.run_id, lane);
         if !path.exists() {

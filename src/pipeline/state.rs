@@ -666,6 +666,17 @@ impl RunState {
         self.updated_at = timestamp(now);
     }
 
+    /// Whether the packages share one release branch, worktree and pull request.
+    pub fn shares_pr(&self) -> bool {
+        self.shared_pr && self.mode == crate::config::Mode::Pr
+    }
+
+    /// The lane of package `name`: its own (`Some(name)`), or `None` when the run shares one
+    /// release branch and worktree (see [`crate::pipeline::steps::branch_name`]).
+    pub fn lane<'a>(&self, name: &'a str) -> Option<&'a str> {
+        (!self.shares_pr()).then_some(name)
+    }
+
     /// The package named `name`.
     pub fn package_mut(&mut self, name: &str) -> Option<&mut PackageState> {
         self.packages.iter_mut().find(|p| p.name == name)
@@ -817,9 +828,30 @@ pub fn load(dir: &Path, run_id: &str) -> Result<RunState> {
             return Err(err).with_context(|| format!("failed to read `{}`", path.display()));
         }
     };
-    let state = parse(&path, &text)?;
+    checked(dir, run_id, &path, &text)
+}
+
+/// Reads run `run_id`'s state wherever it is: in `runs/`, or, for a finished run, in
+/// `runs/archive/`; returns it with the file it was read from.
+///
+/// # Errors
+/// As [`load`], for whichever file is read.
+pub fn load_any(dir: &Path, run_id: &str) -> Result<(RunState, PathBuf)> {
+    let archived = archive_dir(dir).join(format!("{run_id}.json"));
+    if is_run_id(run_id) && !state_path(dir, run_id).exists() && archived.exists() {
+        let text = fs::read(&archived)
+            .with_context(|| format!("failed to read `{}`", archived.display()))?;
+        return Ok((checked(dir, run_id, &archived, &text)?, archived));
+    }
+    Ok((load(dir, run_id)?, state_path(dir, run_id)))
+}
+
+/// Parses the state file at `path` (its content `text`) and checks that it is run
+/// `run_id`'s, of the repository whose git common dir is `dir`.
+fn checked(dir: &Path, run_id: &str, path: &Path, text: &[u8]) -> Result<RunState> {
+    let state = parse(path, text)?;
     if state.run_id != run_id {
-        return Err(corrupt(&path, &format!(": it is for run `{}`, not `{run_id}`", state.run_id)));
+        return Err(corrupt(path, &format!(": it is for run `{}`, not `{run_id}`", state.run_id)));
     }
     let here = repository_id(dir);
     if state.repository != here {
