@@ -816,15 +816,52 @@ pub fn report_text(state: &RunState) -> String {
     out
 }
 
+/// The report of the JSON result: each package under its outcome, with the version, and
+/// the step, code and reason of a failure or the package that blocked it.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Report {
+    succeeded: Vec<serde_json::Value>,
+    failed: Vec<serde_json::Value>,
+    blocked: Vec<serde_json::Value>,
+    skipped: Vec<serde_json::Value>,
+}
+
+impl Report {
+    /// The report of `packages`, each given with the name to show (a workspace prefixes
+    /// its repository); pending packages are left out.
+    pub(crate) fn of<'a>(packages: impl IntoIterator<Item = (String, &'a PackageState)>) -> Self {
+        let mut report = Self::default();
+        for (name, p) in packages {
+            let e = p.error.as_ref();
+            match p.status {
+                PackageStatus::Done => report.succeeded.push(
+                    serde_json::json!({"name": name, "version": p.next_version, "tag": p.tag}),
+                ),
+                PackageStatus::Failed => report.failed.push(serde_json::json!({
+                    "name": name,
+                    "version": p.next_version,
+                    "phase": e.map(|e| e.phase),
+                    "code": e.map(|e| e.code),
+                    "reason": e.map(|e| e.message.clone()),
+                })),
+                PackageStatus::Blocked => report.blocked.push(serde_json::json!({
+                    "name": name,
+                    "version": p.next_version,
+                    "blocked_by": p.blocked_by,
+                    "reason": p.reason,
+                })),
+                PackageStatus::Skipped => {
+                    report.skipped.push(serde_json::json!({"name": name, "reason": p.reason}));
+                }
+                PackageStatus::Pending => {}
+            }
+        }
+        report
+    }
+}
+
 /// The JSON result of a run (schema version 1).
 pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) -> String {
-    #[derive(Serialize)]
-    struct Report {
-        succeeded: Vec<serde_json::Value>,
-        failed: Vec<serde_json::Value>,
-        blocked: Vec<serde_json::Value>,
-        skipped: Vec<serde_json::Value>,
-    }
     #[derive(Serialize)]
     struct Document<'a> {
         schema_version: u32,
@@ -838,22 +875,7 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         packages: &'a [PackageState],
         report: Report,
     }
-    let of = |status: PackageStatus| state.packages.iter().filter(move |p| p.status == status);
-    let report = Report {
-        succeeded: of(PackageStatus::Done)
-            .map(|p| serde_json::json!({"name": p.name, "version": p.next_version, "tag": p.tag}))
-            .collect(),
-        failed: of(PackageStatus::Failed)
-            .map(|p| {
-                let e = p.error.as_ref();
-                serde_json::json!({"name": p.name, "version": p.next_version, "phase": e.map(|e| e.phase), "code": e.map(|e| e.code), "reason": e.map(|e| e.message.clone())})
-            })
-            .collect(),
-        blocked: of(PackageStatus::Blocked)
-            .map(|p| serde_json::json!({"name": p.name, "version": p.next_version, "blocked_by": p.blocked_by, "reason": p.reason}))
-            .collect(),
-        skipped: of(PackageStatus::Skipped).map(|p| serde_json::json!({"name": p.name, "reason": p.reason})).collect(),
-    };
+    let report = Report::of(state.packages.iter().map(|p| (p.name.clone(), p)));
     let doc = Document {
         schema_version: 1,
         run_id: &state.run_id,

@@ -579,34 +579,10 @@ fn summary(members: &[Member], ws_run: &WorkspaceRun) -> String {
     out
 }
 
-fn report_json(members: &[Member]) -> serde_json::Value {
-    let mut report =
-        serde_json::json!({"succeeded": [], "failed": [], "blocked": [], "skipped": []});
-    for m in members {
-        for p in &m.state.packages {
-            let name = format!("{}/{}", m.name, p.name);
-            let (key, value) = match p.status {
-                PackageStatus::Done => (
-                    "succeeded",
-                    serde_json::json!({"name": name, "version": p.next_version, "tag": p.tag}),
-                ),
-                PackageStatus::Failed => (
-                    "failed",
-                    serde_json::json!({"name": name, "version": p.next_version, "phase": p.error.as_ref().map(|e| e.phase), "code": p.error.as_ref().map(|e| e.code), "reason": p.error.as_ref().map(|e| e.message.clone())}),
-                ),
-                PackageStatus::Blocked => (
-                    "blocked",
-                    serde_json::json!({"name": name, "version": p.next_version, "blocked_by": p.blocked_by, "reason": p.reason}),
-                ),
-                PackageStatus::Skipped => {
-                    ("skipped", serde_json::json!({"name": name, "reason": p.reason}))
-                }
-                PackageStatus::Pending => continue,
-            };
-            if let Some(list) = report[key].as_array_mut() {
-                list.push(value);
-            }
-        }
-    }
-    report
+fn report_json(members: &[Member]) -> single::Report {
+    single::Report::of(
+        members.iter().flat_map(|m| {
+            m.state.packages.iter().map(move |p| (format!("{}/{}", m.name, p.name), p))
+        }),
+    )
 }
