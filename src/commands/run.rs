@@ -750,7 +750,7 @@ pub fn summary_text(state: &RunState) -> String {
         rows,
     ));
     out.push('\n');
-    out.push_str(&report_text(state));
+    out.push_str(&report_text(state.packages.iter().map(|p| (p.name.clone(), p))));
     let released = state.packages.iter().filter(|p| p.status == PackageStatus::Done).count();
     let _ = writeln!(
         out,
@@ -761,20 +761,22 @@ pub fn summary_text(state: &RunState) -> String {
     out
 }
 
-/// The report: Succeeded, Failed, Blocked, Skipped, each with its packages and reasons.
-pub fn report_text(state: &RunState) -> String {
-    let pick = |status: PackageStatus| -> Vec<&PackageState> {
-        state.packages.iter().filter(|p| p.status == status).collect()
+/// The report: Succeeded, Failed, Blocked, Skipped, each with its packages (given with the
+/// name to show) and reasons.
+pub fn report_text<'a>(packages: impl IntoIterator<Item = (String, &'a PackageState)>) -> String {
+    let packages: Vec<(String, &PackageState)> = packages.into_iter().collect();
+    let pick = |status: PackageStatus| -> Vec<(&str, &PackageState)> {
+        packages.iter().filter(|(_, p)| p.status == status).map(|(n, p)| (n.as_str(), *p)).collect()
     };
     let list =
         |items: Vec<String>| if items.is_empty() { "—".to_owned() } else { items.join(", ") };
     let succeeded: Vec<String> = pick(PackageStatus::Done)
         .iter()
-        .map(|p| format!("{} v{}", p.name, p.next_version))
+        .map(|(name, p)| format!("{name} v{}", p.next_version))
         .collect();
     let failed: Vec<String> = pick(PackageStatus::Failed)
         .iter()
-        .map(|p| {
+        .map(|(name, p)| {
             let (phase, code, first) =
                 p.error.as_ref().map_or(("?".to_owned(), String::new(), String::new()), |e| {
                     (
@@ -783,15 +785,14 @@ pub fn report_text(state: &RunState) -> String {
                         e.message.lines().next().unwrap_or("").to_owned(),
                     )
                 });
-            format!("{} v{} — {phase} [{code}]: {first}", p.name, p.next_version)
+            format!("{name} v{} — {phase} [{code}]: {first}", p.next_version)
         })
         .collect();
     let blocked: Vec<String> = pick(PackageStatus::Blocked)
         .iter()
-        .map(|p| {
+        .map(|(name, p)| {
             format!(
-                "{} v{} — blocked by {}",
-                p.name,
+                "{name} v{} — blocked by {}",
                 p.next_version,
                 p.blocked_by.as_deref().unwrap_or("?")
             )
@@ -799,11 +800,13 @@ pub fn report_text(state: &RunState) -> String {
         .collect();
     let pending: Vec<String> = pick(PackageStatus::Pending)
         .iter()
-        .map(|p| format!("{} v{} (at {})", p.name, p.next_version, p.phase))
+        .map(|(name, p)| format!("{name} v{} (at {})", p.next_version, p.phase))
         .collect();
     let skipped: Vec<String> = pick(PackageStatus::Skipped)
         .iter()
-        .map(|p| format!("{} — {}", p.name, p.reason.as_deref().unwrap_or("nothing to release")))
+        .map(|(name, p)| {
+            format!("{name} — {}", p.reason.as_deref().unwrap_or("nothing to release"))
+        })
         .collect();
     let mut out = String::from("RELEASE REPORT\n==============\n");
     let _ = writeln!(out, "Succeeded ({}):  {}", succeeded.len(), list(succeeded));

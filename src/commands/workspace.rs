@@ -565,16 +565,9 @@ fn summary(members: &[Member], ws_run: &WorkspaceRun) -> String {
         rows,
     ));
     out.push('\n');
-    let mut all =
-        RunState::new(ws_run.run_id.clone(), Path::new("."), Vec::new(), SystemTime::now());
-    for (m, r) in members.iter().zip(&ws_run.repos) {
-        for p in &m.state.packages {
-            let mut p = p.clone();
-            p.name = format!("{}/{}", r.name, p.name);
-            all.packages.push(p);
-        }
-    }
-    out.push_str(&single::report_text(&all));
+    out.push_str(&single::report_text(members.iter().flat_map(|m| {
+        m.state.packages.iter().map(move |p| (format!("{}/{}", m.name, p.name), p))
+    })));
     let _ = writeln!(out, "\nStatus: {}", ws_run.status);
     out
 }
