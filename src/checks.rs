@@ -1172,22 +1172,6 @@ fn contains_word(line: &str, word: &str) -> bool {
     })
 }
 
-/// The changelog file of a package: its `changelog` key, else `<path>/<release.changelog>`.
-fn changelog_path(config: &Config, pkg: &Package) -> String {
-    config
-        .packages
-        .iter()
-        .find(|p| p.name == pkg.name)
-        .and_then(|p| p.changelog.clone())
-        .unwrap_or_else(|| {
-            if pkg.path == "." {
-                config.changelog.clone()
-            } else {
-                format!("{}/{}", pkg.path, config.changelog)
-            }
-        })
-}
-
 /// `changelog_current`: the changelog has a section (a heading) for the current version
 /// (seed 004 › RL-03 "Changelog updated").
 fn changelog_current(
@@ -1202,7 +1186,7 @@ fn changelog_current(
     let Some(current) = row.current_version.as_deref().and_then(|v| Version::parse(v).ok()) else {
         return CheckResult::skip(NAME, name, "no release yet");
     };
-    let path = changelog_path(config, pkg);
+    let path = config.changelog_of(&pkg.name, &pkg.path);
     let fix =
         format!("add a section for {current} to `{path}` (`git release changelog` writes one)");
     match repo.read_file(tree, &path) {

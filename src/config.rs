@@ -145,6 +145,19 @@ pub struct Config {
     pub changelog_settings: ChangelogSettings,
 }
 
+impl Config {
+    /// The changelog file of the package `name` at `path`, relative to the repository root:
+    /// its `[[package]] changelog`, else `release.changelog` in its path.
+    pub fn changelog_of(&self, name: &str, path: &str) -> String {
+        if let Some(file) =
+            self.packages.iter().find(|p| p.name == name).and_then(|p| p.changelog.clone())
+        {
+            return file;
+        }
+        if path == "." { self.changelog.clone() } else { format!("{path}/{}", self.changelog) }
+    }
+}
+
 /// `[changelog]`: how changelog sections and release notes are rendered (issue 5).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

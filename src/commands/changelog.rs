@@ -223,15 +223,7 @@ impl Source {
 
     /// The changelog file of the package, relative to the repository root.
     pub fn changelog_path(&self) -> String {
-        let configured = self.ctx.config.packages.iter().find(|p| p.name == self.package.name);
-        if let Some(path) = configured.and_then(|p| p.changelog.clone()) {
-            return path;
-        }
-        if self.package.path == "." {
-            self.ctx.config.changelog.clone()
-        } else {
-            format!("{}/{}", self.package.path, self.ctx.config.changelog)
-        }
+        self.ctx.config.changelog_of(&self.package.name, &self.package.path)
     }
 
     /// The templates: built-in, or the ones `[changelog]` names.

@@ -417,7 +417,7 @@ pub(crate) fn new_state(
             bump: row.bump.as_str().to_owned(),
             current_tag: row.current_tag.clone(),
             version_files: pkg.map(|p| p.version_files.clone()).unwrap_or_default(),
-            changelog: changelog_path(ctx, &row.name, &row.path),
+            changelog: ctx.config.changelog_of(&row.name, &row.path),
             manifest_name: pkg.and_then(|p| p.manifest_name.clone()),
             depends_on: row.depends_on.clone(),
             changes: row
@@ -457,20 +457,6 @@ pub(crate) fn new_state(
         run.started_unix = epoch;
     }
     run
-}
-
-/// The changelog file of package `name` at `path` (as `git release changelog --write`).
-pub(crate) fn changelog_path(ctx: &Ctx, name: &str, path: &str) -> String {
-    if let Some(file) =
-        ctx.config.packages.iter().find(|p| p.name == name).and_then(|p| p.changelog.clone())
-    {
-        return file;
-    }
-    if path == "." {
-        ctx.config.changelog.clone()
-    } else {
-        format!("{path}/{}", ctx.config.changelog)
-    }
 }
 
 pub(crate) fn releasing(state: &RunState) -> usize {
