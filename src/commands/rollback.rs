@@ -435,8 +435,20 @@ fn rollback_tag(
             }
         })?;
     }
+    // The packages as the plan resolves them (configured and manifest dependencies): who
+    // owns the tag, what depends on it, and the release before it.
+    let packages = crate::plan::build(&ctx.repo, &ctx.config, &crate::plan::Options::default())
+        .map(|plan| plan.packages.list)
+        .unwrap_or_default();
+    let owner = packages.iter().find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()));
     if args.delete_remote_tag {
-        let dependents = dependents_of(ctx, tag);
+        let dependents: Vec<&str> = owner.map_or_else(Vec::new, |owner| {
+            packages
+                .iter()
+                .filter(|p| p.depends_on.contains(&owner.name))
+                .map(|p| p.name.as_str())
+                .collect()
+        });
         ctx.ui.warn(&format!(
             "deleting tag `{tag}` on `{remote}`; what depends on it: {}",
             if dependents.is_empty() {
@@ -449,36 +461,19 @@ fn rollback_tag(
             git.run(["push", "--", &remote, &format!(":refs/tags/{tag}")]).map(|_| ())
         })?;
     }
-    let previous = previous_release(ctx, tag).unwrap_or_else(|| "no earlier release".to_owned());
+    let previous = owner
+        .and_then(|owner| previous_release(ctx, owner, tag))
+        .unwrap_or_else(|| "no earlier release".to_owned());
     Ok((actions, tag.to_owned(), previous))
 }
 
-/// The release tag before `tag` of the same package (the highest lower stable version, or
-/// the highest lower version when `tag` is a prerelease).
-fn previous_release(ctx: &Ctx, tag: &str) -> Option<String> {
-    let plan = crate::plan::build(&ctx.repo, &ctx.config, &crate::plan::Options::default()).ok()?;
-    let package = plan
-        .packages
-        .list
-        .iter()
-        .find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()))?;
+/// The release tag of `package` before `tag` (the highest lower stable version, or the
+/// highest lower version when `tag` is a prerelease).
+fn previous_release(ctx: &Ctx, package: &crate::packages::Package, tag: &str) -> Option<String> {
     let tags = crate::changelog::package_tags(&ctx.repo, package).ok()?;
     let this = package.tag_formats.iter().find_map(|f| f.parse_tag(tag))?;
     tags.iter()
         .filter(|t| t.version < this && (t.version.pre.is_empty() || !this.pre.is_empty()))
         .max_by(|a, b| a.version.cmp(&b.version))
         .map(|t| t.tag.clone())
-}
-
-/// The packages that depend on the package `tag` releases.
-fn dependents_of(ctx: &Ctx, tag: &str) -> Vec<String> {
-    // The packages as the plan resolves them: configured and manifest dependencies.
-    let Ok(plan) = crate::plan::build(&ctx.repo, &ctx.config, &crate::plan::Options::default())
-    else {
-        return Vec::new();
-    };
-    let list = &plan.packages.list;
-    let owner = list.iter().find(|p| p.tag_formats.iter().any(|f| f.parse_tag(tag).is_some()));
-    let Some(owner) = owner else { return Vec::new() };
-    list.iter().filter(|p| p.depends_on.contains(&owner.name)).map(|p| p.name.clone()).collect()
 }
