@@ -1,7 +1,5 @@
 //! `git release tag`: create release tags, reconcile them against the remote, push them.
 
-use std::fmt::Write as _;
-
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use semver::Version;
@@ -11,6 +9,7 @@ use crate::cli::GlobalArgs;
 use crate::context::Ctx;
 use crate::error::Error;
 use crate::git::cli::Git;
+use crate::pipeline::steps;
 use crate::plan::{self, Status as PlanStatus};
 use crate::tags::{self, Row, Status};
 
@@ -251,24 +250,16 @@ fn targets(
             continue;
         };
         let tag = pkg.tag_formats[0].format(&version);
-        let mut message = format!("Release {tag}\n");
-        if from_plan.as_ref() == Some(&version)
-            && let Some(row) = row
-        {
-            let listed: Vec<&plan::Reason> =
-                row.reasons.iter().filter(|r| r.bump != "none").collect();
-            if !listed.is_empty() {
-                message.push('\n');
-                for r in listed {
-                    let _ = writeln!(
-                        message,
-                        "- {} ({})",
-                        r.summary,
-                        &r.commit[..r.commit.len().min(7)]
-                    );
-                }
-            }
-        }
+        // The commits that asked for it, when the version is the plan's.
+        let changes = match row.filter(|_| from_plan.as_ref() == Some(&version)) {
+            Some(row) => steps::change_list(
+                row.reasons
+                    .iter()
+                    .map(|r| (r.summary.as_str(), r.commit.as_str(), r.bump.as_str())),
+            ),
+            None => String::new(),
+        };
+        let message = steps::tag_message(&tag, &changes);
         out.push(Target { tag, commit: commit.to_owned(), message });
     }
     Ok(out)

@@ -944,12 +944,10 @@ fn pr_body(job: &Job<'_>) -> String {
         job.run.run_id,
         job.run.plan_hash
     );
-    let listed: Vec<_> = job.pkg.release.changes.iter().filter(|c| c.bump != "none").collect();
+    let listed = changes_of(&job.pkg.release.changes);
     if !listed.is_empty() {
         body.push_str("## Changes\n\n");
-        for c in listed {
-            let _ = writeln!(body, "- {} ({})", c.summary, &c.commit[..c.commit.len().min(7)]);
-        }
+        body.push_str(&listed);
     }
     body
 }
@@ -1128,16 +1126,31 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
 // ---- TAGGED --------------------------------------------------------------------------------
 
 /// The tag message: the tag, then the commits that asked for the release.
-pub fn tag_message(tag: &str, changes: &[super::state::Change]) -> String {
-    let mut message = format!("Release {tag}\n");
-    let listed: Vec<_> = changes.iter().filter(|c| c.bump != "none").collect();
-    if !listed.is_empty() {
-        message.push('\n');
-        for c in listed {
-            let _ = writeln!(message, "- {} ({})", c.summary, &c.commit[..c.commit.len().min(7)]);
+///
+/// `changes` is a [`change_list`]; an empty one gives the first line only.
+pub fn tag_message(tag: &str, changes: &str) -> String {
+    if changes.is_empty() {
+        format!("Release {tag}\n")
+    } else {
+        format!("Release {tag}\n\n{changes}")
+    }
+}
+
+/// `- <summary> (<short id>)`, one line per change that asked for a release (its bump is
+/// not `none`), from `(summary, commit id, bump)` triples; empty when none did.
+pub fn change_list<'a>(changes: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (summary, commit, bump) in changes {
+        if bump != "none" {
+            let _ = writeln!(out, "- {summary} ({})", &commit[..commit.len().min(7)]);
         }
     }
-    message
+    out
+}
+
+/// The [`change_list`] of recorded changes.
+fn changes_of(changes: &[super::state::Change]) -> String {
+    change_list(changes.iter().map(|c| (c.summary.as_str(), c.commit.as_str(), c.bump.as_str())))
 }
 
 fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
@@ -1155,7 +1168,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         job.describe(
             Phase::Tagged,
             format!("git tag -a {tag} {at} -m 'Release {tag}'"),
-            Some(tag_message(&tag, &job.pkg.release.changes)),
+            Some(tag_message(&tag, &changes_of(&job.pkg.release.changes))),
         );
         job.describe(
             Phase::Tagged,
@@ -1223,7 +1236,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 fail(code, format!("cannot fetch the merge commit {}: {text}", short(&target)))
             })?;
         }
-        let message = tag_message(&tag, &job.pkg.release.changes);
+        let message = tag_message(&tag, &changes_of(&job.pkg.release.changes));
         git.run(["tag", "-a", "-m", &message, "--end-of-options", &tag, &target]).map_err(|e| {
             fail(ErrorCode::StepFailed, format!("cannot create tag `{tag}`: {e:#}"))
         })?;
