@@ -16,7 +16,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use anyhow::Result;
 use gix::ObjectId;
@@ -612,12 +611,8 @@ pub fn find_gh() -> std::result::Result<PathBuf, String> {
 
 /// Runs `gh ARGS` in `dir` with prompts off; `(success, stdout, stderr)`.
 fn run_gh(gh: &Path, dir: &Path, args: &[&str]) -> Result<(bool, String, String)> {
-    let out = Command::new(gh)
-        .args(args)
-        .current_dir(dir)
-        .env("GH_PROMPT_DISABLED", "1")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+    let out = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
+        .command(dir, args)
         .output()
         .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", gh.display()))?;
     Ok((
