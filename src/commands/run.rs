@@ -191,17 +191,7 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 
     // Checks: a whole-repository FAIL stops the run; a package's FAIL stops it too, unless
     // quarantine is asked for, which sets that package aside (seed 000 § 4).
-    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
-    // The checks judge the run as it will be made: `--mode` overrides `release.mode` (a
-    // direct push to a protected branch must fail `protected_branch`).
-    let check_config = crate::config::Config { mode, ..ctx.config.clone() };
-    let report = checks::run(
-        &ctx.repo,
-        &check_config,
-        &plan,
-        &waivers,
-        &checks::Options { named: !args.packages.is_empty(), today: Date::today() },
-    );
+    let report = preflight(&ctx, &plan, mode, !args.packages.is_empty())?;
     let failures: Vec<&checks::CheckResult> =
         report.results.iter().filter(|r| r.status == CheckStatus::Fail).collect();
     let stop = failures.iter().any(|r| r.package.is_none() || args.on_failure == OnFailure::Stop);
@@ -457,6 +447,24 @@ pub(crate) fn new_state(
         run.started_unix = epoch;
     }
     run
+}
+
+/// Runs the checks of `plan` with the waivers of `ctx`'s repository, judging the run as it
+/// will be made: the `mode` given by `--mode` overrides `release.mode` (a direct push to a
+/// protected branch must fail `protected_branch`). `named`: packages were named.
+///
+/// # Errors
+/// A malformed waiver file.
+pub(crate) fn preflight(ctx: &Ctx, plan: &Plan, mode: Mode, named: bool) -> Result<checks::Report> {
+    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
+    let config = crate::config::Config { mode, ..ctx.config.clone() };
+    Ok(checks::run(
+        &ctx.repo,
+        &config,
+        plan,
+        &waivers,
+        &checks::Options { named, today: Date::today() },
+    ))
 }
 
 pub(crate) fn releasing(state: &RunState) -> usize {

@@ -26,7 +26,6 @@ use crate::pipeline::lock::Lock;
 use crate::pipeline::state::{self, OnFailure, PackageStatus, RunState, RunStatus, Upstream};
 use crate::pipeline::steps::Env;
 use crate::plan::{self, Plan};
-use crate::waivers::{self, Date};
 use crate::workspace;
 
 /// One repository of a workspace run, as the workspace state records it.
@@ -173,14 +172,8 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
     for (name, ctx, plan) in members {
         let releasing = plan.releases().next().is_some();
         let report = if releasing {
-            let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
-            let report = checks::run(
-                &ctx.repo,
-                &ctx.config,
-                &plan,
-                &waivers,
-                &checks::Options { named: false, today: Date::today() },
-            );
+            let report =
+                single::preflight(&ctx, &plan, args.mode.unwrap_or(ctx.config.mode), false)?;
             for r in report.results.iter().filter(|r| r.status == CheckStatus::Fail) {
                 failed_checks.push(format!(
                     "{name}: `{}`{} — {}",

@@ -541,3 +541,24 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]).is_empty(), "deleted");
     assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 2, "the revert PR is not opened twice");
 }
+
+#[test]
+fn a_workspace_checks_each_repository_for_the_mode_given_on_the_command_line() {
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    let (file, repos) = workspace(&r);
+    let spi = r.scratch().join("ws/spi");
+    // `spi` protects `main` (the default), and `--mode direct` would push to it.
+    let config = std::fs::read_to_string(spi.join("release.toml")).expect("read");
+    std::fs::write(spi.join("release.toml"), config.replace("protected_branches = []\n", ""))
+        .expect("write");
+    r.commit_in(&spi, "chore: protect main");
+    r.git_in(&spi, ["push", "--quiet", "origin", "main"]);
+    let before = r.git_in(&repos[0].1, ["for-each-ref"]);
+    let file_arg = file.to_str().expect("UTF-8");
+    let out =
+        release(&r, &gh, &spi, &["run", "--workspace", file_arg, "--yes", "--mode", "direct"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("spi: `protected_branch`"), "{}", out.stderr);
+    assert_eq!(r.git_in(&repos[0].1, ["for-each-ref"]), before, "nothing was pushed");
+}
