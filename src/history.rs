@@ -2,22 +2,54 @@
 //! package at once, its last release and the commits since (DESIGN.md › Version inference,
 //! Principle 6: one history walk serves every package).
 //!
+//! ## What it answers, exactly
+//!
+//! For each package, the *current* release is the highest version among its tags whose
+//! commit is reachable from HEAD, and the *boundary* is the highest such stable version. The
+//! range is every commit reachable from HEAD and not from the boundary's commit (git's
+//! `boundary..HEAD`). Both are exact for any commit graph and any committer dates: a full
+//! traversal gives the same answer (the differential test in `tests/it/exact.rs` checks it).
+//!
 //! ## How
 //!
-//! Commits are popped newest first (committer time), as `git rev-list` does. Each package
-//! has its release tags sorted by version, highest first; the highest one not yet decided is
-//! *pending* until the walk either reaches its commit (it is reachable from HEAD) or has gone
-//! [`SLOP`] commits past its time, less a day of allowed clock skew ([`SKEW_SECONDS`]),
-//! without meeting it (it is on another branch). The first
-//! reachable stable tag is the package's *boundary*: the start of its range.
+//! Commits are popped from a priority queue; every boundary gets a bit, and bits flow from a
+//! commit to its parents, so a commit's bits say which boundaries it is reachable from — the
+//! "uninteresting" marks of `git rev-list A..B`, for many ranges in one walk. A commit lacking
+//! a package's bit is in that package's range. Each package's tags are decided highest version
+//! first: a tag is reachable when the walk pops its commit.
 //!
-//! Every boundary gets a bit, and bits flow from a commit to its parents, so a commit's bits
-//! say which boundaries it is reachable from — the "uninteresting" marks of `git rev-list
-//! A..B`, for many ranges in one walk. A commit lacking a package's bit is in that package's
-//! range. When a bit arrives late (a boundary found below commits already walked, or clock
-//! skew), the commit is walked again and its bits flow on; so ranges are exact whatever the
-//! order, and the walk stops once every queued commit carries every boundary bit (plus
-//! [`SLOP`] commits, as git does, against clock skew).
+//! The order of the queue is what makes the answer exact, and there are two:
+//!
+//! - **By generation number** (topological level: 1 for a root, more than every parent).
+//!   Popping the highest level first visits every commit after all of its descendants, so a
+//!   commit's bits are final when it is popped, and a tag is known to be unreachable as soon
+//!   as every queued commit has a lower level than the tag's commit. The levels come from
+//!   git's commit-graph when the repository has one (`git gc` writes it); commits newer than
+//!   the graph get theirs computed from their parents. Without a commit-graph the levels are
+//!   computed by one traversal of everything HEAD reaches, which is what git itself pays for
+//!   `git tag --merged` without a commit-graph.
+//! - **By committer date**, as `git log` walks, when there is no commit-graph. This is the
+//!   fast path: dates only decide the order, never the answer. A tag is reachable when its
+//!   commit is popped; a bit that arrives late (clock skew) is passed on at once through
+//!   every commit already walked. The walk stops when every queued commit carries every
+//!   final bit, and then *proves* its ranges: a range can only be too large at its lowest
+//!   commits (those whose parents are all outside it), and each of those is checked not to
+//!   be an ancestor of the boundary by a walk from both down to their merge base (git's
+//!   `paint_down_to_common`, exact whatever the dates). If a proof fails, a proof grows too
+//!   long, or a tag would have to be declared unreachable by its date, the walk starts over
+//!   by generation number.
+//!
+//! So, without a commit-graph, a plan costs a walk of its ranges plus, per range, a walk
+//! from the boundary down to the merge base of each side branch that forked before it; a
+//! HEAD that does not reach a package's highest tags (a maintenance branch, an old
+//! checkout) costs one traversal of its history.
+//!
+//! ## Shallow clones
+//!
+//! A shallow clone's boundary commits have parents that are not in the repository. When the
+//! walk needs what lies below them — a package with no release found, a range that runs into
+//! the boundary, a tag declared unreachable while the boundary is reachable — it reports it
+//! ([`Walk::shallow`]) instead of answering from half a history.
 //!
 //! Which commits *touch* a package path is decided afterwards ([`touched`]) by comparing
 //! the tree entries along the package paths only, never a full diff.
@@ -32,15 +64,18 @@ use semver::Version;
 
 use crate::git::read::{CommitInfo, Entry, Repo};
 
-/// Commits walked past a candidate tag's time, or past the moment every range is closed,
-/// before the walk believes it (git's `SLOP`, against clock skew).
+/// Commits the date-ordered walk goes on past a pending tag's date (less [`SKEW_SECONDS`])
+/// before it gives up on the cheap path and starts over by generation number. Only a matter
+/// of speed: neither constant can change an answer.
 pub const SLOP: u32 = 5;
 
-/// How far a commit's date may run ahead of its descendants' (clock skew) before the walk
-/// stops waiting for it: a pending tag is given up only once the walk has gone [`SLOP`]
-/// commits past its date minus this margin. A day costs, at most, a day of extra commits,
-/// and only when a higher tag sits on another branch.
+/// How far a tag's commit date may run ahead of the commits below it before the date-ordered
+/// walk stops waiting for it (see [`SLOP`]).
 pub const SKEW_SECONDS: i64 = 24 * 60 * 60;
+
+/// Most commits the date-ordered walk spends proving its ranges, beyond the commits it
+/// walked, before it starts over by generation number instead.
+const PROOF_BUDGET: usize = 20_000;
 
 /// A release tag of a package: the version it carries under one of the package's formats.
 #[derive(Debug, Clone)]
@@ -62,35 +97,51 @@ pub struct PackageHistory {
     pub current: Option<(Candidate, ObjectId)>,
     /// The highest reachable stable release tag and its commit: where the range starts.
     pub last_stable: Option<(Candidate, ObjectId)>,
-    /// Commits reachable from HEAD and not from `last_stable`, newest first (before the
-    /// path filter).
+    /// Commits reachable from HEAD and not from `last_stable`, newest committer date first
+    /// (before the path filter).
     pub range: Vec<ObjectId>,
+    /// Tags examined on the way that point at a tree or a blob, not a commit: never a
+    /// release.
+    pub not_commits: Vec<String>,
 }
 
-/// A walked commit.
-struct Node {
-    info: CommitInfo,
-    /// Boundary bits this commit is known to be reachable from.
-    bits: Bits,
-    /// Bits already passed on to the parents.
-    sent: Option<Bits>,
-    /// Position in the first-visit order (newest first).
-    order: usize,
+/// How the walk ordered its queue (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// By committer date, with the ranges proven afterwards.
+    Date,
+    /// By generation numbers from the commit-graph.
+    CommitGraph,
+    /// By generation numbers computed from a traversal of HEAD's whole history.
+    Computed,
+}
+
+/// Why a shallow clone cannot be answered from (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shallow {
+    /// The shallow boundary commit the walk reached.
+    pub commit: ObjectId,
+    /// The package (index into the candidates given) whose answer needs what lies below.
+    pub package: usize,
 }
 
 /// The result of [`walk`]: per-package histories plus the walked commits' headers.
 pub struct Walk {
     /// One entry per package, in the order the candidates were given.
     pub packages: Vec<PackageHistory>,
-    nodes: HashMap<ObjectId, Node>,
+    headers: HashMap<ObjectId, CommitInfo>,
     /// How many distinct commits were read.
     pub commits_read: usize,
+    /// How the queue was ordered.
+    pub order: Order,
+    /// Set when the answer would need history a shallow clone does not have.
+    pub shallow: Option<Shallow>,
 }
 
 impl Walk {
     /// The tree and parents of a walked commit, if it was walked.
     pub fn info(&self, id: &ObjectId) -> Option<&CommitInfo> {
-        self.nodes.get(id).map(|n| &n.info)
+        self.headers.get(id)
     }
 }
 
@@ -99,6 +150,12 @@ impl Walk {
 struct Bits(Vec<u64>);
 
 impl Bits {
+    fn one(bit: usize) -> Self {
+        let mut bits = Bits::default();
+        bits.set(bit);
+        bits
+    }
+
     fn set(&mut self, bit: usize) {
         let word = bit / 64;
         if self.0.len() <= word {
@@ -109,6 +166,11 @@ impl Bits {
 
     fn has(&self, bit: usize) -> bool {
         self.0.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// Whether every bit of `other` is set here.
+    fn contains(&self, other: &Bits) -> bool {
+        other.0.iter().enumerate().all(|(i, w)| self.0.get(i).copied().unwrap_or(0) & w == *w)
     }
 
     /// Adds `other`'s bits; returns whether anything was added.
@@ -126,14 +188,103 @@ impl Bits {
     }
 }
 
+/// Reads commit headers once and keeps them.
+struct Reader<'r> {
+    repo: &'r Repo,
+    headers: HashMap<ObjectId, CommitInfo>,
+    buf: Vec<u8>,
+    first_parent: bool,
+}
+
+impl Reader<'_> {
+    fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
+        if !self.headers.contains_key(id) {
+            let info = self.repo.commit_header(id, &mut self.buf)?;
+            self.headers.insert(*id, info);
+        }
+        Ok(&self.headers[id])
+    }
+
+    fn time(&mut self, id: &ObjectId) -> Result<i64> {
+        Ok(self.load(id)?.time)
+    }
+
+    /// The parents the walk follows (only the first with `first_parent`), into `out`.
+    fn edges(&mut self, id: &ObjectId, out: &mut Vec<ObjectId>) -> Result<()> {
+        let first_parent = self.first_parent;
+        let info = self.load(id)?;
+        out.clear();
+        out.extend(info.parents.iter().take(if first_parent { 1 } else { usize::MAX }));
+        Ok(())
+    }
+}
+
+/// Generation numbers, from the commit-graph or computed.
+struct Levels {
+    memo: HashMap<ObjectId, u32>,
+    /// Whether the commit-graph gives them.
+    graph: bool,
+    /// Whether `memo` holds exactly the commits HEAD reaches (no commit-graph: one traversal).
+    complete: bool,
+}
+
+impl Levels {
+    /// The level of `id`, computing it from its parents' where no commit-graph covers it.
+    fn of(&mut self, reader: &mut Reader<'_>, id: ObjectId) -> Result<u32> {
+        if let Some(level) = self.known(reader.repo, &id) {
+            return Ok(level);
+        }
+        let mut stack = vec![(id, false)];
+        let mut parents = Vec::new();
+        while let Some((commit, expanded)) = stack.pop() {
+            if self.known(reader.repo, &commit).is_some() {
+                continue;
+            }
+            reader.edges(&commit, &mut parents)?;
+            if expanded {
+                let mut level = 0;
+                for parent in &parents {
+                    let parent_level =
+                        self.known(reader.repo, parent).expect("parents are leveled first");
+                    level = level.max(parent_level);
+                }
+                self.memo.insert(commit, level + 1);
+            } else {
+                stack.push((commit, true));
+                for parent in &parents {
+                    if self.known(reader.repo, parent).is_none() {
+                        stack.push((*parent, false));
+                    }
+                }
+            }
+        }
+        Ok(self.memo[&id])
+    }
+
+    fn known(&mut self, repo: &Repo, id: &ObjectId) -> Option<u32> {
+        if let Some(level) = self.memo.get(id) {
+            return Some(*level);
+        }
+        if self.graph {
+            let level = repo.generation(id)?;
+            self.memo.insert(*id, level);
+            return Some(level);
+        }
+        None
+    }
+}
+
 /// Per-package progress through its candidates.
+#[derive(Clone)]
 struct Track {
     /// Candidates, highest version first.
     candidates: Vec<Candidate>,
     /// The next candidate to look at.
     next: usize,
-    /// The pending candidate: its commit and time, and how many commits the walk went past it.
-    pending: Option<(ObjectId, i64, u32)>,
+    /// The pending candidate: its commit and its key in the queue's order.
+    pending: Option<(ObjectId, i64)>,
+    /// How many commits the date-ordered walk went past the pending candidate's date.
+    passed: u32,
     /// Decided: the stable boundary was found or the candidates ran out.
     resolved: bool,
     /// The bit of this package's boundary, once found.
@@ -141,10 +292,363 @@ struct Track {
     history: PackageHistory,
 }
 
-/// Walks the history from `head` once and returns each package's last release and range.
+/// A commit the walk has met: its boundary bits, and whether it was popped (and when).
+struct Node {
+    bits: Bits,
+    /// Position in the pop order, once popped.
+    popped: Option<u32>,
+}
+
+/// How one ordered walk ended.
+enum Flow {
+    Done,
+    /// The cheap path cannot prove its answer: walk again by generation number.
+    StartOver,
+}
+
+/// One walk in one order.
+struct Walker<'a, 'r> {
+    reader: &'a mut Reader<'r>,
+    levels: &'a mut Levels,
+    by_level: bool,
+    nodes: HashMap<ObjectId, Node>,
+    queue: BinaryHeap<(i64, Reverse<u64>, ObjectId)>,
+    seq: u64,
+    popped: u32,
+    bit_of_commit: HashMap<ObjectId, usize>,
+    /// Every final boundary bit, once every package is resolved.
+    mask: Option<Bits>,
+    /// Queued commits lacking a bit of `mask`.
+    lacking: usize,
+    /// The first shallow boundary commit popped.
+    shallow_hit: Option<ObjectId>,
+    /// Whether some tag was declared unreachable.
+    unreachable_verdict: bool,
+    parents: Vec<ObjectId>,
+}
+
+impl Walker<'_, '_> {
+    fn key(&mut self, id: ObjectId) -> Result<i64> {
+        if self.by_level {
+            Ok(i64::from(self.levels.of(self.reader, id)?))
+        } else {
+            self.reader.time(&id)
+        }
+    }
+
+    /// Meets `id` with `bits`: queues it when new, passes the bits on when already walked.
+    fn push(&mut self, id: ObjectId, bits: &Bits) -> Result<()> {
+        match self.nodes.get_mut(&id) {
+            None => {
+                let key = self.key(id)?;
+                if self.mask.as_ref().is_some_and(|m| !bits.contains(m)) {
+                    self.lacking += 1;
+                }
+                self.nodes.insert(id, Node { bits: bits.clone(), popped: None });
+                self.queue.push((key, Reverse(self.seq), id));
+                self.seq += 1;
+                Ok(())
+            }
+            Some(node) if node.popped.is_none() => {
+                let complete_before = self.mask.as_ref().is_some_and(|m| node.bits.contains(m));
+                node.bits.union(bits);
+                if !complete_before && self.mask.as_ref().is_some_and(|m| node.bits.contains(m)) {
+                    self.lacking -= 1;
+                }
+                Ok(())
+            }
+            Some(_) => self.add_bits(id, bits),
+        }
+    }
+
+    /// Adds `bits` to the walked commit `id` and passes them on through every walked
+    /// ancestor at once (a boundary found late, or clock skew in the date order).
+    fn add_bits(&mut self, id: ObjectId, bits: &Bits) -> Result<()> {
+        let mut stack = vec![id];
+        let mut parents = Vec::new();
+        while let Some(commit) = stack.pop() {
+            let node = self.nodes.get_mut(&commit).expect("only walked commits are stacked");
+            if !node.bits.union(bits) {
+                continue;
+            }
+            self.reader.edges(&commit, &mut parents)?;
+            for parent in &parents {
+                if self.nodes.get(parent).is_some_and(|n| n.popped.is_some()) {
+                    stack.push(*parent);
+                } else {
+                    self.push(*parent, bits)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that the candidate at `track.next - 1`, on `commit`, is reachable.
+    fn reached(&mut self, t: &mut Track, commit: ObjectId) -> Result<()> {
+        let candidate = t.candidates[t.next - 1].clone();
+        let stable = candidate.version.pre.is_empty();
+        if t.history.current.is_none() {
+            t.history.current = Some((candidate.clone(), commit));
+        }
+        if stable {
+            let next_bit = self.bit_of_commit.len();
+            let bit = *self.bit_of_commit.entry(commit).or_insert(next_bit);
+            t.bit = Some(bit);
+            t.history.last_stable = Some((candidate, commit));
+            t.resolved = true;
+            self.add_bits(commit, &Bits::one(bit))?;
+        }
+        Ok(())
+    }
+
+    /// Moves `t` to its next undecided candidate: candidates already walked (or, with the
+    /// whole history leveled, not in it) are decided at once; the first other one becomes
+    /// pending.
+    fn advance(&mut self, t: &mut Track) -> Result<()> {
+        while !t.resolved && t.pending.is_none() {
+            let Some(candidate) = t.candidates.get(t.next) else {
+                t.resolved = true;
+                break;
+            };
+            t.next += 1;
+            let commit = match candidate.peeled {
+                Some(id) => Some(id),
+                None => self.reader.repo.peel(candidate.target)?,
+            };
+            let Some(commit) = commit else {
+                t.history.not_commits.push(candidate.tag.clone());
+                continue;
+            };
+            if self.nodes.get(&commit).is_some_and(|n| n.popped.is_some()) {
+                self.reached(t, commit)?;
+                continue;
+            }
+            if self.by_level && self.levels.complete && !self.levels.memo.contains_key(&commit) {
+                self.unreachable_verdict = true;
+                continue;
+            }
+            let key = self.key(commit)?;
+            t.pending = Some((commit, key));
+            t.passed = 0;
+        }
+        Ok(())
+    }
+
+    /// Declares pending candidates unreachable where the queue proves it (by level), or
+    /// gives up the date order where only the date would say so.
+    fn decide(&mut self, tracks: &mut [Track]) -> Result<Flow> {
+        for t in tracks.iter_mut() {
+            while let Some((_, key)) = t.pending {
+                let top = self.queue.peek().map(|(k, _, _)| *k);
+                let unreachable = match top {
+                    None => true,
+                    Some(top) if self.by_level => top < key,
+                    Some(top) => {
+                        if key > top.saturating_add(SKEW_SECONDS) {
+                            t.passed += 1;
+                            if t.passed > SLOP {
+                                return Ok(Flow::StartOver);
+                            }
+                        }
+                        false
+                    }
+                };
+                if !unreachable {
+                    break;
+                }
+                self.unreachable_verdict = true;
+                t.pending = None;
+                self.advance(t)?;
+            }
+        }
+        Ok(Flow::Done)
+    }
+
+    fn run(&mut self, head: ObjectId, tracks: &mut [Track]) -> Result<Flow> {
+        self.push(head, &Bits::default())?;
+        for t in tracks.iter_mut() {
+            self.advance(t)?;
+        }
+        let mut exhaust = false;
+        loop {
+            if let Flow::StartOver = self.decide(tracks)? {
+                return Ok(Flow::StartOver);
+            }
+            if self.mask.is_none() && tracks.iter().all(|t| t.resolved) {
+                let mut mask = Bits::default();
+                for bit in tracks.iter().filter_map(|t| t.bit) {
+                    mask.set(bit);
+                }
+                exhaust = tracks.iter().any(|t| t.bit.is_none());
+                self.lacking = self
+                    .nodes
+                    .values()
+                    .filter(|n| n.popped.is_none() && !n.bits.contains(&mask))
+                    .count();
+                self.mask = Some(mask);
+            }
+            if self.mask.is_some() && !exhaust && self.lacking == 0 {
+                break;
+            }
+            let Some((_, _, id)) = self.queue.pop() else { break };
+            let node = self.nodes.get_mut(&id).expect("every queued commit has a node");
+            node.popped = Some(self.popped);
+            self.popped += 1;
+            if self.mask.as_ref().is_some_and(|m| !node.bits.contains(m)) {
+                self.lacking -= 1;
+            }
+            if self.shallow_hit.is_none() && self.reader.repo.is_shallow_boundary(&id) {
+                self.shallow_hit = Some(id);
+            }
+            for t in tracks.iter_mut() {
+                if t.pending.is_some_and(|(commit, _)| commit == id) {
+                    t.pending = None;
+                    self.reached(t, id)?;
+                    self.advance(t)?;
+                }
+            }
+            let bits = self.nodes[&id].bits.clone();
+            let mut parents = std::mem::take(&mut self.parents);
+            self.reader.edges(&id, &mut parents)?;
+            for parent in &parents {
+                self.push(*parent, &bits)?;
+            }
+            self.parents = parents;
+        }
+        Ok(Flow::Done)
+    }
+
+    /// The date-ordered walk's proof (module docs): no lowest commit of a range is an
+    /// ancestor of its boundary. `false` when a proof fails or runs over its budget.
+    fn prove(&mut self, tracks: &[Track]) -> Result<bool> {
+        let Some(mask) = self.mask.clone() else { return Ok(true) };
+        if mask.0.is_empty() {
+            return Ok(true);
+        }
+        // The lowest commits of each range: popped, lacking the bit, every parent having it.
+        let mut lowest: HashMap<usize, Vec<ObjectId>> = HashMap::new();
+        let popped: Vec<ObjectId> =
+            self.nodes.iter().filter(|(_, n)| n.popped.is_some()).map(|(id, _)| *id).collect();
+        let mut parents = Vec::new();
+        for id in popped {
+            let bits = &self.nodes[&id].bits;
+            let mut only_parents: Vec<u64> = mask
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, m)| m & !bits.0.get(i).copied().unwrap_or(0))
+                .collect();
+            if only_parents.iter().all(|w| *w == 0) {
+                continue;
+            }
+            self.reader.edges(&id, &mut parents)?;
+            for parent in &parents {
+                let pbits =
+                    &self.nodes.get(parent).expect("parents of popped commits are met").bits;
+                for (i, w) in only_parents.iter_mut().enumerate() {
+                    *w &= pbits.0.get(i).copied().unwrap_or(0);
+                }
+            }
+            for (i, w) in only_parents.iter().enumerate() {
+                let mut w = *w;
+                while w != 0 {
+                    let bit = i * 64 + w.trailing_zeros() as usize;
+                    w &= w - 1;
+                    lowest.entry(bit).or_default().push(id);
+                }
+            }
+        }
+        let boundary_of: HashMap<usize, ObjectId> =
+            self.bit_of_commit.iter().map(|(commit, bit)| (*bit, *commit)).collect();
+        let used: Vec<usize> = tracks.iter().filter_map(|t| t.bit).collect();
+        let mut budget = PROOF_BUDGET + self.popped as usize;
+        for (bit, commits) in lowest {
+            if !used.contains(&bit) {
+                continue;
+            }
+            let boundary = boundary_of[&bit];
+            for commit in commits {
+                match is_ancestor(self.reader, commit, boundary, &mut budget)? {
+                    Some(false) => {}
+                    Some(true) | None => return Ok(false),
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Whether `ancestor` is reachable from `descendant`, by walking from both down to their
+/// merge base (git's `paint_down_to_common`): exact whatever the dates, because the walk
+/// only stops once every queued commit is reachable from both. `None` when it would take
+/// more than `budget` more commits.
+fn is_ancestor(
+    reader: &mut Reader<'_>,
+    ancestor: ObjectId,
+    descendant: ObjectId,
+    budget: &mut usize,
+) -> Result<Option<bool>> {
+    const FROM_ANCESTOR: u8 = 1;
+    const FROM_DESCENDANT: u8 = 2;
+    const BOTH: u8 = 3;
+    if ancestor == descendant {
+        return Ok(Some(true));
+    }
+    let mut flags: HashMap<ObjectId, u8> = HashMap::new();
+    // (date, sequence, commit, whether it counts in `open`)
+    let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId, bool)> = BinaryHeap::new();
+    let mut seq = 0u64;
+    // Queue entries pushed while their commit was reachable from one side only. The walk
+    // may stop once none is left: every queued commit is then reachable from both, and so
+    // is everything below it.
+    let mut open = 0usize;
+    for (id, flag) in [(ancestor, FROM_ANCESTOR), (descendant, FROM_DESCENDANT)] {
+        flags.insert(id, flag);
+        queue.push((reader.time(&id)?, Reverse(seq), id, true));
+        seq += 1;
+        open += 1;
+    }
+    let mut parents = Vec::new();
+    while open > 0 {
+        let Some((_, _, id, counted)) = queue.pop() else { break };
+        if counted {
+            open -= 1;
+        }
+        if *budget == 0 {
+            return Ok(None);
+        }
+        *budget -= 1;
+        let flag = flags[&id];
+        reader.edges(&id, &mut parents)?;
+        for parent in &parents {
+            let before = flags.get(parent).copied().unwrap_or(0);
+            let after = before | flag;
+            if after == before {
+                continue;
+            }
+            if *parent == ancestor && after & FROM_DESCENDANT != 0 {
+                return Ok(Some(true));
+            }
+            if *parent == descendant && after & FROM_ANCESTOR != 0 {
+                // The descendant is below the ancestor: not the other way round.
+                return Ok(Some(false));
+            }
+            flags.insert(*parent, after);
+            let counted = after != BOTH;
+            queue.push((reader.time(parent)?, Reverse(seq), *parent, counted));
+            seq += 1;
+            open += usize::from(counted);
+        }
+    }
+    Ok(Some(false))
+}
+
+/// Walks the history from `head` and returns each package's last release and range, exact
+/// for any graph and any commit dates (see the module docs).
 ///
 /// `candidates[i]` are package `i`'s release tags in any order. With `first_parent`, merges
-/// contribute only their first parent. Tags whose target is not a commit are skipped.
+/// contribute only their first parent. Tags whose target is not a commit are skipped and
+/// listed in [`PackageHistory::not_commits`].
 ///
 /// # Errors
 /// A commit or tag object cannot be read.
@@ -154,7 +658,7 @@ pub fn walk(
     candidates: Vec<Vec<Candidate>>,
     first_parent: bool,
 ) -> Result<Walk> {
-    let mut tracks: Vec<Track> = candidates
+    let tracks: Vec<Track> = candidates
         .into_iter()
         .map(|mut c| {
             c.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.tag.cmp(&b.tag)));
@@ -162,219 +666,101 @@ pub fn walk(
                 candidates: c,
                 next: 0,
                 pending: None,
+                passed: 0,
                 resolved: false,
                 bit: None,
                 history: PackageHistory::default(),
             }
         })
         .collect();
-    let mut nodes: HashMap<ObjectId, Node> = HashMap::new();
-    let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId)> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut bit_of_commit: HashMap<ObjectId, usize> = HashMap::new();
-    let mut buf = Vec::new();
-    let mut parents: Vec<ObjectId> = Vec::with_capacity(2);
+    let mut reader = Reader { repo, headers: HashMap::new(), buf: Vec::new(), first_parent };
+    let graph = repo.has_commit_graph();
+    let mut levels = Levels { memo: HashMap::new(), graph, complete: false };
 
-    let head_node = read_node(repo, &head, &mut buf)?;
-    queue.push((head_node.info.time, Reverse(seq), head));
-    seq += 1;
-    nodes.insert(head, head_node);
-
-    for track in &mut tracks {
-        advance(repo, track, &nodes, &mut bit_of_commit, &mut Vec::new())?;
-    }
-
-    let mut quiet_pops = 0u32;
-    let mut order = 0usize;
+    let mut order = if graph { Order::CommitGraph } else { Order::Date };
     loop {
-        if tracks.iter().all(|t| t.resolved) {
-            let final_bits: Vec<usize> = tracks.iter().filter_map(|t| t.bit).collect();
-            let all_bounded = tracks.iter().all(|t| t.bit.is_some());
-            let done = all_bounded
-                && queue.iter().all(|(_, _, id)| {
-                    let bits = nodes.get(id).map(|n| &n.bits);
-                    final_bits.iter().all(|b| bits.is_some_and(|bits| bits.has(*b)))
-                });
-            if done {
-                quiet_pops += 1;
-                if quiet_pops > SLOP || queue.is_empty() {
-                    break;
-                }
-            } else {
-                quiet_pops = 0;
-            }
+        let mut attempt = tracks.clone();
+        if order == Order::Computed {
+            levels.of(&mut reader, head)?;
+            levels.complete = true;
         }
-        let Some((time, _, id)) = queue.pop() else {
-            // History is exhausted: every pending candidate is unreachable.
-            let mut reached = Vec::new();
-            for track in &mut tracks {
-                while !track.resolved {
-                    track.pending = None;
-                    advance(repo, track, &nodes, &mut bit_of_commit, &mut reached)?;
-                }
-            }
-            if requeue(&mut reached, &mut nodes, &mut queue, &mut seq) {
-                continue;
-            }
-            break;
+        let mut walker = Walker {
+            reader: &mut reader,
+            levels: &mut levels,
+            by_level: order != Order::Date,
+            nodes: HashMap::new(),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            popped: 0,
+            bit_of_commit: HashMap::new(),
+            mask: None,
+            lacking: 0,
+            shallow_hit: None,
+            unreachable_verdict: false,
+            parents: Vec::new(),
         };
-
-        let node = nodes.get_mut(&id).expect("every queued commit has a node");
-        if node.order == usize::MAX {
-            node.order = order;
-            order += 1;
-        }
-
-        // Is this commit a pending candidate of some package?
-        let mut reached = Vec::new();
-        for track in &mut tracks {
-            if let Some((commit, cand_time, passed)) = &mut track.pending {
-                if *commit == id {
-                    track.pending = None;
-                    record_reached(track, id, &mut bit_of_commit, &mut reached);
-                    advance(repo, track, &nodes, &mut bit_of_commit, &mut reached)?;
-                } else if *cand_time > time.saturating_add(SKEW_SECONDS) {
-                    *passed += 1;
-                    if *passed > SLOP {
-                        track.pending = None;
-                        advance(repo, track, &nodes, &mut bit_of_commit, &mut reached)?;
-                    }
-                }
-            }
-        }
-        let node = nodes.get_mut(&id).expect("inserted above");
-        for (commit, bit) in &reached {
-            if *commit == id {
-                node.bits.set(*bit);
-            }
-        }
-        // Boundaries found among commits already walked get their bit and walk again.
-        reached.retain(|(commit, _)| *commit != id);
-        requeue(&mut reached, &mut nodes, &mut queue, &mut seq);
-
-        let node = nodes.get_mut(&id).expect("inserted above");
-        if node.sent.as_ref() == Some(&node.bits) {
+        let flow = walker.run(head, &mut attempt)?;
+        let proven = match flow {
+            Flow::StartOver => false,
+            Flow::Done => order != Order::Date || walker.prove(&attempt)?,
+        };
+        if !proven {
+            order = Order::Computed;
             continue;
         }
-        node.sent = Some(node.bits.clone());
-        let bits = node.bits.clone();
-        parents.clear();
-        let take = if first_parent { 1 } else { usize::MAX };
-        parents.extend(node.info.parents.iter().take(take).copied());
-        for &parent in &parents {
-            if let Some(p) = nodes.get_mut(&parent) {
-                let changed = p.bits.union(&bits);
-                if changed {
-                    queue.push((p.info.time, Reverse(seq), parent));
-                    seq += 1;
-                }
-            } else {
-                // Not walked yet: the node keeps the bits until it is popped.
-                let mut node = read_node(repo, &parent, &mut buf)?;
-                node.bits = bits.clone();
-                queue.push((node.info.time, Reverse(seq), parent));
-                seq += 1;
-                nodes.insert(parent, node);
-            }
+        let shallow = shallow_problem(&walker, &attempt, order);
+        let nodes = walker.nodes;
+        let mut popped: Vec<(ObjectId, u32)> =
+            nodes.iter().filter_map(|(id, n)| n.popped.map(|p| (*id, p))).collect();
+        // Newest committer date first, as `git log` lists them; the walk order breaks ties.
+        popped.sort_by_key(|(id, p)| (Reverse(reader.headers[id].time), *p));
+        let mut packages = Vec::with_capacity(attempt.len());
+        for mut t in attempt {
+            t.history.range = popped
+                .iter()
+                .filter(|(id, _)| t.bit.is_none_or(|b| !nodes[id].bits.has(b)))
+                .map(|(id, _)| *id)
+                .collect();
+            packages.push(t.history);
+        }
+        let commits_read = reader.headers.len();
+        return Ok(Walk { packages, headers: reader.headers, commits_read, order, shallow });
+    }
+}
+
+/// Whether the answer needs history below a shallow boundary (module docs, Shallow clones).
+fn shallow_problem(walker: &Walker<'_, '_>, tracks: &[Track], order: Order) -> Option<Shallow> {
+    let repo = walker.reader.repo;
+    if !repo.is_shallow() {
+        return None;
+    }
+    // The first shallow boundary HEAD reaches, if the walk knows of one.
+    let boundary = match order {
+        Order::Computed => {
+            let mut reachable: Vec<ObjectId> = walker
+                .levels
+                .memo
+                .keys()
+                .filter(|id| repo.is_shallow_boundary(id))
+                .copied()
+                .collect();
+            reachable.sort_unstable();
+            reachable.first().copied().or(walker.shallow_hit)
+        }
+        Order::Date | Order::CommitGraph => walker.shallow_hit,
+    }?;
+    for (package, t) in tracks.iter().enumerate() {
+        let range_reaches = match t.bit {
+            None => true,
+            Some(bit) => walker.nodes.iter().any(|(id, n)| {
+                n.popped.is_some() && !n.bits.has(bit) && repo.is_shallow_boundary(id)
+            }),
+        };
+        if range_reaches || walker.unreachable_verdict {
+            return Some(Shallow { commit: boundary, package });
         }
     }
-
-    // Fix the visit order of nodes read as parents (placeholders popped later got an order).
-    let mut walked: Vec<(&ObjectId, &Node)> =
-        nodes.iter().filter(|(_, n)| n.sent.is_some()).collect();
-    walked.sort_by_key(|(_, n)| n.order);
-    for track in &mut tracks {
-        track.history.range = walked
-            .iter()
-            .filter(|(_, n)| track.bit.is_none_or(|b| !n.bits.has(b)))
-            .map(|(id, _)| **id)
-            .collect();
-    }
-    let commits_read = nodes.len();
-    Ok(Walk { packages: tracks.into_iter().map(|t| t.history).collect(), nodes, commits_read })
-}
-
-/// Reads a commit's header into a fresh node.
-fn read_node(repo: &Repo, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Node> {
-    let info = repo.commit_header(id, buf)?;
-    Ok(Node { info, bits: Bits::default(), sent: None, order: usize::MAX })
-}
-
-/// Records that the pending candidate at `track.next - 1`, on `commit`, is reachable.
-fn record_reached(
-    track: &mut Track,
-    commit: ObjectId,
-    bit_of_commit: &mut HashMap<ObjectId, usize>,
-    reached: &mut Vec<(ObjectId, usize)>,
-) {
-    let cand = track.candidates[track.next - 1].clone();
-    let stable = cand.version.pre.is_empty();
-    if track.history.current.is_none() {
-        track.history.current = Some((cand.clone(), commit));
-    }
-    if stable {
-        let next_bit = bit_of_commit.len();
-        let bit = *bit_of_commit.entry(commit).or_insert(next_bit);
-        track.bit = Some(bit);
-        track.history.last_stable = Some((cand, commit));
-        track.resolved = true;
-        reached.push((commit, bit));
-    }
-}
-
-/// Moves `track` to its next undecided candidate: candidates already walked are decided at
-/// once; the first one not yet walked becomes pending.
-fn advance(
-    repo: &Repo,
-    track: &mut Track,
-    nodes: &HashMap<ObjectId, Node>,
-    bit_of_commit: &mut HashMap<ObjectId, usize>,
-    reached: &mut Vec<(ObjectId, usize)>,
-) -> Result<()> {
-    while !track.resolved && track.pending.is_none() {
-        let Some(cand) = track.candidates.get(track.next) else {
-            track.resolved = true;
-            break;
-        };
-        track.next += 1;
-        let commit = match cand.peeled {
-            Some(id) => Some(id),
-            None => repo.peel(cand.target)?,
-        };
-        let Some(commit) = commit else { continue };
-        if nodes.get(&commit).is_some_and(|n| n.sent.is_some()) {
-            record_reached(track, commit, bit_of_commit, reached);
-            continue;
-        }
-        let time = match nodes.get(&commit) {
-            Some(n) => n.info.time,
-            None => repo.commit_header(&commit, &mut Vec::new())?.time,
-        };
-        track.pending = Some((commit, time, 0));
-    }
-    Ok(())
-}
-
-/// Gives boundary commits already walked their bit and queues them to walk again.
-/// Returns whether anything was queued.
-fn requeue(
-    reached: &mut Vec<(ObjectId, usize)>,
-    nodes: &mut HashMap<ObjectId, Node>,
-    queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>,
-    seq: &mut u64,
-) -> bool {
-    let mut any = false;
-    for (commit, bit) in reached.drain(..) {
-        if let Some(node) = nodes.get_mut(&commit)
-            && !node.bits.has(bit)
-        {
-            node.bits.set(bit);
-            queue.push((node.info.time, Reverse(*seq), commit));
-            *seq += 1;
-            any = true;
-        }
-    }
-    any
+    None
 }
 
 /// A prefix tree of package paths, for comparing only the tree entries on those paths.

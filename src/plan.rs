@@ -145,6 +145,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Tags that matched no format or version, for `-v`.
     pub ignored_tags: Vec<String>,
+    /// Release-looking tags the walk met that point at a tree or a blob, not a commit.
+    pub not_commits: Vec<String>,
+    /// How the history walk ordered its queue (for `-v`).
+    pub walk_order: history::Order,
     /// Distinct commits the history walk read.
     pub commits_read: usize,
     /// The resolved packages (all, not only the selected ones).
@@ -341,6 +345,23 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     let existing_tags: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
 
     let walk = history::walk(repo, head, candidates, config.first_parent)?;
+    if let Some(shallow) = &walk.shallow {
+        let name = &packages.list[selected[shallow.package]].name;
+        return Err(Error::usage(format!(
+            "the history is shallow: the walk reached the shallow boundary at commit `{}` \
+             before it could find the last release of package `{name}` and the commits since",
+            shallow.commit
+        ))
+        .with_hint(
+            "fetch the whole history with `git fetch --unshallow --tags` (in GitHub Actions: \
+             `fetch-depth: 0` on actions/checkout)",
+        )
+        .into());
+    }
+    let mut not_commits: Vec<String> =
+        walk.packages.iter().flat_map(|p| p.not_commits.iter().cloned()).collect();
+    not_commits.sort();
+    not_commits.dedup();
 
     // Which commits touch which (non-root) package path: one tree comparison per commit.
     let trie = PathTrie::new(
@@ -534,7 +555,17 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     // Tier order, then configuration order (a stable sort keeps the latter).
     rows.sort_by_key(|r| r.tier);
 
-    Ok(Plan { head, rows, warnings, ignored_tags, commits_read: walk.commits_read, packages, tags })
+    Ok(Plan {
+        head,
+        rows,
+        warnings,
+        ignored_tags,
+        not_commits,
+        commits_read: walk.commits_read,
+        walk_order: walk.order,
+        packages,
+        tags,
+    })
 }
 
 /// The next version of the package in a slot, given its inputs.

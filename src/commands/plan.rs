@@ -76,7 +76,21 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
         ctx.ui.warn(warning);
     }
     if ctx.ui.verbose(1) {
-        ctx.ui.debug(&format!("walked {} commits", plan.commits_read));
+        ctx.ui.debug(&format!(
+            "walked {} commits ({})",
+            plan.commits_read,
+            match plan.walk_order {
+                crate::history::Order::Date => "by committer date, ranges proven",
+                crate::history::Order::CommitGraph => "by commit-graph generation number",
+                crate::history::Order::Computed =>
+                    "by generation numbers computed from the whole history",
+            }
+        ));
+        for tag in &plan.not_commits {
+            ctx.ui.debug(&format!(
+                "ignored tag `{tag}`: it points at a tree or a blob, not a commit"
+            ));
+        }
         for tag in &plan.ignored_tags {
             ctx.ui.debug(&format!(
                 "ignored tag `{tag}`: it matches no tag format of the planned packages"

@@ -233,6 +233,30 @@ impl Repo {
         self.commit(id, buf, None)
     }
 
+    /// The commit-graph generation number (topological level) of `id`: 1 for a root, and
+    /// always greater than each parent's. `None` when no commit-graph covers the commit, when
+    /// the graph predates generation numbers (all zero), or in a shallow clone, where git
+    /// disables the commit-graph too (`commit_graph_compatible()` in git's commit-graph.c).
+    pub fn generation(&self, id: &ObjectId) -> Option<u32> {
+        if !self.shallow.is_empty() {
+            return None;
+        }
+        let generation = self.graph.as_ref()?.commit_by_id(id)?.generation();
+        (generation > 0).then_some(generation)
+    }
+
+    /// Whether generation numbers can be read from a commit-graph (see
+    /// [`Repo::generation`]).
+    pub fn has_commit_graph(&self) -> bool {
+        self.graph.is_some() && self.shallow.is_empty()
+    }
+
+    /// Whether `id` is a boundary commit of a shallow clone: its parents are not in the
+    /// repository, so the walk treats it as a root, as git does (`.git/shallow`).
+    pub fn is_shallow_boundary(&self, id: &ObjectId) -> bool {
+        self.shallow.binary_search(id).is_ok()
+    }
+
     /// Runs `f` over `items` split into contiguous chunks, one chunk per thread (up to four,
     /// at least `per_thread` items each), each thread with its own handle on this repository.
     /// Results are in the order of `items`. Reading objects is most of the cost of a plan and

@@ -2,6 +2,7 @@
 
 mod changelog;
 mod check;
+mod exact;
 mod fixtures;
 mod gate;
 mod generated;

@@ -1,6 +1,7 @@
 //! `git release plan`: version inference, monorepo plans, output formats and bad input.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -1133,9 +1134,9 @@ fn version_names_the_tool_and_its_commit() {
 }
 
 #[test]
-fn a_depth_one_clone_plans_from_what_it_has() {
-    // The boundary commit of a shallow clone has parents that are not there; git treats it
-    // as a root, and so must the walk (it used to fail reading the missing parent).
+fn a_depth_one_clone_refuses_to_guess_and_names_the_fix() {
+    // Issue 11: the release tag lies below the shallow boundary, so the walk cannot find it.
+    // It used to answer "first release" and `tag` made `v1.0.0` again on the wrong commit.
     let r = tagged("1.0.0");
     r.write("a.txt", "a");
     r.commit("fix: a");
@@ -1145,12 +1146,46 @@ fn a_depth_one_clone_plans_from_what_it_has() {
     let clone = r.scratch().join("shallow");
     let clone = clone.to_str().expect("temp paths are UTF-8");
     r.git(["clone", "--quiet", "--depth", "1", &url, clone]);
+    let boundary = r.git_in(Path::new(clone), ["rev-parse", "HEAD"]);
+    for args in [
+        vec!["plan"],
+        vec!["plan", "--format", "json"],
+        vec!["tag", "--dry-run"],
+        vec!["changelog", "--unreleased"],
+        vec!["run", "--dry-run"],
+    ] {
+        let mut all = vec!["-C", clone];
+        all.extend(&args);
+        let out = r.run(&all);
+        out.expect_code(2);
+        assert!(out.stderr.contains("shallow"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&boundary), "{args:?} names the boundary: {}", out.stderr);
+        assert!(out.stderr.contains("git fetch --unshallow"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("fetch-depth: 0"), "{args:?}: {}", out.stderr);
+    }
+    assert_eq!(r.git_in(Path::new(clone), ["tag", "--list"]), "", "no tag was made");
+}
+
+#[test]
+fn a_shallow_clone_that_holds_the_last_release_plans_normally() {
+    // CI with a depth of 3 and a recent tag: everything the plan needs was fetched.
+    let r = tagged("1.0.0");
+    r.write("a.txt", "a");
+    r.commit("fix: a");
+    r.write("b.txt", "b");
+    r.commit("feat: b");
+    let url = format!("file://{}", r.path().display());
+    let clone = r.scratch().join("shallow");
+    let clone = clone.to_str().expect("temp paths are UTF-8");
+    r.git(["clone", "--quiet", "--depth", "3", &url, clone]);
+    r.git_in(Path::new(clone), ["fetch", "--quiet", "--depth", "3", "origin", "tag", "v1.0.0"]);
     let out = r.run(["-C", clone, "plan", "--format", "json"]);
     out.expect_code(0);
     let json = out.json();
     let row = &json["packages"][0];
-    assert_eq!(row["commits"], 1, "{json:#}");
-    assert_eq!(row["reasons"][0]["summary"], "feat: b", "{json:#}");
+    assert_eq!(row["current_version"], "1.0.0", "{json:#}");
+    assert_eq!(row["commits"], 2, "{json:#}");
+    assert_eq!(row["next_version"], "1.1.0", "{json:#}");
 }
 
 // ---- issue 7: version groups and dependency-driven releases ---------------------------------
