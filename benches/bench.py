@@ -456,7 +456,8 @@ def gen_tags(fi: FastImport, p: dict) -> dict:
 
 GENERATORS = {"single": gen_single, "monorepo": gen_monorepo, "tags": gen_tags}
 # Cases measured on another case's repository.
-REPO_OF = {"check": "monorepo"}
+REPO_OF = {"check": "monorepo", "single-nograph": "single", "maintenance": "tags",
+           "maintenance-nograph": "tags"}
 
 
 def git(repo: Path, *args: str, stdin: Optional[bytes] = None) -> str:
@@ -804,6 +805,26 @@ def run_cases(sp: Spawner, binary: str, cases: list[str], repos: dict, runs: int
             base = plan(repo)
             measure(sp, [tool, base], runs)
             rows.append(time_row("check vs plan", tool, base, 1.5))
+        elif case == "single-nograph":
+            # The same repository read as if git had written no commit-graph, by both.
+            tool = Cmd("git-release plan", NO_GRAPH + [binary, "-C", str(repo), "plan", "--format",
+                                                       "json"], expect_json=True)
+            base = Cmd("git log %B", NO_GRAPH + ["git", "-C", str(repo), "log", "--format=%B",
+                                                 f"{meta['last_tag']}..HEAD"])
+            measure(sp, [tool, base], runs)
+            rows += [time_row("single-nograph", tool, base, 1.3),
+                     memory_row("single-nograph memory", tool, base, 100)]
+        elif case in ("maintenance", "maintenance-nograph"):
+            # HEAD at an old release, every newer tag in place: a maintenance branch.
+            old = maintenance_worktree(repo, meta)
+            env = NO_GRAPH if case.endswith("nograph") else []
+            tool = Cmd("git-release plan", env + [binary, "-C", str(old), "plan", "--format",
+                                                  "json"], expect_json=True)
+            base = Cmd("git tag --merged HEAD", env + ["git", "-C", str(old), "tag", "--merged",
+                                                       "HEAD"])
+            measure(sp, [tool, base], runs)
+            rows += [time_row(case, tool, base, 3.0),
+                     memory_row(f"{case} memory", tool, base, 100)]
         elif case == "tags":
             tool = plan(repo)
             base = git_cmd("git for-each-ref", repo, "for-each-ref", "refs/tags")
@@ -821,6 +842,30 @@ def run_cases(sp: Spawner, binary: str, cases: list[str], repos: dict, runs: int
             if row.case.startswith(case) and row.tool.output_note and not row.memory:
                 notes.append(f"{row.case}: plan printed {row.tool.output_note}")
     return rows
+
+
+# Both commands of a "nograph" case run as if git had written no commit-graph: git and gix
+# both honour `core.commitGraph` (through `env`, so both pay for the same extra exec).
+NO_GRAPH = ["env", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=core.commitGraph",
+            "GIT_CONFIG_VALUE_0=false"]
+
+
+def maintenance_worktree(repo: Path, meta: dict) -> Path:
+    """A linked worktree of the `tags` repository detached at the release a quarter of the
+    way into its tags, so that three quarters of them (15,000 of 20,000) are newer and
+    unreachable from HEAD."""
+    tags = git(repo, "tag", "--list", "--sort=v:refname").split()
+    old_tag = tags[len(tags) // 4]
+    path = repo.parent / f"{repo.name}-maintenance"
+    if path.is_dir() and git(path, "describe", "--tags", "--exact-match").strip() == old_tag:
+        return path
+    git(repo, "worktree", "prune")
+    if path.exists():
+        shutil.rmtree(path)
+        git(repo, "worktree", "prune")
+    git(repo, "worktree", "add", "--quiet", "--detach", str(path), old_tag)
+    meta["maintenance_tag"] = old_tag
+    return path
 
 
 def prepare_remote(repo: Path) -> None:
@@ -864,7 +909,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7, help="measured runs per command (default 7)")
     ap.add_argument("--workdir", type=Path, default=ROOT / "target" / "bench-repos",
                     help="where the repositories are generated (default target/bench-repos)")
-    ap.add_argument("--only", choices=["single", "monorepo", "check", "tags", "hooks", "changelog"],
+    ap.add_argument("--only", choices=["single", "single-nograph", "monorepo", "check", "tags",
+                                       "maintenance", "maintenance-nograph", "hooks", "changelog"],
                     help="run one case only")
     ap.add_argument("--hooks", action="store_true",
                     help="also measure `hook pre-push` (generates the `hooks` repository)")
@@ -880,7 +926,8 @@ def main() -> int:
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
-    cases = [args.only] if args.only else ["single", "monorepo", "check", "tags"] + (
+    cases = [args.only] if args.only else ["single", "single-nograph", "monorepo", "check", "tags",
+                                           "maintenance", "maintenance-nograph"] + (
         ["hooks"] if args.hooks else [])
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
