@@ -83,6 +83,13 @@ impl Repo {
     /// cannot be opened.
     pub fn discover(dir: &Path) -> Result<Self> {
         let mut repo = gix::discover_with_environment_overrides(dir).map_err(|e| {
+            if let Some(format) = unsupported_object_format(dir) {
+                return Error::usage(format!(
+                    "the {format} object format is not supported (repository at `{}`)",
+                    dir.display()
+                ))
+                .with_hint("git-release reads SHA-1 repositories only");
+            }
             Error::usage(format!("`{}` is not inside a git repository", dir.display()))
                 .with_hint(format!("run `git init` first, or pass `-C <repository>` ({e})"))
         })?;
@@ -602,4 +609,20 @@ impl GitConfig for Repo {
             .map(|v| v.to_str_lossy().into_owned())
             .collect()
     }
+}
+
+/// The object format of the repository around `dir` when it is one gix was not built for
+/// (`extensions.objectFormat`, e.g. `SHA-256` from `git init --object-format=sha256`), read
+/// from its config file without opening it.
+fn unsupported_object_format(dir: &Path) -> Option<String> {
+    let (path, _) = gix::discover::upwards(dir).ok()?;
+    let (git_dir, _) = path.into_repository_and_work_tree_directories();
+    let config = gix::config::File::from_path_no_includes(
+        git_dir.join("config"),
+        gix::config::Source::Local,
+    )
+    .ok()?;
+    let format = config.string("extensions.objectFormat")?;
+    let format = format.to_str_lossy().to_ascii_lowercase();
+    (format != "sha1").then(|| format.to_ascii_uppercase().replace("SHA", "SHA-"))
 }

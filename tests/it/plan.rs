@@ -1295,3 +1295,38 @@ fn bad_groups_are_configuration_errors_naming_the_line() {
         assert!(stderr.contains("release.toml:"), "names the file and line: {stderr}");
     }
 }
+
+// ---- issue 11: odd repositories ----------------------------------------------------------------
+
+#[test]
+fn a_sha256_repository_is_refused_by_name() {
+    let r = TestRepo::without_git();
+    r.git(["init", "--quiet", "--object-format=sha256"]);
+    r.write("a.txt", "a");
+    r.commit("feat: a");
+    let out = r.run(["plan"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("the SHA-256 object format is not supported"), "{}", out.stderr);
+}
+
+#[test]
+fn release_tags_of_a_blob_or_a_tree_are_ignored_and_listed_under_verbose() {
+    let r = tagged("1.0.0");
+    r.change("a.txt", "fix: a");
+    let blob = r.git(["rev-parse", "HEAD:a.txt"]);
+    let tree = r.git(["rev-parse", "HEAD^{tree}"]);
+    r.git(["tag", "v3.0.0", &blob]);
+    r.git(["tag", "-a", "-m", "a tree", "v2.0.0", &tree]);
+    let out = r.run(["-v", "plan", "--format", "json"]);
+    out.expect_code(0);
+    let row = &out.json()["packages"][0];
+    assert_eq!(row["current_version"], "1.0.0", "{row:#}");
+    assert_eq!(row["next_version"], "1.0.1", "{row:#}");
+    for tag in ["v3.0.0", "v2.0.0"] {
+        assert!(
+            out.stderr.contains(&format!("ignored tag `{tag}`: it points at a tree or a blob")),
+            "{tag}: {}",
+            out.stderr
+        );
+    }
+}
