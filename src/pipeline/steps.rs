@@ -27,7 +27,7 @@ use super::state::{ErrorCode, PackageState, Phase, PipelineError, PullRequest};
 use crate::changelog::{self, ReleaseMeta, Templates};
 use crate::config::{Config, Mode};
 use crate::forge::{self, FailureKind, Gh, Outcome, RetryError};
-use crate::fsutil::write_atomically;
+use crate::fsutil;
 use crate::git::cli::{Git, redact};
 use crate::git::read::Repo;
 use crate::manifest::{self, Kind, edit};
@@ -529,13 +529,17 @@ fn short(id: &str) -> &str {
 /// Files a step reads and would change: path relative to the root → (old, new).
 type Edits = BTreeMap<String, (Option<String>, String)>;
 
+/// The text of `rel` in `dir`, never through a symbolic link out of it (issue 12 item 1).
 fn read_text(dir: &Path, rel: &str, code: ErrorCode) -> Result<Option<String>> {
-    match std::fs::read(dir.join(rel)) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| fail(code, format!("`{rel}` is not valid UTF-8"))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(fail(code, format!("cannot read `{rel}`: {e}"))),
+    fsutil::read_text_inside(dir, rel).map_err(|e| step_error(code, &e))
+}
+
+/// `err` as a step failure with `code`, keeping its hint.
+fn step_error(code: ErrorCode, err: &anyhow::Error) -> anyhow::Error {
+    let failure = PipelineError::new(code, format!("{err:#}"));
+    match crate::error::hint(err) {
+        Some(hint) => failure.with_hint(hint).into(),
+        None => failure.into(),
     }
 }
 
@@ -580,14 +584,8 @@ fn apply_edits(
         Act::Perform => {
             let dir = job.worktree();
             for (rel, (_, new)) in changed {
-                let full = dir.join(rel);
-                if let Some(parent) = full.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        fail(code, format!("cannot create the folder of `{rel}`: {e}"))
-                    })?;
-                }
-                write_atomically(&full, new.as_bytes())
-                    .map_err(|e| fail(code, format!("{e:#}")))?;
+                fsutil::write_inside(&dir, rel, new.as_bytes())
+                    .map_err(|e| step_error(code, &e))?;
             }
             Ok(true)
         }
@@ -651,7 +649,7 @@ fn workspace_root(dir: &Path, rel: &str) -> Option<String> {
             format!("{}/Cargo.toml", f.display())
         };
         if candidate != rel
-            && let Ok(text) = std::fs::read_to_string(dir.join(&candidate))
+            && let Ok(Some(text)) = fsutil::read_text_inside(dir, &candidate)
             && text
                 .parse::<toml_edit::DocumentMut>()
                 .ok()
