@@ -159,7 +159,7 @@ impl Config {
 }
 
 /// `[changelog]`: how changelog sections and release notes are rendered (issue 5).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogSettings {
     /// The sections, in order: a title and the commit types listed under it. The type `!`
@@ -177,7 +177,7 @@ pub struct ChangelogSettings {
 }
 
 /// One `[[changelog.sections]]` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogSection {
     /// The heading, e.g. `Features`.
@@ -217,7 +217,7 @@ impl Default for ChangelogSettings {
 }
 
 /// `[forge]`: how `gh` calls are retried.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forge {
     /// Attempts per call.
@@ -259,7 +259,7 @@ impl Default for Forge {
 }
 
 /// `[commands]`: commands run in a package's worktree, argv split, `{name}` `{version}` `{tag}` expanded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Commands {
     /// Refreshes lock files after the bump.
@@ -297,7 +297,7 @@ pub struct PackageConfig {
 /// One `[[package.replace]]` rule: in `file`, replace every match of the regex `search` by
 /// `replace` (`{version}`, `{name}` and `{tag}` expanded; `$1`, `${name}` name groups). The
 /// rule must match exactly `exactly` times (at least once when unset), else BUMPED fails.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Replace {
     /// The file, relative to the repository root.

@@ -295,13 +295,17 @@ pub fn resume(
 ) -> Result<()> {
     let mut members = Vec::new();
     for repo in &ws_run.repos {
-        let ctx = open(global, &repo.path)?;
+        let mut ctx = open(global, &repo.path)?;
         let common_dir = ctx.repo.common_dir().to_owned();
         let state = if repo.status == "NOTHING_TO_RELEASE" {
             // Nothing was planned there, so no state was written.
             RunState::new(ws_run.run_id.clone(), &common_dir, Vec::new(), SystemTime::now())
         } else {
-            state::load_any(&common_dir, &ws_run.run_id)?.0
+            let state = state::load_any(&common_dir, &ws_run.run_id)?.0;
+            if repo.status != "SUCCESS" {
+                single::restore(&mut ctx, &state)?;
+            }
+            state
         };
         members.push(Member { name: repo.name.clone(), ctx, plan: None, state, report: None });
     }
