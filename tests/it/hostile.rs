@@ -328,3 +328,155 @@ fn check_plan_and_a_dry_run_leave_the_git_dir_byte_identical() {
         before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).collect();
     assert!(changed.is_empty(), "`.git` changed: {changed:?}");
 }
+
+// ---- item 4: package names that share a branch; the tagged commit holds the version -------
+
+#[test]
+fn two_packages_whose_names_share_a_release_branch_are_refused_before_anything_changes() {
+    let r = TestRepo::new();
+    for dir in ["pkgs/ab", "pkgs/a-b"] {
+        r.write(&format!("{dir}/VERSION"), "1.0.0\n");
+        r.write(&format!("{dir}/tests/smoke.sh"), "true\n");
+        r.write(&format!("{dir}/CHANGELOG.md"), "# Changelog\n\n## 1.0.0\n\n- First.\n");
+    }
+    let packages = "[[package]]\nname = \"a/b\"\npath = \"pkgs/ab\"\nversion_files = [\"pkgs/ab/VERSION\"]\n\
+                    [[package]]\nname = \"a-b\"\npath = \"pkgs/a-b\"\nversion_files = [\"pkgs/a-b/VERSION\"]\n";
+    r.write("release.toml", &config("pr", "pr = \"per-package\"\n", packages));
+    r.commit("chore: start");
+    r.tag_annotated("a/b/v1.0.0");
+    r.tag_annotated("a-b/v1.0.0");
+    r.change("pkgs/ab/src.txt", "feat: one");
+    r.change("pkgs/a-b/src.txt", "fix: two");
+    let f = publish(r);
+    let refs = f.remote(["for-each-ref", "--format=%(objectname) %(refname)"]);
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("packages `a/b` and `a-b` would share the release branch"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("hint: release them in separate runs"), "{}", out.stderr);
+    assert_eq!(f.remote(["for-each-ref", "--format=%(objectname) %(refname)"]), refs);
+    assert!(!f.r.path().join(".git/release/runs").exists(), "no run was started");
+    let out = f.release(&["run", "--dry-run"]);
+    out.expect_code(2);
+}
+
+#[test]
+fn a_release_commit_that_lost_its_bump_is_never_tagged() {
+    // The lint command undoes the bump: the release commit holds the old version.
+    let f = single("direct", "[commands]\nlint = \"git checkout -- Cargo.toml\"\n", |_| {});
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(1);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("does not hold version `1.3.0`"), "{all}");
+    assert!(all.contains("`Cargo.toml` says `1.2.0`"), "{all}");
+    let tags = f.remote(["tag", "--list"]);
+    assert_eq!(tags, "v1.2.0", "no tag on a commit without the bump");
+}
+
+// ---- item 10: stage exactly what the steps changed; resume checks the worktree ------------
+
+/// The run id in a table summary (`Release summary (run: <id>)`).
+fn run_id(text: &str) -> String {
+    let start = text.find("(run: ").unwrap_or_else(|| panic!("no run id in:\n{text}")) + 6;
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+#[test]
+fn a_file_dropped_into_the_release_worktree_is_never_released() {
+    let marker = std::cell::RefCell::new(PathBuf::new());
+    let f = single("direct", "", |r| {
+        *marker.borrow_mut() = r.scratch().join("lint-ok");
+    });
+    let marker = marker.into_inner();
+    // The lint passes only once the marker exists: the first run fails at LINT.
+    f.r.write(
+        "release.toml",
+        &config("direct", "", &format!("[commands]\nlint = \"test -f {}\"\n", marker.display())),
+    );
+    f.r.commit("chore: lint");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("LINT_FAILED") || out.stdout.contains("LINT_FAILED"),
+        "{}",
+        out.stderr
+    );
+    let id = run_id(&out.stdout);
+    let worktree = f.r.path().join(".git/release/worktrees").join(&id).join("demo");
+    assert!(worktree.join("Cargo.toml").is_file(), "the worktree is kept for the resume");
+    std::fs::write(worktree.join("stray.txt"), "not part of the release\n").expect("write");
+    std::fs::write(&marker, "").expect("write the marker");
+
+    let out = f.release(&["resume", &id, "--yes"]);
+    out.expect_code(1);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("WORKTREE_DIRTY"), "{all}");
+    assert!(all.contains("`stray.txt`"), "{all}");
+    assert_eq!(f.remote(["tag", "--list"]), "v1.2.0", "nothing was tagged");
+    assert!(!f.remote_blobs().contains("not part of the release"));
+
+    std::fs::remove_file(worktree.join("stray.txt")).expect("remove");
+    let out = f.release(&["resume", &id, "--yes"]);
+    out.expect_code(0);
+    let files = f.remote(["show", "--format=", "--name-only", "refs/heads/main"]);
+    assert_eq!(files, "CHANGELOG.md\nCargo.toml", "exactly the files the steps changed");
+    assert_eq!(f.remote(["tag", "--list"]), "v1.2.0\nv1.3.0");
+}
+
+// ---- item 11: resume uses the run's configuration and refuses an edited state --------------
+
+#[test]
+fn resume_runs_the_configuration_the_run_started_with_not_todays() {
+    let f = single("direct", "", |_| {});
+    let alt = f.r.scratch().join("alt.toml");
+    std::fs::write(&alt, config("direct", "", "[commands]\nlint = \"false\"\n")).expect("write");
+    let alt_arg = alt.display().to_string();
+    let out = f.release(&["--config", &alt_arg, "run", "--yes"]);
+    out.expect_code(1);
+    let id = run_id(&out.stdout);
+    // Without `--config`, today's `release.toml` has no lint: the recorded one still runs.
+    let out = f.release(&["resume", &id, "--yes"]);
+    out.expect_code(1);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("LINT_FAILED"), "{all}");
+    assert_eq!(f.remote(["tag", "--list"]), "v1.2.0", "nothing shipped");
+}
+
+#[test]
+fn resume_refuses_a_state_file_whose_plan_was_edited() {
+    let f = single("direct", "[commands]\nlint = \"false\"\n", |_| {});
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(1);
+    let id = run_id(&out.stdout);
+    let path = f.r.path().join(".git/release/runs").join(format!("{id}.json"));
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+    assert!(state["plan_rows"].is_array(), "the state records the approved rows");
+    state["packages"][0]["next_version"] = "9.9.9".into();
+    let edited = serde_json::to_vec_pretty(&state).expect("JSON");
+    std::fs::write(&path, &edited).expect("write");
+    // Today's configuration would let it through (no lint).
+    f.r.write("release.toml", &config("direct", "", ""));
+    f.r.commit("chore: drop the lint");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+
+    let out = f.release(&["resume", &id, "--yes", "--format", "json"]);
+    out.expect_code(1);
+    assert_eq!(out.json()["error"]["code"], "STATE_CORRUPT", "{}", out.stderr);
+    assert!(out.stderr.contains("next_version"), "{}", out.stderr);
+    assert_eq!(f.remote(["tag", "--list"]), "v1.2.0", "nothing tagged");
+    assert_eq!(std::fs::read(&path).expect("read"), edited, "the state is left as it was");
+
+    // An edit of the rows themselves no longer matches the approved plan hash.
+    state["packages"][0]["next_version"] = "1.3.0".into();
+    state["plan_rows"][0]["next_version"] = "9.9.9".into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&state).expect("JSON")).expect("write");
+    let out = f.release(&["resume", &id, "--yes", "--format", "json"]);
+    out.expect_code(1);
+    assert_eq!(out.json()["error"]["code"], "STATE_CORRUPT", "{}", out.stderr);
+    assert!(out.stderr.contains("plan rows hash to"), "{}", out.stderr);
+}
