@@ -293,7 +293,7 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     };
     let common_dir = ctx.repo.common_dir().to_owned();
     let mut run_state = state::load(&common_dir, &args.run)?;
-    restore(&mut ctx, &run_state)?;
+    restore(&mut ctx, &run_state, true)?;
     let hash = run_state.plan_hash.clone().unwrap_or_default();
     let text = resume_text(&run_state);
     let gate = gate(&ctx, &text, &hash, args.yes, args.gate_attestation.as_deref())?;
@@ -303,7 +303,7 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     }
     // Read again under the lock: another process may have moved it on meanwhile.
     run_state = state::load(&common_dir, &args.run)?;
-    restore(&mut ctx, &run_state)?;
+    restore(&mut ctx, &run_state, true)?;
     run_state.gates.push(gate);
     for pkg in &mut run_state.packages {
         crate::pipeline::exec::reopen(pkg);
@@ -322,14 +322,15 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     finish_run(&ctx, &env, &mut run_state, &mut evidence, args.format, &lock)
 }
 
-/// Checks run state `run` before a resume trusts it ([`state::verify`]), and puts the
+/// Checks run state `run` before a resume trusts it ([`state::verify`]; `standalone`: not
+/// part of a workspace run), and puts the
 /// settings it recorded into `ctx`'s configuration in place of today's.
 ///
 /// # Errors
 /// `STATE_CORRUPT`: the state was edited, or records no configuration.
-pub(crate) fn restore(ctx: &mut Ctx, run: &RunState) -> Result<()> {
+pub(crate) fn restore(ctx: &mut Ctx, run: &RunState, standalone: bool) -> Result<()> {
     let path = state::state_path(ctx.repo.common_dir(), &run.run_id);
-    state::verify(run, &path)?;
+    state::verify(run, &path, standalone)?;
     if let Some(settings) = &run.settings {
         settings.apply(&mut ctx.config);
     }
@@ -462,6 +463,7 @@ pub(crate) fn new_state(
     // item 11): the approved rows, and the settings the steps use.
     run.plan_rows =
         plan.releases().map(|r| serde_json::to_value(r).expect("a plan row serialises")).collect();
+    run.rows_hash = Some(plan.hash());
     run.settings = Some(state::Settings::of(&ctx.config));
     // One release pull request for the whole repository: the default in a monorepo.
     let layout = ctx.config.pr_layout.unwrap_or(if plan.packages.configured {

@@ -641,6 +641,10 @@ pub struct RunState {
     /// not the configuration of the day (issue 12 item 11).
     #[serde(default)]
     pub settings: Option<Settings>,
+    /// The plan hash of `plan_rows` alone: `plan_hash` for a run of one repository; in a
+    /// workspace run, the repository's part of the workspace's combined hash.
+    #[serde(default)]
+    pub rows_hash: Option<String>,
     /// [`config_hash`] of `settings` and the packages' files, to refuse an edited state.
     #[serde(default)]
     pub config_hash: Option<String>,
@@ -676,6 +680,7 @@ impl RunState {
             upstream: Vec::new(),
             gates: Vec::new(),
             plan_rows: Vec::new(),
+            rows_hash: None,
             settings: None,
             config_hash: None,
             status: RunStatus::InProgress,
@@ -783,11 +788,13 @@ pub fn config_hash(state: &RunState) -> String {
 
 /// Checks a state file before a resume trusts it (issue 12 item 11): the plan hash is
 /// recomputed from the recorded rows, every package agrees with its row, and the recorded
-/// configuration has its recorded hash. `path` is for messages.
+/// configuration has its recorded hash. `standalone`: a run of one repository, whose
+/// approved plan hash is the rows' own (a workspace run checks its combined hash itself).
+/// `path` is for messages.
 ///
 /// # Errors
 /// [`ErrorCode::StateCorrupt`], naming the file and what disagrees.
-pub fn verify(state: &RunState, path: &Path) -> Result<()> {
+pub fn verify(state: &RunState, path: &Path, standalone: bool) -> Result<()> {
     let (Some(_), Some(recorded)) = (&state.settings, &state.config_hash) else {
         return Err(corrupt(
             path,
@@ -800,12 +807,15 @@ pub fn verify(state: &RunState, path: &Path) -> Result<()> {
         return Err(corrupt(path, ": it records no plan rows (written by an older git-release?)"));
     }
     let hash = canonical_hash(&state.plan_rows);
-    if state.plan_hash.as_deref() != Some(hash.as_str()) {
+    let approved = if standalone { &state.plan_hash } else { &state.rows_hash };
+    if approved.as_deref() != Some(hash.as_str())
+        || (standalone && state.rows_hash != state.plan_hash)
+    {
         return Err(corrupt(
             path,
             &format!(
                 ": its plan rows hash to `{hash}`, not to the approved plan `{}`",
-                state.plan_hash.as_deref().unwrap_or("")
+                approved.as_deref().unwrap_or("")
             ),
         ));
     }
@@ -835,6 +845,14 @@ pub fn verify(state: &RunState, path: &Path) -> Result<()> {
                     .collect()
             })
             .unwrap_or_default();
+        // A workspace run adds the packages of upstream repositories a package depends on.
+        let depends_on: Vec<&String> = pkg
+            .release
+            .depends_on
+            .iter()
+            .filter(|d| standalone || !state.upstream.iter().any(|u| u.name == **d))
+            .collect();
+        let depends_on = serde_json::json!(depends_on);
         let checks: [(&str, serde_json::Value, &serde_json::Value); 8] = [
             ("next_version", serde_json::json!(pkg.next_version), &row["next_version"]),
             ("tag", serde_json::json!(pkg.tag), &row["next_tag"]),
@@ -842,7 +860,7 @@ pub fn verify(state: &RunState, path: &Path) -> Result<()> {
             ("current_tag", serde_json::json!(pkg.release.current_tag), &row["current_tag"]),
             ("tier", serde_json::json!(pkg.tier), &row["tier"]),
             ("path", serde_json::json!(pkg.release.path), &row["path"]),
-            ("depends_on", serde_json::json!(pkg.release.depends_on), &row["depends_on"]),
+            ("depends_on", depends_on, &row["depends_on"]),
             ("changes", serde_json::json!(changes), &serde_json::json!(planned)),
         ];
         for (field, have, want) in checks {
