@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gix::ObjectId;
 use minijinja::{Environment, UndefinedBehavior};
 use semver::Version;
@@ -824,11 +824,19 @@ impl Templates {
         ] {
             let (name, source) = match user {
                 Some(path) => {
-                    let full = root.join(path);
-                    let source = std::fs::read_to_string(&full).map_err(|e| {
-                        Error::config(format!("cannot read the template `{path}`: {e}"))
+                    let source = match crate::fsutil::read_text_inside(root, path) {
+                        Ok(Some(source)) => source,
+                        Ok(None) => {
+                            return Err(Error::config(format!(
+                                "cannot read the template `{path}`: it does not exist"
+                            ))
                             .with_hint("fix `[changelog]` in the configuration file")
-                    })?;
+                            .into());
+                        }
+                        Err(e) => {
+                            return Err(e.context(format!("cannot read the template `{path}`")));
+                        }
+                    };
                     (path.clone(), source)
                 }
                 None => (format!("<built-in {name}>"), builtin.to_owned()),
@@ -1179,17 +1187,15 @@ pub fn file_diff(name: &str, old: Option<&str>, new: &str) -> String {
     out
 }
 
-/// Reads the changelog at `path`: `None` when it does not exist.
+/// Reads the changelog `shown` (relative to the work tree `root`): `None` when it does not
+/// exist. A symbolic link out of the repository is not followed
+/// ([`crate::fsutil::read_inside`]).
 ///
 /// # Errors
-/// The file cannot be read, or is not UTF-8 (named with the byte offset; nothing is
-/// written then).
-pub fn read_changelog(path: &Path, shown: &str) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("failed to read `{shown}`")),
-    };
+/// The file cannot be read, leads out of the repository, or is not UTF-8 (named with the
+/// byte offset; nothing is written then).
+pub fn read_changelog(root: &Path, shown: &str) -> Result<Option<String>> {
+    let Some(bytes) = crate::fsutil::read_inside(root, shown)? else { return Ok(None) };
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
         Err(e) => Err(Error::failed(format!(

@@ -441,7 +441,13 @@ fn dirty_working_tree(status: Option<Result<Vec<String>>>) -> CheckResult {
 
 /// The paths `git status` reports as changed or untracked (not ignored).
 fn porcelain_status(git: &Git) -> Result<Vec<String>> {
-    let out = git.run(["status", "--porcelain=v1", "-z", "--untracked-files=normal"])?;
+    let out = git.run([
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=normal",
+    ])?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split('\0').filter(|f| !f.is_empty());
     let mut paths = Vec::new();

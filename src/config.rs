@@ -159,7 +159,7 @@ impl Config {
 }
 
 /// `[changelog]`: how changelog sections and release notes are rendered (issue 5).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogSettings {
     /// The sections, in order: a title and the commit types listed under it. The type `!`
@@ -177,7 +177,7 @@ pub struct ChangelogSettings {
 }
 
 /// One `[[changelog.sections]]` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogSection {
     /// The heading, e.g. `Features`.
@@ -217,7 +217,7 @@ impl Default for ChangelogSettings {
 }
 
 /// `[forge]`: how `gh` calls are retried.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forge {
     /// Attempts per call.
@@ -259,7 +259,7 @@ impl Default for Forge {
 }
 
 /// `[commands]`: commands run in a package's worktree, argv split, `{name}` `{version}` `{tag}` expanded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Commands {
     /// Refreshes lock files after the bump.
@@ -297,7 +297,7 @@ pub struct PackageConfig {
 /// One `[[package.replace]]` rule: in `file`, replace every match of the regex `search` by
 /// `replace` (`{version}`, `{name}` and `{tag}` expanded; `$1`, `${name}` name groups). The
 /// rule must match exactly `exactly` times (at least once when unset), else BUMPED fails.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Replace {
     /// The file, relative to the repository root.
@@ -385,7 +385,7 @@ struct ReleaseFile {
     tag_format: Option<Spanned<OneOrMany>>,
     initial_version: Option<Spanned<String>>,
     protected_branches: Option<Vec<String>>,
-    changelog: Option<String>,
+    changelog: Option<Spanned<String>>,
     first_parent: Option<bool>,
     strict: Option<bool>,
     strict_commits: Option<bool>,
@@ -558,10 +558,18 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         .list("protected_branches")
         .or(release.protected_branches)
         .unwrap_or_else(|| vec!["main".to_owned(), "master".to_owned()]);
-    let changelog = layered
-        .string("changelog")
-        .or(release.changelog)
-        .unwrap_or_else(|| "CHANGELOG.md".to_owned());
+    // Every source of the changelog path goes through the one check of configured paths
+    // (`normalize_file`): relative to the repository, no `..` (issue 12 item 2).
+    let changelog = match layered.string("changelog") {
+        Some(v) => normalize_file(&v).map_err(|e| layered.bad_with("changelog", &e.to_string()))?,
+        None => match release.changelog {
+            Some(c) => normalize_file(c.get_ref()).map_err(|e| {
+                Error::config(format!("{}: `release.changelog`: {e}", at(c.span())))
+                    .with_hint("name a file inside the repository, such as `CHANGELOG.md`")
+            })?,
+            None => "CHANGELOG.md".to_owned(),
+        },
+    };
     let first_parent = layered.bool("first_parent")?.or(release.first_parent).unwrap_or(false);
     let strict = layered.bool("strict")?.or(release.strict).unwrap_or(false);
     let strict_commits =
@@ -681,7 +689,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             })?);
         }
         let changelog = match &entry.changelog {
-            Some(c) => Some(normalize_path(c).map_err(|e| {
+            Some(c) => Some(normalize_file(c).map_err(|e| {
                 Error::config(format!("{location}: package `{name}`: changelog: {e}"))
             })?),
             None => None,
@@ -774,6 +782,19 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         groups.push(Group { name, packages: members, mode: entry.mode, location });
     }
 
+    let mut changelog_settings = parsed.changelog.unwrap_or_default();
+    for (key, template) in [
+        ("template", &mut changelog_settings.template),
+        ("notes_template", &mut changelog_settings.notes_template),
+    ] {
+        if let Some(path) = template.as_mut() {
+            *path = normalize_file(path).map_err(|e| {
+                Error::config(format!("{shown}: `changelog.{key}`: {e}"))
+                    .with_hint("name a template file inside the repository")
+            })?;
+        }
+    }
+
     let mut waivers = Vec::new();
     for w in parsed.waiver {
         let location = at(w.span());
@@ -813,7 +834,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         commands: parsed.commands.unwrap_or_default(),
         packages,
         waivers,
-        changelog_settings: parsed.changelog.unwrap_or_default(),
+        changelog_settings,
     })
 }
 
@@ -845,6 +866,28 @@ pub fn normalize_path(raw: &str) -> Result<String> {
         anyhow::bail!("path `{raw}` must not contain `..`");
     }
     Ok(if parts.is_empty() { ".".to_owned() } else { parts.join("/") })
+}
+
+/// [`normalize_path`] for a path that names a file: the repository root itself (`.`) is
+/// refused too. The one check every configured file path goes through, whatever its source
+/// (file, git config, environment).
+///
+/// ```
+/// use git_release::config::normalize_file;
+/// assert_eq!(normalize_file("./docs//NEWS.md").unwrap(), "docs/NEWS.md");
+/// assert!(normalize_file("/etc/passwd").is_err());
+/// assert!(normalize_file("docs/../../x").is_err());
+/// assert!(normalize_file(".").is_err());
+/// ```
+///
+/// # Errors
+/// An absolute path, one with `..`, or the root.
+pub fn normalize_file(raw: &str) -> Result<String> {
+    let path = normalize_path(raw)?;
+    if path == "." {
+        anyhow::bail!("path `{}` names the repository root, not a file", raw.trim());
+    }
+    Ok(path)
 }
 
 /// The 1-based line of byte `offset` in `text`.

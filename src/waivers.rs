@@ -205,15 +205,13 @@ pub fn load(workdir: Option<&Path>, config: &Config, known: &[&str]) -> Result<V
     }
     let Some(workdir) = workdir else { return Ok(out) };
     let path = workdir.join(FILE);
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+    let text = match crate::fsutil::read_inside(workdir, FILE)
+        .with_context(|| format!("failed to read waiver file `{}`", path.display()))?
+    {
+        Some(bytes) => String::from_utf8(bytes).map_err(|_| {
             Error::config(format!("waiver file `{}` is not valid UTF-8", path.display()))
         })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("failed to read waiver file `{}`", path.display()));
-        }
+        None => return Ok(out),
     };
     let file: JsonFile = serde_json::from_str(&text).map_err(|e| {
         let message = e.to_string();

@@ -151,7 +151,7 @@ pub fn declared_dependencies(root: &Path, folders: &[String]) -> BTreeSet<String
             if !seen.insert(rel.clone()) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(root.join(&rel)) else { continue };
+            let Ok(Some(text)) = crate::fsutil::read_text_inside(root, &rel) else { continue };
             if let Ok(m) = manifest::parse(&rel, &text) {
                 out.extend(m.dependencies);
             }

@@ -13,7 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::config::GitConfig as _;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::fsutil::write_atomically;
+use crate::fsutil::write_inside;
 use crate::packages::{self, Package};
 use crate::plan;
 
@@ -132,8 +132,7 @@ fn write(
         .with_hint("run it in a clone with a work tree")
         .into());
     };
-    let full = workdir.join(&shown);
-    let old = changelog::read_changelog(&full, &shown)?;
+    let old = changelog::read_changelog(workdir, &shown)?;
     let mut text = old.clone();
     let mut added = Vec::new();
     for release in releases.iter().rev() {
@@ -158,7 +157,7 @@ fn write(
         ui.status(&format!("dry run: `{shown}` not written"));
         return Ok(());
     }
-    write_atomically(&full, text.as_bytes())?;
+    write_inside(workdir, &shown, text.as_bytes())?;
     ui.status(&format!("updated `{shown}`: added {}", added.join(", ")));
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! schemes already in use.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -63,9 +62,19 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
             .with_hint("use `--force` to overwrite it, or `--dry-run` to print a new one")
             .into());
     }
-    let found = discover(&workdir)?;
+    let mut skipped = Vec::new();
+    let found = discover(&workdir, &mut skipped)?;
+    for manifest in &skipped {
+        ui.warn(&format!(
+            "`{manifest}` names its package with spaces or control characters; it is left out"
+        ));
+    }
     let tags: Vec<String> = repo.tags()?.into_iter().map(|t| t.name).collect();
     let text = render(&found, &tags);
+    validate(&text, &found).map_err(|e| {
+        Error::failed(format!("{e:#}; nothing was written"))
+            .with_hint("rename the package in its manifest, or write `release.toml` by hand")
+    })?;
     if args.dry_run {
         return ui.data(&text);
     }
@@ -80,7 +89,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
 }
 
 /// Every package manifest in the work tree, skipping hidden and build directories.
-fn discover(workdir: &Path) -> Result<Vec<Found>> {
+fn discover(workdir: &Path, skipped: &mut Vec<String>) -> Result<Vec<Found>> {
     const SKIP: [&str; 5] = ["node_modules", "target", "vendor", "dist", "build"];
     let mut found = Vec::new();
     let mut stack = vec![workdir.to_owned()];
@@ -92,7 +101,12 @@ fn discover(workdir: &Path) -> Result<Vec<Found>> {
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
-            if path.is_dir() {
+            // A symbolic link is never followed: it may lead out of the repository.
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_symlink() {
+                continue;
+            }
+            if kind.is_dir() {
                 if !name.starts_with('.') && !SKIP.contains(&name.as_str()) {
                     stack.push(path);
                 }
@@ -103,12 +117,19 @@ fn discover(workdir: &Path) -> Result<Vec<Found>> {
             }
             let rel =
                 path.strip_prefix(workdir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(Some(text)) = crate::fsutil::read_text_inside(workdir, &rel) else { continue };
             let Ok(m) = manifest::parse(&rel, &text) else { continue };
             if !m.is_package {
                 continue;
             }
             let Some(pkg_name) = m.name else { continue };
+            // A name the configuration would refuse (spaces, newlines, control characters)
+            // is left out rather than written.
+            if pkg_name.is_empty() || pkg_name.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                skipped.push(rel.clone());
+                continue;
+            }
             let dir = rel.rsplit_once('/').map_or(".", |(d, _)| d).to_owned();
             // One package per directory: the first manifest (Cargo, npm, Python) wins.
             if found.iter().any(|f: &Found| f.path == dir) {
@@ -136,14 +157,20 @@ fn schemes_in_use(name: &str, tags: &[String]) -> Vec<(&'static str, usize)> {
     list
 }
 
-/// The starter file.
+/// The starter file, built as a TOML document (`toml_edit`), so every name and path found in
+/// the work tree is quoted and escaped by the serializer: a manifest cannot inject keys or
+/// tables (issue 12 item 3).
 fn render(found: &[Found], tags: &[String]) -> String {
-    let mut out = String::from(
+    use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+    let mut doc = DocumentMut::new();
+    let single = found.len() <= 1 && found.iter().all(|f| f.path == ".");
+    let mut release = Table::new();
+    release.decor_mut().set_prefix(
         "# git-release configuration. Reference: the README's \"Configuration\" section.\n\
          # Precedence: flags > GIT_RELEASE_* > git config release.* > this file > defaults.\n\n",
     );
-    let single = found.len() <= 1 && found.iter().all(|f| f.path == ".");
-    out.push_str("[release]\nremote = \"origin\"\nbranch = \"main\"\n");
+    release.insert("remote", value("origin"));
+    release.insert("branch", value("main"));
     if single {
         let name = found.first().map_or("", |f| f.name.as_str());
         let schemes: Vec<&str> = schemes_in_use(name, tags)
@@ -152,12 +179,22 @@ fn render(found: &[Found], tags: &[String]) -> String {
             .filter(|s| !s.contains("{name}") || !name.is_empty())
             .collect();
         let formats = if schemes.is_empty() { vec!["v{version}"] } else { schemes };
-        let _ = writeln!(out, "tag_format = {}", toml_list(&formats));
+        release.insert("tag_format", toml_list(&formats));
     }
-    out.push_str(
-        "\n[bump]\nfeat = \"minor\"\nfix = \"patch\"\nperf = \"patch\"\nrevert = \"patch\"\nother = \"none\"\n\
-         breaking_before_1_0 = \"minor\"\nfeat_before_1_0 = \"minor\"\n",
-    );
+    doc.insert("release", Item::Table(release));
+    let mut bump = Table::new();
+    for (key, level) in [
+        ("feat", "minor"),
+        ("fix", "patch"),
+        ("perf", "patch"),
+        ("revert", "patch"),
+        ("other", "none"),
+        ("breaking_before_1_0", "minor"),
+        ("feat_before_1_0", "minor"),
+    ] {
+        bump.insert(key, value(level));
+    }
+    doc.insert("bump", Item::Table(bump));
     if !single {
         let per_package: Vec<Vec<&str>> = found
             .iter()
@@ -180,26 +217,56 @@ fn render(found: &[Found], tags: &[String]) -> String {
             .into_iter()
             .max_by_key(|(_, n)| *n)
             .map_or("{name}/v{version}", |(scheme, _)| scheme);
+        let mut packages = ArrayOfTables::new();
         for (f, schemes) in found.iter().zip(per_package) {
             let formats = if schemes.is_empty() { vec![house] } else { schemes };
-            let _ = write!(
-                out,
-                "\n[[package]]\nname = \"{}\"\npath = \"{}\"\ntag_format = {}\nversion_files = [\"{}\"]\n",
-                f.name,
-                f.path,
-                toml_list(&formats),
-                f.manifest
-            );
+            let mut table = Table::new();
+            table.insert("name", value(f.name.as_str()));
+            table.insert("path", value(f.path.as_str()));
+            table.insert("tag_format", toml_list(&formats));
+            let mut files = toml_edit::Array::new();
+            files.push(f.manifest.as_str());
+            table.insert("version_files", value(files));
+            packages.push(table);
         }
+        doc.insert("package", Item::ArrayOfTables(packages));
     }
-    out
+    doc.to_string()
 }
 
-fn toml_list(items: &[&str]) -> String {
-    if items.len() == 1 {
-        return format!("\"{}\"", items[0]);
+/// One format as a string, several as an array.
+fn toml_list(items: &[&str]) -> toml_edit::Item {
+    if let [one] = items {
+        return toml_edit::value(*one);
     }
-    format!("[{}]", items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "))
+    toml_edit::value(items.iter().copied().collect::<toml_edit::Array>())
+}
+
+/// Loads `text` as the configuration would be loaded, so `init` never saves a file that does
+/// not load, or that says more than it was given: the packages it lists must be exactly
+/// `found`, and it must have no `[commands]`.
+///
+/// # Errors
+/// The text does not load, or its packages or commands differ from what was generated.
+fn validate(text: &str, found: &[Found]) -> Result<()> {
+    let dir = tempfile::tempdir().context("failed to create a temporary folder")?;
+    let path = dir.path().join("release.toml");
+    std::fs::write(&path, text).context("failed to write a temporary file")?;
+    let config = crate::config::load(Some(&path), &crate::config::NoGitConfig, &[])
+        .map_err(|e| Error::failed(format!("the generated configuration does not load: {e:#}")))?;
+    let names: Vec<&str> = config.packages.iter().map(|p| p.name.as_str()).collect();
+    let expected: Vec<&str> = if found.len() <= 1 && found.iter().all(|f| f.path == ".") {
+        Vec::new()
+    } else {
+        found.iter().map(|f| f.name.as_str()).collect()
+    };
+    if names != expected || config.commands != crate::config::Commands::default() {
+        return Err(Error::failed(
+            "the generated configuration does not say what was found in the work tree",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

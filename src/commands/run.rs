@@ -223,6 +223,7 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             p.fail(ErrorCode::CheckFailed, &format!("check `{}` failed: {}", r.check, r.reason));
         }
     }
+    crate::pipeline::exec::check_lanes(&run_state)?;
     let env = Env::of(&ctx, &root, &ctx.config.remote);
 
     if args.dry_run {
@@ -286,12 +287,13 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
             args.format,
         );
     }
-    let ctx = Ctx::open(global)?;
+    let mut ctx = Ctx::open(global)?;
     let Some(root) = ctx.repo.workdir().map(Path::to_owned) else {
         return Err(Error::usage("a release needs a work tree; this repository is bare").into());
     };
     let common_dir = ctx.repo.common_dir().to_owned();
     let mut run_state = state::load(&common_dir, &args.run)?;
+    restore(&mut ctx, &run_state, true)?;
     let hash = run_state.plan_hash.clone().unwrap_or_default();
     let text = resume_text(&run_state);
     let gate = gate(&ctx, &text, &hash, args.yes, args.gate_attestation.as_deref())?;
@@ -301,6 +303,7 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     }
     // Read again under the lock: another process may have moved it on meanwhile.
     run_state = state::load(&common_dir, &args.run)?;
+    restore(&mut ctx, &run_state, true)?;
     run_state.gates.push(gate);
     for pkg in &mut run_state.packages {
         crate::pipeline::exec::reopen(pkg);
@@ -317,6 +320,21 @@ fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     });
     ctx.ui.status(&format!("resuming run {}: plan {hash}", run_state.run_id));
     finish_run(&ctx, &env, &mut run_state, &mut evidence, args.format, &lock)
+}
+
+/// Checks run state `run` before a resume trusts it ([`state::verify`]; `standalone`: not
+/// part of a workspace run), and puts the
+/// settings it recorded into `ctx`'s configuration in place of today's.
+///
+/// # Errors
+/// `STATE_CORRUPT`: the state was edited, or records no configuration.
+pub(crate) fn restore(ctx: &mut Ctx, run: &RunState, standalone: bool) -> Result<()> {
+    let path = state::state_path(ctx.repo.common_dir(), &run.run_id);
+    state::verify(run, &path, standalone)?;
+    if let Some(settings) = &run.settings {
+        settings.apply(&mut ctx.config);
+    }
+    Ok(())
 }
 
 /// Executes, then cleans up a finished run, prints the summary and exits as the status says.
@@ -410,6 +428,13 @@ pub(crate) fn new_state(
             changelog: ctx.config.changelog_of(&row.name, &row.path),
             manifest_name: pkg.and_then(|p| p.manifest_name.clone()),
             depends_on: row.depends_on.clone(),
+            replace: ctx
+                .config
+                .packages
+                .iter()
+                .find(|p| p.name == row.name)
+                .map(|p| p.replace.clone())
+                .unwrap_or_default(),
             changes: row
                 .reasons
                 .iter()
@@ -434,6 +459,12 @@ pub(crate) fn new_state(
     run.remote.clone_from(&ctx.config.remote);
     run.branch.clone_from(&ctx.config.branch);
     run.head = plan.head.to_string();
+    // What a resume checks and uses instead of the configuration of the day (issue 12
+    // item 11): the approved rows, and the settings the steps use.
+    run.plan_rows =
+        plan.releases().map(|r| serde_json::to_value(r).expect("a plan row serialises")).collect();
+    run.rows_hash = Some(plan.hash());
+    run.settings = Some(state::Settings::of(&ctx.config));
     // One release pull request for the whole repository: the default in a monorepo.
     let layout = ctx.config.pr_layout.unwrap_or(if plan.packages.configured {
         crate::config::PrLayout::Single
@@ -441,6 +472,7 @@ pub(crate) fn new_state(
         crate::config::PrLayout::PerPackage
     });
     run.shared_pr = mode == Mode::Pr && layout == crate::config::PrLayout::Single;
+    run.config_hash = Some(state::config_hash(&run));
     if let Some(epoch) =
         std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<u64>().ok())
     {

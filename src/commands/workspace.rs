@@ -23,7 +23,9 @@ use crate::error::{Error, Exit};
 use crate::pipeline::evidence::{self, Evidence};
 use crate::pipeline::exec;
 use crate::pipeline::lock::Lock;
-use crate::pipeline::state::{self, OnFailure, PackageStatus, RunState, RunStatus, Upstream};
+use crate::pipeline::state::{
+    self, ErrorCode, OnFailure, PackageStatus, PipelineError, RunState, RunStatus, Upstream,
+};
 use crate::pipeline::steps::Env;
 use crate::plan::{self, Plan};
 use crate::workspace;
@@ -295,15 +297,39 @@ pub fn resume(
 ) -> Result<()> {
     let mut members = Vec::new();
     for repo in &ws_run.repos {
-        let ctx = open(global, &repo.path)?;
+        let mut ctx = open(global, &repo.path)?;
         let common_dir = ctx.repo.common_dir().to_owned();
         let state = if repo.status == "NOTHING_TO_RELEASE" {
             // Nothing was planned there, so no state was written.
             RunState::new(ws_run.run_id.clone(), &common_dir, Vec::new(), SystemTime::now())
         } else {
-            state::load_any(&common_dir, &ws_run.run_id)?.0
+            let state = state::load_any(&common_dir, &ws_run.run_id)?.0;
+            if repo.status != "SUCCESS" {
+                single::restore(&mut ctx, &state, false)?;
+            }
+            state
         };
         members.push(Member { name: repo.name.clone(), ctx, plan: None, state, report: None });
+    }
+    // Each repository's rows hash to its recorded part; the parts must make the approved
+    // workspace hash (issue 12 item 11).
+    let parts: BTreeMap<String, String> = members
+        .iter()
+        .zip(&ws_run.repos)
+        .filter(|(_, r)| r.status != "NOTHING_TO_RELEASE")
+        .map(|(m, _)| (m.name.clone(), m.state.rows_hash.clone().unwrap_or_default()))
+        .collect();
+    let combined = combined_hash(&parts);
+    if combined != ws_run.plan_hash {
+        return Err(PipelineError::new(
+            ErrorCode::StateCorrupt,
+            format!(
+                "the state files of workspace run `{}` hash to `{combined}`, not to the approved plan `{}`",
+                ws_run.run_id, ws_run.plan_hash
+            ),
+        )
+        .with_hint("the files were left as they are; inspect them, or start a new run")
+        .into());
     }
     let mut shown = String::new();
     for m in &members {

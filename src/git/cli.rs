@@ -2,7 +2,7 @@
 //! push, fetch, `ls-remote`, annotated and signed tags, worktrees, commits.
 //!
 //! Every child is built by [`Git::command`]: an argument vector (never a shell string),
-//! `-C <dir>`, `core.fsmonitor=false`, and `LC_ALL` removed with `LC_MESSAGES=C` so git's
+//! `-C <dir>`, `core.fsmonitor=false`, `GIT_OPTIONAL_LOCKS=0`, and `LC_ALL` removed with `LC_MESSAGES=C` so git's
 //! messages can be matched. Nothing here forces a push or deletes a tag.
 
 use std::collections::BTreeMap;
@@ -52,6 +52,10 @@ impl Git {
             .env_remove("LC_ALL")
             .env("LC_MESSAGES", "C")
             .env("GIT_TERMINAL_PROMPT", "0")
+            // `git status` and friends refresh `.git/index` when timestamps are stale:
+            // read-only commands (`check`, `plan`, `run --dry-run`) must leave `.git`
+            // byte-identical (issue 12 item 13).
+            .env("GIT_OPTIONAL_LOCKS", "0")
             .stdin(Stdio::null());
         cmd
     }

@@ -21,6 +21,21 @@ use super::steps::{self, Act, Action, Env, Job, Released, RunInfo};
 use crate::config::Mode;
 use crate::git::cli::Git;
 
+/// Checks that the packages of `state` that have their own release branch have distinct
+/// ones ([`steps::check_unique_lanes`]).
+///
+/// # Errors
+/// Two packages would share a branch and worktree.
+pub fn check_lanes(state: &RunState) -> Result<()> {
+    steps::check_unique_lanes(
+        state
+            .packages
+            .iter()
+            .filter(|p| p.status != PackageStatus::Skipped)
+            .filter_map(|p| state.lane(&p.name)),
+    )
+}
+
 /// The facts of a run its steps need, from its state.
 pub fn run_info(state: &RunState) -> RunInfo {
     RunInfo {
@@ -125,6 +140,7 @@ fn base_for(state: &RunState, i: usize) -> String {
 /// # Errors
 /// Only when the state cannot be saved: then nothing more is attempted.
 pub fn execute(env: &Env<'_>, state: &mut RunState, save: &mut Saver<'_>) -> Result<()> {
+    check_lanes(state)?;
     let all = steps::steps(state.mode);
     // With one shared pull request, every package is committed and pushed before the pull
     // request is opened and merged, and tags come after the merge; otherwise each package
@@ -370,6 +386,7 @@ pub struct Described {
 /// A step cannot compute its change (a version file that cannot be edited, a template
 /// error): the same error the run would stop on.
 pub fn describe(env: &Env<'_>, state: &RunState) -> Result<Vec<Described>> {
+    check_lanes(state)?;
     let info = run_info(state);
     let mut out = Vec::new();
     for (i, pkg) in state.packages.iter().enumerate() {

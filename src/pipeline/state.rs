@@ -400,6 +400,9 @@ pub struct Release {
     /// The commits released, newest first.
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// The `[[package.replace]]` rules BUMPED applies, as configured when the run started.
+    #[serde(default)]
+    pub replace: Vec<crate::config::Replace>,
 }
 
 /// What the steps produced, recorded as they go so a resume can check it.
@@ -426,6 +429,11 @@ pub struct Outputs {
     /// The URL of the blocker issue opened for this package's failure.
     #[serde(default)]
     pub blocker_issue: Option<String>,
+    /// The files the steps changed in the worktree (path relative to it), each with the
+    /// SHA-256 of every content a step gave it: the release commit stages exactly these,
+    /// and a resume refuses a worktree holding anything else (`WORKTREE_DIRTY`).
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// One package's part of the run.
@@ -625,6 +633,21 @@ pub struct RunState {
     /// The approvals, oldest first: the start's, then one per resume.
     #[serde(default)]
     pub gates: Vec<Gate>,
+    /// The release rows of the plan as approved (the plan's JSON `packages` entries): a
+    /// resume recomputes the plan hash from them and checks every package against them.
+    #[serde(default)]
+    pub plan_rows: Vec<serde_json::Value>,
+    /// The configuration the steps use, as it was when the run started: a resume uses it,
+    /// not the configuration of the day (issue 12 item 11).
+    #[serde(default)]
+    pub settings: Option<Settings>,
+    /// The plan hash of `plan_rows` alone: `plan_hash` for a run of one repository; in a
+    /// workspace run, the repository's part of the workspace's combined hash.
+    #[serde(default)]
+    pub rows_hash: Option<String>,
+    /// [`config_hash`] of `settings` and the packages' files, to refuse an edited state.
+    #[serde(default)]
+    pub config_hash: Option<String>,
     /// The run's status.
     pub status: RunStatus,
     /// The packages, in execution (tier) order.
@@ -656,6 +679,10 @@ impl RunState {
             shared_pr: false,
             upstream: Vec::new(),
             gates: Vec::new(),
+            plan_rows: Vec::new(),
+            rows_hash: None,
+            settings: None,
+            config_hash: None,
             status: RunStatus::InProgress,
             packages,
         }
@@ -681,6 +708,174 @@ impl RunState {
     pub fn package_mut(&mut self, name: &str) -> Option<&mut PackageState> {
         self.packages.iter_mut().find(|p| p.name == name)
     }
+}
+
+/// The parts of the configuration the steps of a run use, recorded in the state when the
+/// run starts so a resume runs the same commands with the same settings, whatever the
+/// configuration says by then (issue 12 item 11). Per-package settings (version files,
+/// changelog, replace rules) are in each package's [`Release`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// `[commands]`.
+    pub commands: crate::config::Commands,
+    /// `[forge]`.
+    pub forge: crate::config::Forge,
+    /// `[changelog]`.
+    pub changelog: crate::config::ChangelogSettings,
+    /// `release.file_blockers`.
+    pub file_blockers: bool,
+    /// `release.blocker_label`.
+    pub blocker_label: Option<String>,
+}
+
+impl Settings {
+    /// The settings of `config`.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            commands: config.commands.clone(),
+            forge: config.forge.clone(),
+            changelog: config.changelog_settings.clone(),
+            file_blockers: config.file_blockers,
+            blocker_label: config.blocker_label.clone(),
+        }
+    }
+
+    /// Puts these settings into `config`, in place of its own.
+    pub fn apply(&self, config: &mut crate::config::Config) {
+        config.commands = self.commands.clone();
+        config.forge = self.forge.clone();
+        config.changelog_settings = self.changelog.clone();
+        config.file_blockers = self.file_blockers;
+        config.blocker_label = self.blocker_label.clone();
+    }
+}
+
+/// `sha256:` + the first 12 hex digits of SHA-256 over `value` as canonical JSON (sorted
+/// keys, no whitespace): the plan hash of DESIGN.md › Version inference when `value` is the
+/// plan's release rows.
+pub fn canonical_hash(value: &impl Serialize) -> String {
+    use sha2::{Digest as _, Sha256};
+    use std::fmt::Write as _;
+    // Through `Value`, whose maps are sorted, so the keys come out in order.
+    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let bytes = serde_json::to_vec(&value).expect("a JSON value serialises");
+    let digest = Sha256::digest(&bytes);
+    let mut text = String::from("sha256:");
+    for byte in digest.iter().take(6) {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+/// The hash of the configuration a run recorded: its [`Settings`] and each package's
+/// files and rules.
+pub fn config_hash(state: &RunState) -> String {
+    let packages: Vec<serde_json::Value> = state
+        .packages
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "name": p.name,
+                "version_files": p.release.version_files,
+                "changelog": p.release.changelog,
+                "manifest_name": p.release.manifest_name,
+                "replace": p.release.replace,
+            })
+        })
+        .collect();
+    canonical_hash(&serde_json::json!({"settings": state.settings, "packages": packages}))
+}
+
+/// Checks a state file before a resume trusts it (issue 12 item 11): the plan hash is
+/// recomputed from the recorded rows, every package agrees with its row, and the recorded
+/// configuration has its recorded hash. `standalone`: a run of one repository, whose
+/// approved plan hash is the rows' own (a workspace run checks its combined hash itself).
+/// `path` is for messages.
+///
+/// # Errors
+/// [`ErrorCode::StateCorrupt`], naming the file and what disagrees.
+pub fn verify(state: &RunState, path: &Path, standalone: bool) -> Result<()> {
+    let (Some(_), Some(recorded)) = (&state.settings, &state.config_hash) else {
+        return Err(corrupt(
+            path,
+            ": it records no configuration (written by an older git-release?)",
+        ));
+    };
+    if state.plan_rows.is_empty()
+        && state.packages.iter().any(|p| p.status != PackageStatus::Skipped)
+    {
+        return Err(corrupt(path, ": it records no plan rows (written by an older git-release?)"));
+    }
+    let hash = canonical_hash(&state.plan_rows);
+    let approved = if standalone { &state.plan_hash } else { &state.rows_hash };
+    if approved.as_deref() != Some(hash.as_str())
+        || (standalone && state.rows_hash != state.plan_hash)
+    {
+        return Err(corrupt(
+            path,
+            &format!(
+                ": its plan rows hash to `{hash}`, not to the approved plan `{}`",
+                approved.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    if config_hash(state) != *recorded {
+        return Err(corrupt(path, ": its recorded configuration was changed"));
+    }
+    let released: Vec<&PackageState> =
+        state.packages.iter().filter(|p| p.status != PackageStatus::Skipped).collect();
+    if released.len() != state.plan_rows.len() {
+        return Err(corrupt(path, ": its packages do not match the plan rows"));
+    }
+    for pkg in released {
+        let Some(row) = state.plan_rows.iter().find(|r| r["name"] == pkg.name.as_str()) else {
+            return Err(corrupt(path, &format!(": package `{}` is not in the plan", pkg.name)));
+        };
+        let changes: Vec<serde_json::Value> = pkg
+            .release
+            .changes
+            .iter()
+            .map(|c| serde_json::json!({"commit": c.commit, "summary": c.summary, "bump": c.bump}))
+            .collect();
+        let planned: Vec<serde_json::Value> = row["reasons"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| serde_json::json!({"commit": r["commit"], "summary": r["summary"], "bump": r["bump"]}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A workspace run adds the packages of upstream repositories a package depends on.
+        let depends_on: Vec<&String> = pkg
+            .release
+            .depends_on
+            .iter()
+            .filter(|d| standalone || !state.upstream.iter().any(|u| u.name == **d))
+            .collect();
+        let depends_on = serde_json::json!(depends_on);
+        let checks: [(&str, serde_json::Value, &serde_json::Value); 8] = [
+            ("next_version", serde_json::json!(pkg.next_version), &row["next_version"]),
+            ("tag", serde_json::json!(pkg.tag), &row["next_tag"]),
+            ("current_version", serde_json::json!(pkg.current_version), &row["current_version"]),
+            ("current_tag", serde_json::json!(pkg.release.current_tag), &row["current_tag"]),
+            ("tier", serde_json::json!(pkg.tier), &row["tier"]),
+            ("path", serde_json::json!(pkg.release.path), &row["path"]),
+            ("depends_on", depends_on, &row["depends_on"]),
+            ("changes", serde_json::json!(changes), &serde_json::json!(planned)),
+        ];
+        for (field, have, want) in checks {
+            if have != *want {
+                return Err(corrupt(
+                    path,
+                    &format!(
+                        ": package `{}` has `{field}` {have}, but the approved plan says {want}",
+                        pkg.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The identity of the repository whose git common dir is `dir`: the canonical path, or the

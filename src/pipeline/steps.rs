@@ -27,7 +27,7 @@ use super::state::{ErrorCode, PackageState, Phase, PipelineError, PullRequest};
 use crate::changelog::{self, ReleaseMeta, Templates};
 use crate::config::{Config, Mode};
 use crate::forge::{self, FailureKind, Gh, Outcome, RetryError};
-use crate::fsutil::write_atomically;
+use crate::fsutil;
 use crate::git::cli::{Git, redact};
 use crate::git::read::Repo;
 use crate::manifest::{self, Kind, edit};
@@ -307,14 +307,94 @@ fn worktree_branch(path: &Path) -> Option<String> {
     Some(text.strip_prefix("refs/heads/").unwrap_or(&text).to_owned())
 }
 
-/// The paths `git status --porcelain` lists in the work tree `git` runs in.
+/// The paths `git status --porcelain -z` lists in the work tree `git` runs in (every
+/// untracked file, not only its folder; both paths of a rename).
 fn dirty_paths(git: &Git) -> Result<Vec<String>> {
-    let out =
-        git.run(["--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=normal"])?;
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.get(3..).unwrap_or(l).to_owned())
-        .collect())
+    let out = git.run([
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--ignore-submodules=none",
+    ])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut paths = Vec::new();
+    let mut entries = text.split('\0').filter(|e| !e.is_empty());
+    while let Some(entry) = entries.next() {
+        let (status, path) = (entry.get(..2).unwrap_or(""), entry.get(3..).unwrap_or(entry));
+        paths.push(path.to_owned());
+        if status.contains('R') || status.contains('C') {
+            paths.extend(entries.next().map(str::to_owned));
+        }
+    }
+    Ok(paths)
+}
+
+/// A fingerprint of the file `rel` in the work tree `dir` as it is now: the SHA-256 of its
+/// bytes, of a symbolic link's target, or `deleted`.
+fn fingerprint(dir: &Path, rel: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let path = dir.join(rel);
+    let bytes = match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::read_link(&path)
+            .map(|t| format!("link:{}", t.display()).into_bytes())
+            .unwrap_or_default(),
+        Ok(meta) if meta.is_dir() => b"folder".to_vec(),
+        Ok(_) => std::fs::read(&path).unwrap_or_default(),
+        Err(_) => return "deleted".to_owned(),
+    };
+    Sha256::digest(&bytes).iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
+/// Records, in the package's outputs, what every file the worktree has changed holds now:
+/// after a configured command, whose changes cannot be known in advance.
+fn record_changes(job: &mut Job<'_>) -> Result<()> {
+    let dir = job.worktree();
+    for rel in dirty_paths(&job.wgit())? {
+        let print = fingerprint(&dir, &rel);
+        let known = job.pkg.outputs.files.entry(rel).or_default();
+        if !known.contains(&print) {
+            known.push(print);
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the worktree holds only what the run's steps wrote (issue 12 item 10): every
+/// changed file is one the state records, with content a step gave it. A file dropped into
+/// the worktree, or edited, after a failure is `WORKTREE_DIRTY`, and is never released.
+fn check_worktree(job: &Job<'_>) -> Result<()> {
+    let dir = job.worktree();
+    let unknown: Vec<String> = dirty_paths(&job.wgit())?
+        .into_iter()
+        .filter(|rel| {
+            !job.pkg
+                .outputs
+                .files
+                .get(rel)
+                .is_some_and(|known| known.contains(&fingerprint(&dir, rel)))
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(PipelineError::new(
+        ErrorCode::WorktreeDirty,
+        format!(
+            "worktree `{}` holds changes the release did not make: {}",
+            dir.display(),
+            unknown.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        ),
+    )
+    .with_hint(format!(
+        "inspect `git -C {} status`; restore or remove those files, then resume",
+        dir.display()
+    ))
+    .into())
 }
 
 /// The commit `rev` names, if it names one.
@@ -435,24 +515,11 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
     }
     match worktree_branch(&path) {
         Some(current) if current == branch => {
+            // On resume too (Verify), the worktree must hold exactly what the state says
+            // the steps wrote.
+            check_worktree(job)?;
             if act == Act::Verify {
                 return Ok(true);
-            }
-            let dirty = dirty_paths(&job.wgit())?;
-            if !dirty.is_empty() {
-                return Err(PipelineError::new(
-                    ErrorCode::WorktreeDirty,
-                    format!(
-                        "worktree `{}` has uncommitted changes: {}",
-                        path.display(),
-                        dirty.join(", ")
-                    ),
-                )
-                .with_hint(format!(
-                    "inspect `git -C {} status`; commit or discard the changes, then resume",
-                    path.display()
-                ))
-                .into());
             }
             if job.pkg.outputs.base.is_none() {
                 job.pkg.outputs.base = rev_parse(&job.wgit(), "HEAD");
@@ -529,13 +596,17 @@ fn short(id: &str) -> &str {
 /// Files a step reads and would change: path relative to the root → (old, new).
 type Edits = BTreeMap<String, (Option<String>, String)>;
 
+/// The text of `rel` in `dir`, never through a symbolic link out of it (issue 12 item 1).
 fn read_text(dir: &Path, rel: &str, code: ErrorCode) -> Result<Option<String>> {
-    match std::fs::read(dir.join(rel)) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| fail(code, format!("`{rel}` is not valid UTF-8"))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(fail(code, format!("cannot read `{rel}`: {e}"))),
+    fsutil::read_text_inside(dir, rel).map_err(|e| step_error(code, &e))
+}
+
+/// `err` as a step failure with `code`, keeping its hint.
+fn step_error(code: ErrorCode, err: &anyhow::Error) -> anyhow::Error {
+    let failure = PipelineError::new(code, format!("{err:#}"));
+    match crate::error::hint(err) {
+        Some(hint) => failure.with_hint(hint).into(),
+        None => failure.into(),
     }
 }
 
@@ -579,15 +650,26 @@ fn apply_edits(
         }
         Act::Perform => {
             let dir = job.worktree();
-            for (rel, (_, new)) in changed {
-                let full = dir.join(rel);
-                if let Some(parent) = full.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        fail(code, format!("cannot create the folder of `{rel}`: {e}"))
-                    })?;
+            // Record what each file will hold before writing it, so a resume after a kill
+            // between the write and the state's save knows the change is the run's own.
+            for (rel, (_, new)) in &changed {
+                use sha2::{Digest as _, Sha256};
+                let print =
+                    Sha256::digest(new.as_bytes()).iter().fold(String::new(), |mut hex, b| {
+                        let _ = write!(hex, "{b:02x}");
+                        hex
+                    });
+                let known = job.pkg.outputs.files.entry((*rel).clone()).or_default();
+                if !known.contains(&print) {
+                    known.push(print);
                 }
-                write_atomically(&full, new.as_bytes())
-                    .map_err(|e| fail(code, format!("{e:#}")))?;
+            }
+            if !changed.is_empty() {
+                (job.checkpoint)(&job.pkg)?;
+            }
+            for (rel, (_, new)) in changed {
+                fsutil::write_inside(&dir, rel, new.as_bytes())
+                    .map_err(|e| step_error(code, &e))?;
             }
             Ok(true)
         }
@@ -614,14 +696,8 @@ fn bumped(job: &mut Job<'_>, act: Act) -> Result<bool> {
             Err(e) => return Err(fail(CODE, e.to_string())),
         }
     }
-    let rules = job
-        .env
-        .config
-        .packages
-        .iter()
-        .find(|p| p.name == job.pkg.name)
-        .map(|p| p.replace.clone())
-        .unwrap_or_default();
+    // The rules recorded when the run started, not today's configuration.
+    let rules = job.pkg.release.replace.clone();
     let tag = job.tag();
     for rule in rules {
         let replacement = rule
@@ -651,7 +727,7 @@ fn workspace_root(dir: &Path, rel: &str) -> Option<String> {
             format!("{}/Cargo.toml", f.display())
         };
         if candidate != rel
-            && let Ok(text) = std::fs::read_to_string(dir.join(&candidate))
+            && let Ok(Some(text)) = fsutil::read_text_inside(dir, &candidate)
             && text
                 .parse::<toml_edit::DocumentMut>()
                 .ok()
@@ -804,7 +880,10 @@ fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
             Ok(true)
         }
         Act::Perform => {
-            run_command(&argv, &job.worktree(), code, what)?;
+            let result = run_command(&argv, &job.worktree(), code, what);
+            // What the command changed is the run's own, whether it succeeded or not.
+            record_changes(job)?;
+            result?;
             Ok(true)
         }
     }
@@ -837,7 +916,15 @@ fn committed(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if act == Act::Verify {
         return Ok(false);
     }
-    wgit.run(["add", "-A"])?;
+    // Stage exactly the files the steps changed, never `git add -A` (issue 12 item 10).
+    check_worktree(job)?;
+    let paths: Vec<String> =
+        job.pkg.outputs.files.keys().map(|p| format!(":(literal){p}")).collect();
+    if !paths.is_empty() {
+        let mut args = vec!["add".to_owned(), "-A".to_owned(), "--".to_owned()];
+        args.extend(paths);
+        wgit.run(&args)?;
+    }
     wgit.run(["commit", "--quiet", "--allow-empty", "-m", &message])
         .map_err(|e| fail(ErrorCode::StepFailed, format!("cannot commit the release: {e:#}")))?;
     job.pkg.outputs.commit = rev_parse(&wgit, "HEAD");
@@ -1210,6 +1297,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         .into());
     }
     if remote_tag.is_some() && local_tag.is_some() {
+        check_tagged_versions(job, &git, &target)?;
         job.pkg.outputs.tagged_commit = Some(target);
         return Ok(true);
     }
@@ -1219,6 +1307,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if remote_tag.is_some() {
         let spec = format!("refs/tags/{tag}:refs/tags/{tag}");
         git.run(["fetch", "--no-tags", "--", &remote, &spec])?;
+        check_tagged_versions(job, &git, &target)?;
         job.pkg.outputs.tagged_commit = Some(target);
         return Ok(true);
     }
@@ -1236,6 +1325,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 fail(code, format!("cannot fetch the merge commit {}: {text}", short(&target)))
             })?;
         }
+        check_tagged_versions(job, &git, &target)?;
         let message = tag_message(&tag, &changes_of(&job.pkg.release.changes));
         git.run(["tag", "-a", "-m", &message, "--end-of-options", &tag, &target]).map_err(|e| {
             fail(ErrorCode::StepFailed, format!("cannot create tag `{tag}`: {e:#}"))
@@ -1244,6 +1334,78 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     push(&git, &remote, &format!("refs/tags/{tag}"), &format!("refs/tags/{tag}"))?;
     job.pkg.outputs.tagged_commit = Some(target);
     Ok(true)
+}
+
+/// Checks that the version files of the package hold the version being tagged at `commit`
+/// (issue 12 item 4): a tag is never created, nor a pushed one accepted, on a commit whose
+/// bump was lost (two packages sharing a release branch, a command that undid the bump).
+fn check_tagged_versions(job: &Job<'_>, git: &Git, commit: &str) -> Result<()> {
+    let version = job.version().to_owned();
+    let mut stale = Vec::new();
+    for rel in &job.pkg.release.version_files {
+        let out = git
+            .command(["cat-file", "blob", &format!("{commit}:{rel}")])
+            .output()
+            .context("failed to run `git cat-file`")?;
+        if !out.status.success() {
+            stale.push(format!("`{rel}` is missing"));
+            continue;
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        match edit::set_version(rel, &text, &version) {
+            Ok(new) if new == text => {}
+            // The version is the workspace's: the workspace file is one of those checked, or
+            // BUMPED's own verification covers it.
+            Err(edit::EditError::InheritsWorkspace { .. }) => {}
+            _ => {
+                let found = manifest::parse(rel, &text)
+                    .ok()
+                    .and_then(|m| m.version)
+                    .unwrap_or_else(|| "no version".to_owned());
+                stale.push(format!("`{rel}` says `{found}`"));
+            }
+        }
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    Err(PipelineError::new(
+        ErrorCode::StepFailed,
+        format!(
+            "the commit to tag `{}` ({}) does not hold version `{version}`: {}",
+            job.tag(),
+            short(commit),
+            stale.join(", ")
+        ),
+    )
+    .with_hint("the release commit lost its bump: find out why (`git show` the commit), then start a new run")
+    .into())
+}
+
+/// Checks that no two packages of a run share a release branch or worktree (issue 12 item
+/// 4): `a/b` and `a-b` would both be `release/<run>/a-b`. `lanes` are the package names
+/// with their own lane.
+///
+/// # Errors
+/// Two names with the same slug: a usage error naming both, with a hint to release them in
+/// separate runs.
+pub fn check_unique_lanes<'a>(lanes: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in lanes {
+        if let Some(other) = seen.insert(slug(name), name)
+            && other != name
+        {
+            return Err(crate::error::Error::usage(format!(
+                "packages `{other}` and `{name}` would share the release branch `{}`",
+                branch_name("<run>", Some(name))
+            ))
+            .with_hint(format!(
+                "release them in separate runs (`git release run {other}`, then `git release run {name}`), or rename one"
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 // ---- PUBLISHED -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ mod gate;
 mod generated;
 mod gh;
 mod hook;
+mod hostile;
 mod init;
 mod many;
 mod plan;
