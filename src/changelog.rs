@@ -865,7 +865,8 @@ impl Templates {
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
         let template = self.env.get_template(name).expect("the template was added in `load`");
         let text = template.render(ctx).map_err(|e| template_error(name, &e, Error::failed))?;
-        Ok(tidy(&text))
+        // Commit messages may carry terminal escapes; Markdown keeps none (issue 12, item 8).
+        Ok(tidy(&crate::ui::markdown_safe(&text)))
     }
 }
 

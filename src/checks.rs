@@ -377,7 +377,7 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
                     None,
                     format!("`gh` is `{}`", path.display()),
                 ));
-                out.push(gh_auth(path, &repo.root()));
+                out.push(gh_auth(path, &repo.root(), config.forge.timeout()));
             }
             Err(why) => {
                 out.push(CheckResult::fail(
@@ -609,17 +609,32 @@ pub fn find_gh() -> std::result::Result<PathBuf, String> {
     which::which("gh").map_err(|_| "`gh` is not on PATH".to_owned())
 }
 
-/// Runs `gh ARGS` in `dir` with prompts off; `(success, stdout, stderr)`.
-fn run_gh(gh: &Path, dir: &Path, args: &[&str]) -> Result<(bool, String, String)> {
-    let out = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
-        .command(dir, args)
-        .output()
-        .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", gh.display()))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+/// Runs `gh ARGS` in `dir` with prompts off, killed past `limit`; `(success, stdout,
+/// stderr)`.
+///
+/// # Errors
+/// gh cannot be started, or runs past `limit` (the message says so).
+fn run_gh(
+    gh: &Path,
+    dir: &Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Result<(bool, String, String)> {
+    let mut cmd = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
+        .command(dir, args);
+    match crate::child::output_within(&mut cmd, Some(limit)) {
+        Ok(crate::child::Ended::Exited { status, stdout, stderr }) => Ok((
+            status.success(),
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )),
+        Ok(crate::child::Ended::TimedOut { .. }) => Err(anyhow::anyhow!(
+            "`gh {}` did not finish within {} s and was stopped",
+            args.join(" "),
+            limit.as_secs()
+        )),
+        Err(e) => Err(anyhow::anyhow!("cannot run `{}`: {e}", gh.display())),
+    }
 }
 
 /// The first non-empty line of `text`, with credentials in URLs redacted; `gh` masks tokens
@@ -628,10 +643,10 @@ fn first_line(text: &str) -> String {
     redact(text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message"))
 }
 
-/// `gh_auth`: `gh auth status` succeeds.
-pub fn gh_auth(gh: &Path, dir: &Path) -> CheckResult {
+/// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
+pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
     const NAME: &str = "gh_auth";
-    match run_gh(gh, dir, &["auth", "status"]) {
+    match run_gh(gh, dir, &["auth", "status"], limit) {
         Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
         Ok((false, stdout, stderr)) => CheckResult::fail(
             NAME,
@@ -668,7 +683,7 @@ fn release_blockers(
         }
     };
     let args = ["issue", "list", "--label", label, "--state", "open", "--json", "number,title"];
-    match run_gh(gh, dir, &args) {
+    match run_gh(gh, dir, &args, config.forge.timeout()) {
         Ok((true, stdout, _)) => {
             #[derive(serde::Deserialize)]
             struct Issue {

@@ -13,7 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::forge::{self, Gh, Outcome, RetryPolicy};
+use crate::forge::{self, Gh, Outcome};
 use crate::git::cli::{Git, redact};
 use crate::pipeline::lock::Lock;
 use crate::pipeline::state::{self, PackageState, Phase, RunState};
@@ -201,7 +201,7 @@ fn rollback_run(
     let (mut run, path) = state::load_any(common_dir, run_id)?;
     let _lock = if dry_run { None } else { Some(Lock::acquire(common_dir, run_id)?) };
     let git = Git::new(root);
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok();
+    let gh = Gh::for_forge(&ctx.config.forge).ok();
     let mut actions = Vec::new();
     let mut left = Vec::new();
     let mut versions = Vec::new();
@@ -325,7 +325,7 @@ fn rollback_tag(
             .into());
         }
     };
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge))?;
+    let gh = Gh::for_forge(&ctx.config.forge)?;
     let branch = format!("rollback/{}", steps::slug(tag));
     let title = format!("revert: release {tag}");
     let mut actions = Vec::new();
@@ -414,12 +414,18 @@ fn rollback_tag(
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
-    let body = gh
-        .lookup(root, &["release", "view", tag, "--json", "body"])
-        .ok()
-        .flatten()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v["body"].as_str().map(str::to_owned));
+    #[derive(serde::Deserialize)]
+    struct Release {
+        body: String,
+    }
+    let body = match gh.lookup(root, &["release", "view", tag, "--json", "body"]).ok().flatten() {
+        Some(text) => Some(
+            forge::answer::<Release>("gh release view", &text)
+                .map_err(|e| Error::failed(e).with_hint("check what `gh release view` answers"))?
+                .body,
+        ),
+        None => None,
+    };
     if let Some(body) = body {
         let notes = if body.starts_with("**Rolled back**") {
             body.clone()

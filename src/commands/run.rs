@@ -514,6 +514,7 @@ pub(crate) fn gate(
         .into());
     }
     let mut err = std::io::stderr().lock();
+    let shown = crate::ui::terminal_safe(shown);
     let _ = write!(err, "{shown}\nplan {hash}\nRelease as planned? [y/N] ");
     let _ = err.flush();
     drop(err);

@@ -7,6 +7,7 @@ mod gate;
 mod generated;
 mod gh;
 mod hook;
+mod hostile_forge;
 mod init;
 mod many;
 mod plan;

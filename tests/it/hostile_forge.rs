@@ -1,0 +1,216 @@
+//! A hostile or broken forge, hostile commit messages and tag names, and the run's own
+//! bookkeeping (issue 12, items 5-9 and 14-21): real repositories, a bare `file://` remote,
+//! and the stand-in `gh` playing a forge that answers nonsense or never answers. Each test
+//! asserts what a user sees: the exit code, the output, the refs and the files.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::gh::{self, Gh};
+use crate::support::{Output, TestRepo, file_url};
+
+/// A repository ready to release, its bare `origin`, and the stand-in `gh`.
+struct Fixture {
+    r: TestRepo,
+    bare: PathBuf,
+    gh: Gh,
+}
+
+impl Fixture {
+    /// `git release ARGS` in the work tree with the stand-in `gh` and a fixed date.
+    fn release(&self, args: &[&str]) -> Output {
+        self.release_env(args, &[])
+    }
+
+    /// [`Fixture::release`] with extra environment variables.
+    fn release_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let pairs = self.gh.env();
+        let mut env = gh::borrow(&pairs);
+        env.push(("SOURCE_DATE_EPOCH", "1700000000"));
+        env.extend_from_slice(extra);
+        self.r.run_in(&self.r.path(), args, &env, None)
+    }
+
+    /// The remote's tags, `git ls-remote --tags`, one name a line.
+    fn remote_tags(&self) -> Vec<String> {
+        self.r
+            .git(["ls-remote", "--tags", &file_url(&self.bare)])
+            .lines()
+            .filter_map(|l| l.split_once('\t').map(|(_, name)| name.to_owned()))
+            .collect()
+    }
+
+    /// The forge releases the stand-in holds, by tag.
+    fn forge_releases(&self) -> Vec<String> {
+        let state = self.gh.state();
+        state["releases"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| r["tagName"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The state file of run `id`, parsed.
+    fn state(&self, id: &str) -> Value {
+        let path = self.r.path().join(format!(".git/release/runs/{id}.json"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", path.display()));
+        serde_json::from_str(&text).expect("the state file is JSON")
+    }
+}
+
+/// `release.toml` of [`single`]: direct mode, the hermetic email allowed, fast retries;
+/// `tail` appended.
+fn config(tail: &str) -> String {
+    format!(
+        "[release]\nmode = \"direct\"\nemail_pattern = \"*@example.com\"\nprotected_branches = []\n\
+         \n[forge]\nretries = 2\nbase_delay_ms = 1\n{tail}"
+    )
+}
+
+/// One package `demo` at 1.2.0 (tag `v1.2.0`), a `feat` and a `fix` since, pushed to a bare
+/// `origin`, with the stand-in `gh`: 1.3.0 is next. `tail` goes at the end of `release.toml`.
+fn single(tail: &str) -> Fixture {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.2.0\"\nedition = \"2021\"\n");
+    r.write("src/lib.rs", "//! Demo.\n");
+    r.write("tests/smoke.rs", "#[test]\nfn smoke() {}\n");
+    r.write("CHANGELOG.md", "# Changelog\n\n## 1.2.0 (2023-01-01)\n\n- First release.\n");
+    r.write("release.toml", &config(tail));
+    r.commit("chore: start");
+    r.tag_annotated("v1.2.0");
+    r.change("src/lib.rs", "feat: add a greeting");
+    r.change("src/lib.rs", "fix: spell the greeting right");
+    let bare = r.with_origin();
+    r.git(["push", "--quiet", "origin", "--tags"]);
+    r.git(["branch", "--quiet", "-u", "origin/main"]);
+    let gh = Gh::install(&r);
+    Fixture { r, bare, gh }
+}
+
+/// The run id in a summary (`Release summary (run: <id>)`) or an error naming the run.
+fn run_id(text: &str) -> String {
+    let start = text.find("release-2").unwrap_or_else(|| panic!("no run id in:\n{text}"));
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+/// Both streams, for assertion messages.
+fn shown(out: &Output) -> String {
+    format!("exit {}\nstdout:\n{}\nstderr:\n{}", out.code, out.stdout, out.stderr)
+}
+
+// ---- 5: every gh JSON answer is checked ------------------------------------------------------
+
+#[test]
+fn a_release_view_answer_without_a_url_is_an_error_not_a_published_release() {
+    for answer in ["{}", "null", r#"{"url": 5}"#] {
+        let f = single("");
+        f.gh.scenario(
+            json!([{ "match": ["release", "view"], "fail": "answer", "stdout": answer }]),
+        );
+        let out = f.release(&["run", "--yes"]);
+        assert_eq!(out.code, 1, "{answer}: {}", shown(&out));
+        assert!(!out.stdout.contains("SUCCESS"), "{answer}: {}", shown(&out));
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert!(text.contains("gh release view"), "{answer}: {}", shown(&out));
+        assert!(text.contains(answer), "{answer}: the raw answer is shown: {}", shown(&out));
+        assert!(f.forge_releases().is_empty(), "{answer}: no release was created");
+
+        // Once the forge answers properly, resume publishes the release.
+        f.gh.scenario(json!([]));
+        let run = run_id(&text);
+        let resumed = f.release(&["resume", &run, "--yes"]);
+        assert_eq!(resumed.code, 0, "{answer}: {}", shown(&resumed));
+        assert_eq!(f.forge_releases(), ["v1.3.0"], "{answer}");
+    }
+}
+
+// ---- 6: time limits ---------------------------------------------------------------------------
+
+#[test]
+fn a_hanging_gh_call_is_stopped_at_the_forge_timeout_and_resume_goes_on() {
+    let f = single("");
+    f.gh.scenario(json!([
+        { "match": ["release", "view"], "fail": "hang", "seconds": 60, "times": 1 }
+    ]));
+    let started = Instant::now();
+    let out = f.release_env(&["run", "--yes"], &[("GIT_RELEASE_FORGE_TIMEOUT_SECS", "2")]);
+    assert!(started.elapsed() < Duration::from_secs(40), "took {:?}", started.elapsed());
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(text.contains("TIMEOUT"), "the step fails with its own code: {}", shown(&out));
+    assert!(text.contains("within 2 s"), "{}", shown(&out));
+    let run = run_id(&text);
+    let state = f.state(&run);
+    assert_eq!(state["packages"][0]["error"]["code"], "TIMEOUT", "{state:#}");
+
+    let resumed = f.release(&["resume", &run, "--yes"]);
+    assert_eq!(resumed.code, 0, "{}", shown(&resumed));
+    assert_eq!(f.forge_releases(), ["v1.3.0"]);
+}
+
+#[test]
+fn a_hanging_command_is_stopped_at_its_timeout_and_resume_goes_on() {
+    let flag = tempfile::tempdir().expect("a temp dir");
+    let go = flag.path().join("go");
+    let lint = format!("sh -c 'test -e {} || exec sleep 60'", go.display());
+    let f = single(&format!("\n[commands]\nlint = \"{lint}\"\ntimeout_secs = 1\n"));
+    let started = Instant::now();
+    let out = f.release(&["run", "--yes"]);
+    assert!(started.elapsed() < Duration::from_secs(40), "took {:?}", started.elapsed());
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(text.contains("TIMEOUT") && text.contains("commands.lint"), "{}", shown(&out));
+    assert!(f.remote_tags().iter().all(|t| !t.contains("v1.3.0")), "nothing was tagged");
+
+    std::fs::write(&go, "").expect("write the flag");
+    let resumed = f.release(&["resume", &run_id(&text), "--yes"]);
+    assert_eq!(resumed.code, 0, "{}", shown(&resumed));
+    assert!(f.remote_tags().iter().any(|t| t == "refs/tags/v1.3.0"), "{:?}", f.remote_tags());
+}
+
+#[test]
+fn forge_numbers_out_of_bounds_are_config_errors_with_file_and_line() {
+    for (line, key) in [
+        ("base_delay_ms = 9223372036854775807", "forge.base_delay_ms"),
+        ("retries = 4294967295", "forge.retries"),
+        ("timeout_secs = 0", "forge.timeout_secs"),
+    ] {
+        let r = TestRepo::new();
+        r.write("release.toml", &format!("[release]\nmode = \"direct\"\n\n[forge]\n{line}\n"));
+        r.commit("feat: start");
+        let out = r.run(["plan"]);
+        assert_eq!(out.code, 2, "{line}: {}", shown(&out));
+        assert!(out.stderr.contains("release.toml:5"), "{line}: {}", shown(&out));
+        assert!(out.stderr.contains(key), "{line}: {}", shown(&out));
+    }
+    // u64::MAX is no TOML integer at all: still a config error at its line.
+    let r = TestRepo::new();
+    r.write("release.toml", "[forge]\nbase_delay_ms = 18446744073709551615\n");
+    r.commit("feat: start");
+    let out = r.run(["plan"]);
+    assert_eq!(out.code, 2, "{}", shown(&out));
+    assert!(out.stderr.contains("release.toml:2"), "{}", shown(&out));
+    // The variable is checked too.
+    let out = r.run_env(["plan"], &[("GIT_RELEASE_FORGE_TIMEOUT_SECS", "forever")]);
+    assert_eq!(out.code, 2, "{}", shown(&out));
+    assert!(out.stderr.contains("GIT_RELEASE_FORGE_TIMEOUT_SECS"), "{}", shown(&out));
+}
+
+// ---- 17: tag formats follow git's ref-name rules --------------------------------------------
+
+#[test]
+fn tag_formats_git_refuses_are_config_errors_at_load() {
+    for format in
+        ["v{version}.lock", "v{version}/", "v{version}.", "a//v{version}", "a/.v{version}"]
+    {
+        let r = TestRepo::new();
+        r.write("release.toml", &format!("[release]\ntag_format = \"{format}\"\n"));
+        r.commit("feat: start");
+        let out = r.run(["plan"]);
+        assert_eq!(out.code, 2, "{format}: {}", shown(&out));
+        assert!(out.stderr.contains("release.toml:2"), "{format}: {}", shown(&out));
+        assert!(out.stderr.contains("tag_format"), "{format}: {}", shown(&out));
+    }
+}
