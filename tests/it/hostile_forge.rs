@@ -214,3 +214,76 @@ fn tag_formats_git_refuses_are_config_errors_at_load() {
         assert!(out.stderr.contains("tag_format"), "{format}: {}", shown(&out));
     }
 }
+
+/// Every file under `dir`, read lossily, with its path: to search a folder for a secret.
+fn files_under(dir: &std::path::Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    out
+}
+
+// ---- 7: no token from the remote URL leaves -------------------------------------------------
+
+#[test]
+fn a_token_in_the_remote_url_query_reaches_no_link_argument_or_evidence() {
+    let f = single("");
+    // The remote as a user might have configured it: a GitHub URL carrying a token in its
+    // query and fragment, which git rewrites to the bare repository.
+    let hostile = "https://github.com/test/origin.git?access_token=SECRET1#SECRET2";
+    f.r.git(["remote", "set-url", "origin", hostile]);
+    f.r.git(["config", &format!("url.{}.insteadOf", file_url(&f.bare)), hostile]);
+    let out = f.release(&["run", "--yes"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(!format!("{}{}", out.stdout, out.stderr).contains("SECRET"), "{}", shown(&out));
+
+    let changelog = f.r.git_in(&f.bare, ["show", "main:CHANGELOG.md"]);
+    assert!(
+        changelog.contains("](https://github.com/test/origin/commit/"),
+        "links are built from the remote's host and path:\n{changelog}"
+    );
+    assert!(!changelog.contains("SECRET"), "{changelog}");
+    for call in f.gh.calls() {
+        assert!(!call.join(" ").contains("SECRET"), "a gh argument carries the token: {call:?}");
+    }
+    for (path, text) in files_under(&f.r.path().join(".git/release")) {
+        assert!(!text.contains("SECRET"), "`{}` carries the token:\n{text}", path.display());
+    }
+}
+
+// ---- 8: terminal escapes in commit messages -------------------------------------------------
+
+#[test]
+fn escape_sequences_in_commit_messages_are_escaped_on_the_terminal_and_dropped_in_markdown() {
+    let f = single("");
+    f.r.change("src/lib.rs", "feat: title \x1b]0;pwned\x07 and \x1b[2Jclear\r");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+    for args in [&["plan"][..], &["plan", "--explain"], &["changelog", "--unreleased"]] {
+        let out = f.release(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", shown(&out));
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert!(!text.contains(['\x1b', '\x07', '\r']), "{args:?} printed a raw escape: {text:?}");
+    }
+    let explain = f.release(&["plan", "--explain"]);
+    assert!(explain.stdout.contains("\\u{1b}"), "the escape is shown escaped: {}", explain.stdout);
+
+    let out = f.release(&["run", "--yes"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(!text.contains(['\x1b', '\x07', '\r']), "the run printed a raw escape: {text:?}");
+    let changelog = f.r.git_in(&f.bare, ["show", "main:CHANGELOG.md"]);
+    assert!(changelog.contains("title ]0;pwned and [2Jclear"), "{changelog:?}");
+    assert!(!changelog.contains(['\x1b', '\x07', '\r']), "{changelog:?}");
+    let notes = &f.gh.state()["releases"][0]["body"];
+    assert!(!notes.as_str().unwrap_or_default().contains('\x1b'), "{notes}");
+}
