@@ -28,6 +28,7 @@ use crate::git::read::Repo;
 use crate::manifest;
 use crate::packages::Package;
 use crate::plan::{Plan, Row, Status as PlanStatus};
+use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
 
 /// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
@@ -306,7 +307,10 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
             "detached_head",
             None,
             format!("HEAD is detached at {short}"),
-            format!("switch to the release branch: `git switch {}`", config.branch),
+            format!(
+                "switch to the release branch: `{}`",
+                command_line(&["git", "switch", &config.branch])
+            ),
         ),
     });
 
@@ -336,7 +340,10 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
                 "HEAD is on `{b}`, but releases are made from `{}` (`release.branch`)",
                 config.branch
             ),
-            format!("`git switch {}`, or set `release.branch`", config.branch),
+            format!(
+                "`{}`, or set `release.branch`",
+                command_line(&["git", "switch", &config.branch])
+            ),
         ),
     });
 
@@ -497,7 +504,7 @@ fn branch_sync(config: &Config, (branch, upstream, counts): BranchState) -> [Che
                 "not_pushed",
                 None,
                 format!("`{branch}` has no remote-tracking branch on `{}`", config.remote),
-                format!("`git push -u {} {branch}`", config.remote),
+                format!("`{}`", command_line(&["git", "push", "-u", &config.remote, &branch])),
             ),
             CheckResult::skip(
                 "behind_remote",
@@ -861,7 +868,10 @@ fn tag_exists(
             NAME,
             name,
             format!("cannot tell whether `{tag}` exists on the remote: {e}"),
-            format!("check the remote: `git ls-remote --tags {remote_name}`"),
+            format!(
+                "check the remote: `{}`",
+                command_line(&["git", "ls-remote", "--tags", remote_name])
+            ),
         ),
         None => CheckResult::pass(NAME, name, format!("`{tag}` does not exist locally")),
     }

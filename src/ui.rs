@@ -181,6 +181,19 @@ pub fn markdown_safe(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A command line to suggest (a hint, a dry run's action): every word shell-quoted with
+/// shell-words (issue 12, item 9), so a tag named `v1.7;touch${IFS}/tmp/x` is suggested as
+/// one quoted argument, never as a second command.
+///
+/// ```
+/// use git_release::ui::command_line;
+/// assert_eq!(command_line(&["git", "tag", "-d", "v1.7;touch${IFS}/tmp/x"]), "git tag -d 'v1.7;touch${IFS}/tmp/x'");
+/// assert_eq!(command_line(&["git", "switch", "main"]), "git switch main");
+/// ```
+pub fn command_line<S: AsRef<str>>(words: &[S]) -> String {
+    shell_words::join(words)
+}
+
 /// A borderless, aligned table with trailing spaces trimmed: the table format every
 /// command prints. `header` names the columns; each row has one cell per column.
 pub fn plain_table<const N: usize>(

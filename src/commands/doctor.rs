@@ -322,7 +322,7 @@ fn tags_fetched(repo: &Repo, remote: &str) -> CheckResult {
                         shown.join(", "),
                         if missing.len() > 3 { ", …" } else { "" }
                     ),
-                    format!("`git fetch --tags {remote}`"),
+                    format!("`{}`", crate::ui::command_line(&["git", "fetch", "--tags", remote])),
                 )
             }
         }

@@ -170,20 +170,31 @@ fn published(git: &Git, run: &RunState, pkg: &PackageState) -> Option<String> {
             git.run(["ls-remote", "--tags", "--", &run.remote, &format!("refs/tags/{tag}")]).ok();
         if out.is_some_and(|o| !o.stdout.is_empty()) {
             return Some(format!(
-                "tag `{tag}` is on the remote; roll it back with `git release rollback {tag}`"
+                "tag `{tag}` is on the remote; roll it back with `{}`",
+                crate::ui::command_line(&["git", "release", "rollback", tag])
             ));
         }
     }
     match run.mode {
         Mode::Direct if pkg.phase >= Phase::Pushed => Some(format!(
-            "its release commit was pushed to `{}`; revert it with `git release rollback {}` once tagged, or `git revert`",
+            "its release commit was pushed to `{}`; revert it with `{}` once tagged, or `git revert`",
             run.branch,
-            pkg.tag.as_deref().unwrap_or("TAG")
+            crate::ui::command_line(&[
+                "git",
+                "release",
+                "rollback",
+                pkg.tag.as_deref().unwrap_or("TAG")
+            ])
         )),
         Mode::Pr if pkg.phase >= Phase::Merged => Some(format!(
-            "its pull request was merged into `{}`; take it back with `git release rollback {}`",
+            "its pull request was merged into `{}`; take it back with `{}`",
             run.branch,
-            pkg.tag.as_deref().unwrap_or("TAG")
+            crate::ui::command_line(&[
+                "git",
+                "release",
+                "rollback",
+                pkg.tag.as_deref().unwrap_or("TAG")
+            ])
         )),
         _ => None,
     }

@@ -299,9 +299,9 @@ fn create(
     }
     if dry_run {
         row.action = format!(
-            "would run `git tag {} -m <notes> {} {}`",
-            if sign { "-s" } else { "-a" },
-            target.tag,
+            "would run `{} -m <notes> {} {}`",
+            crate::ui::command_line(&["git", "tag", if sign { "-s" } else { "-a" }]),
+            crate::ui::command_line(&[&target.tag]),
             tags::short(Some(&target.commit))
         );
         return Ok(row);

@@ -465,8 +465,8 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 format!("worktree `{}` exists on branch `{other}`, not `{branch}`", path.display()),
             )
             .with_hint(format!(
-                "remove it (`git worktree remove {}`) if it is not needed, then resume",
-                path.display()
+                "remove it (`{}`) if it is not needed, then resume",
+                crate::ui::command_line(&["git", "worktree", "remove", &path.to_string_lossy()])
             ))
             .into());
         }
@@ -1260,7 +1260,8 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
             ),
         )
         .with_hint(format!(
-            "if the local tag was never pushed, delete it (`git tag -d {tag}`), then resume"
+            "if the local tag was never pushed, delete it (`{}`), then resume",
+            crate::ui::command_line(&["git", "tag", "-d", &tag])
         ))
         .into());
     }

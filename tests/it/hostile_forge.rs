@@ -287,3 +287,60 @@ fn escape_sequences_in_commit_messages_are_escaped_on_the_terminal_and_dropped_i
     let notes = &f.gh.state()["releases"][0]["body"];
     assert!(!notes.as_str().unwrap_or_default().contains('\x1b'), "{notes}");
 }
+
+// ---- 9: suggested commands are shell-quoted ---------------------------------------------------
+
+#[test]
+fn a_hostile_tag_name_is_suggested_shell_quoted() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.7.0\"\n");
+    r.commit("chore: start");
+    r.with_origin();
+    r.run_in(&r.path(), ["hook", "install"], &[], None).expect_code(0);
+    let tag = "v1.7;touch${IFS}/tmp/x";
+    r.tag(tag);
+    let out = r.git_out(&r.path(), ["push", "origin", &format!("refs/tags/{tag}")], &[]);
+    assert_ne!(out.code, 0, "{}", shown(&out));
+    assert!(
+        out.stderr.contains("`git tag -d 'v1.7;touch${IFS}/tmp/x'`"),
+        "the suggestion quotes the tag: {}",
+        shown(&out)
+    );
+    assert!(!out.stderr.contains("git tag -d v1.7;"), "{}", shown(&out));
+}
+
+// ---- 14: the hook shims without the binary ---------------------------------------------------
+
+#[test]
+fn without_the_binary_the_shims_let_commits_and_branches_through_and_block_tags() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n");
+    r.write("release.toml", "[release]\nstrict_commits = true\n");
+    r.commit("chore: start");
+    r.with_origin();
+    r.run_in(&r.path(), ["hook", "install"], &[], None).expect_code(0);
+    // PATH without the folder of `git-release`, as after uninstalling the tool.
+    let path = std::env::var("PATH").expect("PATH is set");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_git-release")).parent().expect("a folder");
+    let path: Vec<_> = std::env::split_paths(&path).filter(|p| p != bin).collect();
+    let path = std::env::join_paths(path).expect("PATH joins");
+    let path = path.to_str().expect("PATH is UTF-8");
+    let env = [("PATH", path)];
+
+    r.write("src/lib.rs", "//! x\n");
+    r.git(["add", "-A"]);
+    let out = r.git_out(&r.path(), ["commit", "-q", "-m", "not conventional"], &env);
+    assert_eq!(out.code, 0, "the commit goes through: {}", shown(&out));
+    assert_eq!(out.stderr.lines().count(), 1, "one warning line: {}", shown(&out));
+    assert!(out.stderr.contains("git-release is not installed"), "{}", shown(&out));
+
+    let out = r.git_out(&r.path(), ["push", "-q", "origin", "main"], &env);
+    assert_eq!(out.code, 0, "a branch push goes through: {}", shown(&out));
+
+    r.tag("v1.0.0");
+    let out = r.git_out(&r.path(), ["push", "-q", "origin", "refs/tags/v1.0.0"], &env);
+    assert_ne!(out.code, 0, "a tag push is blocked: {}", shown(&out));
+    assert!(out.stderr.contains("install git-release"), "{}", shown(&out));
+    assert!(out.stderr.contains("git release hook uninstall"), "{}", shown(&out));
+    assert!(!out.stderr.contains("is not a git command"), "{}", shown(&out));
+}
