@@ -344,3 +344,26 @@ fn without_the_binary_the_shims_let_commits_and_branches_through_and_block_tags(
     assert!(out.stderr.contains("git release hook uninstall"), "{}", shown(&out));
     assert!(!out.stderr.contains("is not a git command"), "{}", shown(&out));
 }
+
+// ---- 16: `tag --version X --push` refuses a tag that exists elsewhere ----------------------
+
+#[test]
+fn tag_version_push_refuses_a_tag_on_another_commit_like_without_push() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.5.0\"\n");
+    r.commit("chore: start");
+    let tagged = r.head();
+    r.tag_annotated("v1.5.0");
+    let bare = r.with_origin();
+    r.git(["push", "--quiet", "origin", "refs/tags/v1.5.0"]);
+    r.change("src/lib.rs", "fix: later");
+    let before = r.refs_in(&bare);
+    for args in [&["tag", "--version", "1.5.0"][..], &["tag", "--version", "1.5.0", "--push"]] {
+        let out = r.run_in(&r.path(), args, &[], None);
+        assert_eq!(out.code, 1, "{args:?}: {}", shown(&out));
+        assert!(out.stderr.contains("already exists at commit"), "{args:?}: {}", shown(&out));
+        assert!(!out.stdout.contains("BOTH"), "{args:?}: {}", shown(&out));
+    }
+    assert_eq!(r.refs_in(&bare), before, "the remote is unchanged");
+    assert_eq!(r.git(["rev-parse", "v1.5.0^{commit}"]), tagged, "the tag did not move");
+}
