@@ -367,3 +367,25 @@ fn tag_version_push_refuses_a_tag_on_another_commit_like_without_push() {
     assert_eq!(r.refs_in(&bare), before, "the remote is unchanged");
     assert_eq!(r.git(["rev-parse", "v1.5.0^{commit}"]), tagged, "the tag did not move");
 }
+
+// ---- 19: failpoints are compiled into test builds only --------------------------------------
+
+#[test]
+fn failpoints_are_a_feature_only_the_tests_enable() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .expect("read Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&manifest).expect("Cargo.toml is TOML");
+    let features = manifest["features"].as_table().expect("a [features] table");
+    assert!(features.contains_key("failpoints"), "{features:?}");
+    let default = features.get("default").and_then(|d| d.as_array()).cloned().unwrap_or_default();
+    assert!(!default.iter().any(|f| f.as_str() == Some("failpoints")), "not a default feature");
+    let dev = &manifest["dev-dependencies"]["git-release"]["features"];
+    assert!(
+        dev.as_array().is_some_and(|f| f.iter().any(|f| f.as_str() == Some("failpoints"))),
+        "the tests enable it through the dev-dependency on the crate: {dev:?}"
+    );
+    // And the binary under test has it: a failpoint aborts the run.
+    let f = single("");
+    let out = f.release_env(&["run", "--yes"], &[("GIT_RELEASE_FAILPOINT", "WORKTREE:after-save")]);
+    assert_eq!(out.code, -1, "the test build aborts at the failpoint: {}", shown(&out));
+}
