@@ -132,19 +132,35 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     result
 }
 
-/// With `--format json`, a run that stops with a coded error before its summary (a refused
-/// gate, a held lock, a missing state) still prints a JSON document on stdout:
-/// `{"schema_version": 1, "status": "FAILED", "error": {"code", "message"}}`.
+/// With `--format json`, a run that stops before its summary still prints exactly one JSON
+/// document on stdout (issue 12, item 20), whatever stopped it — failed checks, a refused
+/// gate, a held lock, a missing state, a configuration error:
+/// `{"schema_version": 1, "status": "FAILED", "exit": N, "error": {"code", "message", "hint"}}`.
+/// `code` is the pipeline's stable code when the error has one, else `CONFIG_INVALID`,
+/// `USAGE_ERROR` or `FAILED` by the kind of error. A silent error means the summary was
+/// printed already.
 fn json_error(global: &GlobalArgs, format: RunFormat, result: &Result<()>) {
     let Err(err) = result else { return };
     if format != RunFormat::Json || crate::error::is_silent(err) {
         return;
     }
-    let Some(code) = state::code_of(err) else { return };
+    let code = match state::code_of(err) {
+        Some(code) => code.as_str(),
+        None => match err.chain().find_map(|e| e.downcast_ref::<Error>()).map(|e| &e.kind) {
+            Some(crate::error::Kind::Config) => "CONFIG_INVALID",
+            Some(crate::error::Kind::Usage) => "USAGE_ERROR",
+            _ => "FAILED",
+        },
+    };
     let doc = serde_json::json!({
         "schema_version": 1,
         "status": "FAILED",
-        "error": {"code": code, "message": redact(&err.to_string())},
+        "exit": crate::error::exit_code(err) as u8,
+        "error": {
+            "code": code,
+            "message": redact(&err.to_string()),
+            "hint": crate::error::hint(err).map(redact),
+        },
     });
     let ui = crate::ui::Ui::new(global.quiet, global.verbose, global.color);
     let _ = ui.data(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
@@ -205,12 +221,15 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
                 None => format!("`{}`", r.check),
             })
             .collect();
-        return Err(Error::failed(format!(
-            "{} check{} failed, so nothing was released: {}",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", ")
-        ))
+        return Err(PipelineError::new(
+            ErrorCode::CheckFailed,
+            format!(
+                "{} check{} failed, so nothing was released: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ),
+        )
         .with_hint("fix what each FAIL says (`git release check` shows all), or waive it; `--on-failure quarantine` sets aside only the packages whose checks fail")
         .into());
     }

@@ -389,3 +389,36 @@ fn failpoints_are_a_feature_only_the_tests_enable() {
     let out = f.release_env(&["run", "--yes"], &[("GIT_RELEASE_FAILPOINT", "WORKTREE:after-save")]);
     assert_eq!(out.code, -1, "the test build aborts at the failpoint: {}", shown(&out));
 }
+
+// ---- 20: `run --format json` prints one JSON document on every exit path ---------------------
+
+#[test]
+fn run_format_json_prints_one_document_with_the_code_on_every_exit_path() {
+    let f = single("");
+    // The gate refuses: no terminal, no `--yes`.
+    let out = f.release(&["run", "--format", "json"]);
+    assert_eq!(out.code, 4, "{}", shown(&out));
+    assert_eq!(out.json()["error"]["code"], "GATE_REJECTED", "{}", shown(&out));
+
+    // A check fails: the work tree is dirty.
+    f.r.write("src/lib.rs", "//! changed, not committed\n");
+    let out = f.release(&["run", "--yes", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    let doc = out.json();
+    assert_eq!(doc["status"], "FAILED", "{doc:#}");
+    assert_eq!(doc["error"]["code"], "CHECK_FAILED", "{doc:#}");
+    assert_eq!(doc["exit"], 1, "{doc:#}");
+    f.r.git(["checkout", "--", "src/lib.rs"]);
+
+    // The configuration is broken.
+    f.r.write("release.toml", "[release]\nnot_a_key = 1\n");
+    let out = f.release(&["run", "--yes", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", shown(&out));
+    assert_eq!(out.json()["error"]["code"], "CONFIG_INVALID", "{}", shown(&out));
+    f.r.git(["checkout", "--", "release.toml"]);
+
+    // And a run that goes through prints its summary, once.
+    let out = f.release(&["run", "--yes", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert_eq!(out.json()["status"], "SUCCESS", "{}", shown(&out));
+}
