@@ -550,15 +550,38 @@ pub(crate) fn gate(
     }
 }
 
-/// `user.name <user.email>` from git config, else `$USER`, else `unknown`.
+/// Who approves: the git identity the release commits and tags carry (`git var
+/// GIT_COMMITTER_IDENT`, which honours `user.name`, `user.email` and the `GIT_COMMITTER_*`
+/// variables), and on a terminal the login name too, as `Name <email> (login `me`)` (issue
+/// 12, item 21). Without a git identity, `user.name`/`user.email` as configured, then the
+/// login name; `unknown` only when none exists.
 pub(crate) fn identity(ctx: &Ctx) -> String {
-    let name = ctx.repo.value("user.name");
-    let email = ctx.repo.value("user.email");
-    match (name, email) {
-        (Some(n), Some(e)) => format!("{n} <{e}>"),
-        (Some(n), None) => n,
-        (None, Some(e)) => format!("<{e}>"),
-        (None, None) => std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()),
+    let dir = ctx.repo.workdir().map_or_else(|| ctx.repo.common_dir().to_owned(), Path::to_owned);
+    let ident = Git::new(&dir).run(["var", "GIT_COMMITTER_IDENT"]).ok().and_then(|out| {
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        // `Name <email> 1700000000 +0000`: the date is not part of who.
+        let end = text.rfind('>')?;
+        Some(text[..=end].to_owned())
+    });
+    let ident = ident.or_else(|| {
+        let name = ctx.repo.value("user.name");
+        let email = ctx.repo.value("user.email");
+        match (name, email) {
+            (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+            (Some(n), None) => Some(n),
+            (None, Some(e)) => Some(format!("<{e}>")),
+            (None, None) => None,
+        }
+    });
+    let login = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
+    let on_terminal = std::io::stdin().is_terminal();
+    match (ident, login) {
+        (Some(ident), Some(login)) if on_terminal => format!("{ident} (login `{login}`)"),
+        (Some(ident), _) => ident,
+        (None, Some(login)) => login,
+        (None, None) => "unknown".to_owned(),
     }
 }
 

@@ -422,3 +422,24 @@ fn run_format_json_prints_one_document_with_the_code_on_every_exit_path() {
     assert_eq!(out.code, 0, "{}", shown(&out));
     assert_eq!(out.json()["status"], "SUCCESS", "{}", shown(&out));
 }
+
+// ---- 21: the approver is the git identity ----------------------------------------------------
+
+#[test]
+fn evidence_records_the_approver_as_the_git_identity() {
+    let f = single("");
+    let out = f.release_env(&["run", "--yes"], &[("USER", ""), ("LOGNAME", "")]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    let evidence: Vec<_> = files_under(&f.r.path().join(".git/release"))
+        .into_iter()
+        .filter(|(p, _)| p.to_string_lossy().ends_with(".evidence.json"))
+        .collect();
+    assert_eq!(evidence.len(), 1, "one evidence file: {evidence:?}");
+    let doc: Value = serde_json::from_str(&evidence[0].1).expect("the evidence is JSON");
+    let text = doc.to_string();
+    assert!(
+        text.contains(r#""who":"Test Committer <committer@example.com>""#),
+        "the gate's approver is the committer identity: {doc:#}"
+    );
+    assert!(!text.contains(r#""who":"unknown""#) && !text.contains(r#""who":"""#), "{doc:#}");
+}
