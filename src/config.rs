@@ -948,6 +948,7 @@ fn forge_of(
     at: &dyn Fn(std::ops::Range<usize>) -> String,
     env: &[(String, String)],
 ) -> Result<Forge> {
+    const VAR: &str = "GIT_RELEASE_FORGE_TIMEOUT_SECS";
     let file = file.unwrap_or_default();
     let retries = bounded(
         file.retries,
@@ -958,7 +959,6 @@ fn forge_of(
     )?;
     let mut timeout_secs =
         bounded(file.timeout_secs, "forge.timeout_secs", &limits::TIMEOUT_SECS, 300, at)?;
-    const VAR: &str = "GIT_RELEASE_FORGE_TIMEOUT_SECS";
     if let Some((_, v)) = env.iter().rev().find(|(k, _)| k == VAR) {
         timeout_secs = v
             .trim()

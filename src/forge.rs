@@ -403,7 +403,7 @@ pub fn answer<T: serde::de::DeserializeOwned>(command: &str, text: &str) -> Resu
         let cut = if raw.len() < text.trim().len() { "…" } else { "" };
         format!(
             "`{command}` gave an answer git-release cannot use ({e}): `{}{cut}`",
-            redact(&raw.replace('\n', " ").replace('\r', " "))
+            redact(&raw.replace(['\n', '\r'], " "))
         )
     })
 }

@@ -115,7 +115,7 @@ pub fn print_error(err: &anyhow::Error) {
         }
     }
     if let Some(hint) = crate::error::hint(err) {
-        eprintln!("hint: {}", terminal_safe(&hint));
+        eprintln!("hint: {}", terminal_safe(hint));
     }
 }
 

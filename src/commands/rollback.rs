@@ -425,13 +425,9 @@ fn rollback_tag(
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
-    #[derive(serde::Deserialize)]
-    struct Release {
-        body: String,
-    }
     let body = match gh.lookup(root, &["release", "view", tag, "--json", "body"]).ok().flatten() {
         Some(text) => Some(
-            forge::answer::<Release>("gh release view", &text)
+            forge::answer::<ReleaseBody>("gh release view", &text)
                 .map_err(|e| Error::failed(e).with_hint("check what `gh release view` answers"))?
                 .body,
         ),
@@ -493,4 +489,10 @@ fn previous_release(ctx: &Ctx, package: &crate::packages::Package, tag: &str) ->
         .filter(|t| t.version < this && (t.version.pre.is_empty() || !this.pre.is_empty()))
         .max_by(|a, b| a.version.cmp(&b.version))
         .map(|t| t.tag.clone())
+}
+
+/// A release as `gh release view --json body` shows it.
+#[derive(serde::Deserialize)]
+struct ReleaseBody {
+    body: String,
 }
