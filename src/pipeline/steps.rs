@@ -899,6 +899,9 @@ fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
 fn forge_error(what: &str, err: &RetryError) -> anyhow::Error {
     let hint = match err.failure.kind {
         FailureKind::Auth => "run `gh auth login` (or set `GH_TOKEN`), then `git release resume`",
+        FailureKind::Timeout => {
+            "check the network and the forge's status (or raise `forge.timeout_secs`), then `git release resume`"
+        }
         _ => "fix what gh says, then `git release resume`",
     };
     PipelineError::new(err.code(), format!("{what}: {err}")).with_hint(hint).into()
