@@ -72,11 +72,16 @@ impl Forge {
     /// assert_eq!((f.kind, f.base.as_str()), (ForgeKind::GitHub, "https://github.com/o/r"));
     /// let f = Forge::from_remote_url("https://me:token@gitlab.com/g/sub/r").unwrap();
     /// assert_eq!(f.base, "https://gitlab.com/g/sub/r");
+    /// let f = Forge::from_remote_url("https://github.com/o/r.git?access_token=t#x").unwrap();
+    /// assert_eq!(f.base, "https://github.com/o/r");
     /// assert!(Forge::from_remote_url("/srv/git/r.git").is_none());
     /// assert!(Forge::from_remote_url("https://git.example.com/o/r").is_none());
     /// ```
     pub fn from_remote_url(url: &str) -> Option<Forge> {
+        // Links are built from the host and path alone: never a user part, a query or a
+        // fragment, where tokens live (`?access_token=…`; issue 12, item 7).
         let url = url.trim();
+        let url = url.split(['?', '#']).next().unwrap_or(url);
         let (host, path) = if let Some((scheme, rest)) = url.split_once("://") {
             if !matches!(scheme, "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git") {
                 return None;
@@ -873,7 +878,8 @@ impl Templates {
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
         let template = self.env.get_template(name).expect("the template was added in `load`");
         let text = template.render(ctx).map_err(|e| template_error(name, &e, Error::failed))?;
-        Ok(tidy(&text))
+        // Commit messages may carry terminal escapes; Markdown keeps none (issue 12, item 8).
+        Ok(tidy(&crate::ui::markdown_safe(&text)))
     }
 }
 

@@ -28,6 +28,7 @@ use crate::git::read::Repo;
 use crate::manifest;
 use crate::packages::Package;
 use crate::plan::{Plan, Row, Status as PlanStatus};
+use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
 
 /// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
@@ -306,7 +307,10 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
             "detached_head",
             None,
             format!("HEAD is detached at {short}"),
-            format!("switch to the release branch: `git switch {}`", config.branch),
+            format!(
+                "switch to the release branch: `{}`",
+                command_line(&["git", "switch", &config.branch])
+            ),
         ),
     });
 
@@ -336,7 +340,10 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
                 "HEAD is on `{b}`, but releases are made from `{}` (`release.branch`)",
                 config.branch
             ),
-            format!("`git switch {}`, or set `release.branch`", config.branch),
+            format!(
+                "`{}`, or set `release.branch`",
+                command_line(&["git", "switch", &config.branch])
+            ),
         ),
     });
 
@@ -377,7 +384,7 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
                     None,
                     format!("`gh` is `{}`", path.display()),
                 ));
-                out.push(gh_auth(path, &repo.root()));
+                out.push(gh_auth(path, &repo.root(), config.forge.timeout()));
             }
             Err(why) => {
                 out.push(CheckResult::fail(
@@ -503,7 +510,7 @@ fn branch_sync(config: &Config, (branch, upstream, counts): BranchState) -> [Che
                 "not_pushed",
                 None,
                 format!("`{branch}` has no remote-tracking branch on `{}`", config.remote),
-                format!("`git push -u {} {branch}`", config.remote),
+                format!("`{}`", command_line(&["git", "push", "-u", &config.remote, &branch])),
             ),
             CheckResult::skip(
                 "behind_remote",
@@ -615,17 +622,32 @@ pub fn find_gh() -> std::result::Result<PathBuf, String> {
     which::which("gh").map_err(|_| "`gh` is not on PATH".to_owned())
 }
 
-/// Runs `gh ARGS` in `dir` with prompts off; `(success, stdout, stderr)`.
-fn run_gh(gh: &Path, dir: &Path, args: &[&str]) -> Result<(bool, String, String)> {
-    let out = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
-        .command(dir, args)
-        .output()
-        .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", gh.display()))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+/// Runs `gh ARGS` in `dir` with prompts off, killed past `limit`; `(success, stdout,
+/// stderr)`.
+///
+/// # Errors
+/// gh cannot be started, or runs past `limit` (the message says so).
+fn run_gh(
+    gh: &Path,
+    dir: &Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Result<(bool, String, String)> {
+    let mut cmd = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
+        .command(dir, args);
+    match crate::child::output_within(&mut cmd, Some(limit)) {
+        Ok(crate::child::Ended::Exited { status, stdout, stderr }) => Ok((
+            status.success(),
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )),
+        Ok(crate::child::Ended::TimedOut { .. }) => Err(anyhow::anyhow!(
+            "`gh {}` did not finish within {} s and was stopped",
+            args.join(" "),
+            limit.as_secs()
+        )),
+        Err(e) => Err(anyhow::anyhow!("cannot run `{}`: {e}", gh.display())),
+    }
 }
 
 /// The first non-empty line of `text`, with credentials in URLs redacted; `gh` masks tokens
@@ -634,10 +656,10 @@ fn first_line(text: &str) -> String {
     redact(text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message"))
 }
 
-/// `gh_auth`: `gh auth status` succeeds.
-pub fn gh_auth(gh: &Path, dir: &Path) -> CheckResult {
+/// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
+pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
     const NAME: &str = "gh_auth";
-    match run_gh(gh, dir, &["auth", "status"]) {
+    match run_gh(gh, dir, &["auth", "status"], limit) {
         Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
         Ok((false, stdout, stderr)) => CheckResult::fail(
             NAME,
@@ -674,7 +696,7 @@ fn release_blockers(
         }
     };
     let args = ["issue", "list", "--label", label, "--state", "open", "--json", "number,title"];
-    match run_gh(gh, dir, &args) {
+    match run_gh(gh, dir, &args, config.forge.timeout()) {
         Ok((true, stdout, _)) => {
             #[derive(serde::Deserialize)]
             struct Issue {
@@ -852,7 +874,10 @@ fn tag_exists(
             NAME,
             name,
             format!("cannot tell whether `{tag}` exists on the remote: {e}"),
-            format!("check the remote: `git ls-remote --tags {remote_name}`"),
+            format!(
+                "check the remote: `{}`",
+                command_line(&["git", "ls-remote", "--tags", remote_name])
+            ),
         ),
         None => CheckResult::pass(NAME, name, format!("`{tag}` does not exist locally")),
     }

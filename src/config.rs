@@ -230,9 +230,46 @@ pub struct Forge {
     /// PUBLISHED step waits for its run and fails when the run fails.
     #[serde(default)]
     pub wait_workflow: Option<String>,
-    /// How long to wait for that run to appear and finish, in seconds.
+    /// How long to wait for that run to appear and finish, in seconds; also the limit of
+    /// `gh pr checks --watch`.
     #[serde(default = "default_wait_timeout_secs")]
     pub wait_timeout_secs: u64,
+    /// The time limit of every other `gh` call, in seconds (`GIT_RELEASE_FORGE_TIMEOUT_SECS`
+    /// overrides it); a call past it is killed and its step fails with `TIMEOUT`.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+impl Forge {
+    /// `timeout_secs` as a duration.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
+
+    /// `wait_timeout_secs` as a duration.
+    pub fn wait_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.wait_timeout_secs)
+    }
+}
+
+/// The bounds `load` keeps the numbers of `[forge]` and `[commands]` in (issue 12, item 6):
+/// a `base_delay_ms` of `u64::MAX` would sleep for ever, a `retries` of a billion would never
+/// give up, and a zero time limit would kill every call at once.
+pub mod limits {
+    /// `forge.retries`: at most this many attempts per call.
+    pub const MAX_RETRIES: u64 = 20;
+    /// `forge.base_delay_ms`: at most one minute.
+    pub const MAX_BASE_DELAY_MS: u64 = 60_000;
+    /// Every `timeout_secs`: at least one second, at most a day.
+    pub const TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
+}
+
+fn default_timeout_secs() -> u64 {
+    300
+}
+
+fn default_command_timeout_secs() -> u64 {
+    3600
 }
 
 fn default_wait_timeout_secs() -> u64 {
@@ -254,12 +291,13 @@ impl Default for Forge {
             base_delay_ms: default_base_delay_ms(),
             wait_workflow: None,
             wait_timeout_secs: default_wait_timeout_secs(),
+            timeout_secs: default_timeout_secs(),
         }
     }
 }
 
 /// `[commands]`: commands run in a package's worktree, argv split, `{name}` `{version}` `{tag}` expanded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Commands {
     /// Refreshes lock files after the bump.
@@ -270,6 +308,29 @@ pub struct Commands {
     pub test: Option<String>,
     /// Publishes the package.
     pub publish: Option<String>,
+    /// The time limit of each of these commands, in seconds (default an hour): past it the
+    /// command is killed and its step fails with `TIMEOUT`.
+    #[serde(default = "default_command_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+impl Default for Commands {
+    fn default() -> Self {
+        Self {
+            lock: None,
+            lint: None,
+            test: None,
+            publish: None,
+            timeout_secs: default_command_timeout_secs(),
+        }
+    }
+}
+
+impl Commands {
+    /// `timeout_secs` as a duration.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
 }
 
 /// One `[[package]]` entry, validated.
@@ -363,9 +424,9 @@ struct FileConfig {
     #[serde(default)]
     bump: BTreeMap<String, Spanned<Level>>,
     #[serde(default)]
-    forge: Option<Forge>,
+    forge: Option<Spanned<ForgeFile>>,
     #[serde(default)]
-    commands: Option<Commands>,
+    commands: Option<Spanned<CommandsFile>>,
     #[serde(default)]
     package: Vec<Spanned<PackageFile>>,
     #[serde(default)]
@@ -374,6 +435,28 @@ struct FileConfig {
     group: Vec<Spanned<GroupFile>>,
     #[serde(default)]
     changelog: Option<ChangelogSettings>,
+}
+
+/// `[forge]` as written, each number with its place in the file for the bounds check.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForgeFile {
+    retries: Option<Spanned<u64>>,
+    base_delay_ms: Option<Spanned<u64>>,
+    wait_workflow: Option<String>,
+    wait_timeout_secs: Option<Spanned<u64>>,
+    timeout_secs: Option<Spanned<u64>>,
+}
+
+/// `[commands]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandsFile {
+    lock: Option<String>,
+    lint: Option<String>,
+    test: Option<String>,
+    publish: Option<String>,
+    timeout_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -794,6 +877,23 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             })?;
         }
     }
+    let forge = forge_of(parsed.forge.map(Spanned::into_inner), &at, env)?;
+    let commands = match parsed.commands.map(Spanned::into_inner) {
+        None => Commands::default(),
+        Some(c) => Commands {
+            timeout_secs: bounded(
+                c.timeout_secs,
+                "commands.timeout_secs",
+                &limits::TIMEOUT_SECS,
+                default_command_timeout_secs(),
+                &at,
+            )?,
+            lock: c.lock,
+            lint: c.lint,
+            test: c.test,
+            publish: c.publish,
+        },
+    };
 
     let mut waivers = Vec::new();
     for w in parsed.waiver {
@@ -830,11 +930,88 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         pr_layout: release.pr,
         groups,
         bump,
-        forge: parsed.forge.unwrap_or_default(),
-        commands: parsed.commands.unwrap_or_default(),
+        forge,
+        commands,
         packages,
         waivers,
         changelog_settings,
+    })
+}
+
+/// `value` (or `default` when unset), refused with its `file:line` when outside `range`.
+fn bounded(
+    value: Option<Spanned<u64>>,
+    key: &str,
+    range: &std::ops::RangeInclusive<u64>,
+    default: u64,
+    at: &dyn Fn(std::ops::Range<usize>) -> String,
+) -> Result<u64> {
+    let Some(value) = value else { return Ok(default) };
+    let n = *value.get_ref();
+    if range.contains(&n) {
+        return Ok(n);
+    }
+    Err(Error::config(format!(
+        "{}: `{key}` is {n}, outside {}..={}",
+        at(value.span()),
+        range.start(),
+        range.end()
+    ))
+    .with_hint(format!("set `{key}` to a value from {} to {}", range.start(), range.end()))
+    .into())
+}
+
+/// `[forge]` from the file, bounded, with `GIT_RELEASE_FORGE_TIMEOUT_SECS` over
+/// `timeout_secs`.
+fn forge_of(
+    file: Option<ForgeFile>,
+    at: &dyn Fn(std::ops::Range<usize>) -> String,
+    env: &[(String, String)],
+) -> Result<Forge> {
+    const VAR: &str = "GIT_RELEASE_FORGE_TIMEOUT_SECS";
+    let file = file.unwrap_or_default();
+    let retries = bounded(
+        file.retries,
+        "forge.retries",
+        &(0..=limits::MAX_RETRIES),
+        u64::from(default_retries()),
+        at,
+    )?;
+    let mut timeout_secs =
+        bounded(file.timeout_secs, "forge.timeout_secs", &limits::TIMEOUT_SECS, 300, at)?;
+    if let Some((_, v)) = env.iter().rev().find(|(k, _)| k == VAR) {
+        timeout_secs = v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| limits::TIMEOUT_SECS.contains(n))
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "environment variable `{VAR}`: `{}` is not a number of seconds from {} to {}",
+                    v.escape_debug(),
+                    limits::TIMEOUT_SECS.start(),
+                    limits::TIMEOUT_SECS.end()
+                ))
+            })?;
+    }
+    Ok(Forge {
+        retries: u32::try_from(retries).expect("bounded by MAX_RETRIES"),
+        base_delay_ms: bounded(
+            file.base_delay_ms,
+            "forge.base_delay_ms",
+            &(0..=limits::MAX_BASE_DELAY_MS),
+            default_base_delay_ms(),
+            at,
+        )?,
+        wait_workflow: file.wait_workflow,
+        wait_timeout_secs: bounded(
+            file.wait_timeout_secs,
+            "forge.wait_timeout_secs",
+            &limits::TIMEOUT_SECS,
+            default_wait_timeout_secs(),
+            at,
+        )?,
+        timeout_secs,
     })
 }
 

@@ -71,6 +71,9 @@ pub enum FailureKind {
     /// The object asked for does not exist (`release not found`, HTTP 404): an answer, not
     /// retried; lookups turn it into "absent".
     NotFound,
+    /// The call ran past `forge.timeout_secs` and was killed: not retried (a hung forge
+    /// would otherwise cost the limit once per attempt).
+    Timeout,
 }
 
 /// A failed forge call: its kind and what it said.
@@ -158,10 +161,12 @@ pub struct RetryError {
 }
 
 impl RetryError {
-    /// The stable code: `FORGE_AUTH` for an auth failure, `FORGE_FAILED` otherwise.
+    /// The stable code: `FORGE_AUTH` for an auth failure, `TIMEOUT` for a call killed at its
+    /// time limit, `FORGE_FAILED` otherwise.
     pub fn code(&self) -> ErrorCode {
         match self.failure.kind {
             FailureKind::Auth => ErrorCode::ForgeAuth,
+            FailureKind::Timeout => ErrorCode::Timeout,
             _ => ErrorCode::ForgeFailed,
         }
     }
@@ -173,6 +178,7 @@ impl fmt::Display for RetryError {
             FailureKind::Auth => "authentication failed",
             FailureKind::Validation => "the request was refused as invalid",
             FailureKind::NotFound => "not found",
+            FailureKind::Timeout => "the call timed out",
             FailureKind::Transient | FailureKind::AlreadyExists => "the call failed",
         };
         let plural = if self.attempts == 1 { "" } else { "s" };
@@ -223,16 +229,21 @@ pub fn sleep(duration: Duration) {
     std::thread::sleep(duration);
 }
 
+/// The time limit of one `gh` call when the configuration sets none (`forge.timeout_secs`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The installed `gh`, run with an argument vector and [`retry`]'s schedule.
 ///
 /// Every call runs `gh ARGS` in a given directory (gh finds the repository from its git
-/// remotes there) with prompts, colour and the update notice off. stdout is the answer;
-/// a non-zero exit is a [`Failure`] classified from stderr (and stdout, where gh puts some
-/// messages), with credentials redacted before anything is kept or shown.
+/// remotes there) with prompts, colour and the update notice off, and is killed past its
+/// time limit (`forge.timeout_secs`). stdout is the answer; a non-zero exit is a [`Failure`]
+/// classified from stderr (and stdout, where gh puts some messages), with credentials
+/// redacted before anything is kept or shown.
 #[derive(Debug, Clone)]
 pub struct Gh {
     program: PathBuf,
     policy: RetryPolicy,
+    timeout: Duration,
 }
 
 impl Gh {
@@ -245,12 +256,33 @@ impl Gh {
             crate::error::Error::failed(reason)
                 .with_hint("install GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`")
         })?;
-        Ok(Self { program, policy })
+        Ok(Self { program, policy, timeout: DEFAULT_TIMEOUT })
     }
 
-    /// A `Gh` running `program` with `policy` (tests and callers that located gh already).
+    /// `gh` located as [`Gh::locate`] does, with the retries and the time limit of `forge`.
+    ///
+    /// # Errors
+    /// See [`Gh::locate`].
+    pub fn for_forge(forge: &crate::config::Forge) -> anyhow::Result<Self> {
+        Ok(Self::locate(RetryPolicy::from(forge))?.with_timeout(forge.timeout()))
+    }
+
+    /// A `Gh` running `program` with `policy` (tests and callers that located gh already),
+    /// with the default time limit.
     pub fn new(program: PathBuf, policy: RetryPolicy) -> Self {
-        Self { program, policy }
+        Self { program, policy, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// The same `gh` with another time limit per call.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time limit of one call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The retry policy.
@@ -270,14 +302,42 @@ impl Gh {
         cmd
     }
 
-    /// Runs `gh ARGS` in `dir` once: its stdout on success.
+    /// Runs `gh ARGS` in `dir` once, within the time limit: its stdout on success.
     ///
     /// # Errors
-    /// gh cannot be started (a `Transient` failure saying so) or exits non-zero (classified).
+    /// gh cannot be started (a `Transient` failure saying so), exits non-zero (classified),
+    /// or runs past the limit (a `Timeout` failure; gh is killed).
     pub fn once<S: AsRef<OsStr>>(&self, dir: &Path, args: &[S]) -> Result<String, Failure> {
-        let out = self.command(dir, args).stdout(Stdio::piped()).stderr(Stdio::piped()).output();
-        let out = match out {
-            Ok(out) => out,
+        self.once_within(dir, args, self.timeout)
+    }
+
+    /// [`Gh::once`] with another time limit, for the calls that wait on purpose (`gh pr
+    /// checks --watch`, `gh run watch`: `forge.wait_timeout_secs`).
+    ///
+    /// # Errors
+    /// See [`Gh::once`].
+    pub fn once_within<S: AsRef<OsStr>>(
+        &self,
+        dir: &Path,
+        args: &[S],
+        limit: Duration,
+    ) -> Result<String, Failure> {
+        let mut cmd = self.command(dir, args);
+        let (status, stdout, stderr) = match crate::child::output_within(&mut cmd, Some(limit)) {
+            Ok(crate::child::Ended::Exited { status, stdout, stderr }) => (status, stdout, stderr),
+            Ok(crate::child::Ended::TimedOut { .. }) => {
+                let shown = shown(
+                    "gh",
+                    &args.iter().map(|a| a.as_ref().to_string_lossy()).collect::<Vec<_>>(),
+                );
+                return Err(Failure::new(
+                    FailureKind::Timeout,
+                    format!(
+                        "`{shown}` did not finish within {} s and was stopped",
+                        limit.as_secs()
+                    ),
+                ));
+            }
             Err(e) => {
                 return Err(Failure::new(
                     FailureKind::Transient,
@@ -285,15 +345,15 @@ impl Gh {
                 ));
             }
         };
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if out.status.success() {
+        let stdout = String::from_utf8_lossy(&stdout).into_owned();
+        if status.success() {
             return Ok(redact(&stdout));
         }
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         let text = if stderr.trim().is_empty() { stdout.clone() } else { stderr.into_owned() };
         let mut failure = Failure::from_stderr(&redact(&text));
         if failure.message.is_empty() {
-            failure.message = format!("`gh` exited with {}", out.status);
+            failure.message = format!("`gh` exited with {status}");
         }
         Err(failure)
     }
@@ -327,6 +387,25 @@ impl Gh {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The JSON `gh COMMAND` printed, read as `T`: the fields a caller needs, with their types
+/// (issue 12, item 5). `{}`, `null` or `{"url": 5}` where a release's `url` is needed is not
+/// "the release exists" but an error.
+///
+/// # Errors
+/// The text is not JSON, or lacks a needed field, or has one of another type: the message
+/// names the command and what is wrong, and quotes the raw answer (cut to 200 characters,
+/// control characters escaped, credentials redacted).
+pub fn answer<T: serde::de::DeserializeOwned>(command: &str, text: &str) -> Result<T, String> {
+    serde_json::from_str(text.trim()).map_err(|e| {
+        let raw: String = text.trim().chars().take(200).collect();
+        let cut = if raw.len() < text.trim().len() { "…" } else { "" };
+        format!(
+            "`{command}` gave an answer git-release cannot use ({e}): `{}{cut}`",
+            redact(&raw.replace(['\n', '\r'], " "))
+        )
+    })
 }
 
 /// `gh ARGS` as one line for display: each argument quoted when it holds spaces or quotes,

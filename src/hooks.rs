@@ -228,14 +228,44 @@ pub fn commit_msg_problem(raw: &str) -> Option<String> {
     if message.is_empty() {
         return None; // git itself aborts on an empty message
     }
-    let generated = ["Merge ", "fixup! ", "squash! ", "amend! ", "Revert \""];
-    if generated.iter().any(|p| message.starts_with(p)) {
+    let generated = ["fixup! ", "squash! ", "amend! ", "Revert \""];
+    if generated.iter().any(|p| message.starts_with(p)) || is_git_merge_message(message) {
         return None;
+    }
+    // The Conventional Commits grammar, stricter than git-conventional's parser (issue 12,
+    // item 15): the type is a noun of letters, an optional `(scope)` and `!`, then a colon
+    // and a space. `?: x`, `1: x`, `💥: x` and `feat:x` are refused; so is a `Merge:` type,
+    // which only imitates git's own merge messages.
+    let header = regex_lite::Regex::new(r"^([A-Za-z]+)(\([^()\r\n]+\))?!?: \S")
+        .expect("the header pattern is valid");
+    let subject = message.lines().next().unwrap_or_default();
+    let Some(found) = header.captures(subject) else {
+        return Some(format!(
+            "the subject `{}` does not start with `<type>(<scope>): `, where the type is letters only and a space follows the colon",
+            subject.escape_debug()
+        ));
+    };
+    if found[1].eq_ignore_ascii_case("merge") {
+        return Some(
+            "`Merge` is not a commit type; merges are allowed only with the message git writes (`Merge branch '…'`)"
+                .to_owned(),
+        );
     }
     match git_conventional::Commit::parse(message) {
         Ok(_) => None,
         Err(e) => Some(e.to_string()),
     }
+}
+
+/// Whether `message` starts the way git's own merge messages do (`git fmt-merge-msg`):
+/// `Merge branch 'x'`, `Merge branches 'a' and 'b'`, `Merge remote-tracking branch 'o/x'`,
+/// `Merge tag 'v1'`, `Merge commit 'abc'`, or a forge's `Merge pull request #12 from o/x`.
+fn is_git_merge_message(message: &str) -> bool {
+    let merge = regex_lite::Regex::new(
+        r"^Merge (((remote-tracking )?branch(es)?|tags?|commits?) '|pull request #[0-9]+ from \S)",
+    )
+    .expect("the merge pattern is valid");
+    merge.is_match(message)
 }
 
 #[cfg(test)]
@@ -268,6 +298,25 @@ mod tests {
         );
         assert!(commit_msg_problem("# only comments\n").is_none());
         assert!(commit_msg_problem("Fixed the thing").is_some());
+    }
+
+    #[test]
+    fn strict_messages_follow_the_conventional_commits_grammar() {
+        for bad in ["?: x", "1: x", "💥: x", "feat:x", "Merge: anything", "merge(x): y", "Merge it"]
+        {
+            assert!(commit_msg_problem(bad).is_some(), "{bad:?} should be refused");
+        }
+        for good in [
+            "feat: x",
+            "fix(parser)!: y",
+            "Merge branch 'topic'",
+            "Merge branch 'topic' into main",
+            "Merge remote-tracking branch 'origin/main'",
+            "Merge tag 'v1.0.0'",
+            "Merge pull request #12 from o/topic",
+        ] {
+            assert!(commit_msg_problem(good).is_none(), "{good:?} should pass");
+        }
     }
 
     #[test]

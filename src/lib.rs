@@ -5,6 +5,7 @@
 
 pub mod changelog;
 pub mod checks;
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -197,12 +197,14 @@ pub fn settle(git: &Git, remote: &str, rows: &mut [Row], dry_run: bool) -> Resul
                 row.action = format!("{verb} `refs/tags/{0}:refs/tags/{0}`", row.tag);
             }
             Status::Conflict => {
+                let spec = format!("refs/tags/{0}:refs/tags/{0}", row.tag);
                 row.action = format!(
-                    "stop: local {} is at commit {}, remote at {}; if the remote is right: `git tag -d {tag} && git fetch {remote} refs/tags/{tag}:refs/tags/{tag}`; if yours is: release a new version instead (never move a published tag)",
+                    "stop: local {} is at commit {}, remote at {}; if the remote is right: `{} && {}`; if yours is: release a new version instead (never move a published tag)",
                     row.tag,
                     short(row.local_commit.as_deref()),
                     short(row.remote_commit.as_deref()),
-                    tag = row.tag,
+                    crate::ui::command_line(&["git", "tag", "-d", &row.tag]),
+                    crate::ui::command_line(&["git", "fetch", remote, &spec]),
                 );
             }
         }

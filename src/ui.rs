@@ -8,6 +8,7 @@
     reason = "this module is the crate's only writer"
 )]
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::{Context, Result};
@@ -61,11 +62,14 @@ impl Ui {
         self.color
     }
 
-    /// Writes data to stdout, as is. A closed pipe (`| head`) is not an error.
+    /// Writes data to stdout, control characters escaped ([`terminal_safe`]; with colour on,
+    /// the few colour codes this crate paints with are kept). A closed pipe (`| head`) is
+    /// not an error.
     ///
     /// # Errors
     /// Writing to stdout fails for another reason.
     pub fn data(&self, text: &str) -> Result<()> {
+        let text = sanitize(text, self.color);
         let mut out = io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -76,21 +80,21 @@ impl Ui {
     /// A status line on stderr, unless `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", terminal_safe(line));
         }
     }
 
     /// A warning on stderr (`warning: …`), unless `--quiet`.
     pub fn warn(&self, line: &str) {
         if !self.quiet {
-            eprintln!("warning: {line}");
+            eprintln!("warning: {}", terminal_safe(line));
         }
     }
 
     /// A detail on stderr when `-v` was given.
     pub fn debug(&self, line: &str) {
         if self.verbose > 0 {
-            eprintln!("{line}");
+            eprintln!("{}", terminal_safe(line));
         }
     }
 }
@@ -101,18 +105,93 @@ impl Ui {
 pub fn print_error(err: &anyhow::Error) {
     // A pipeline error shows its stable code, as in the state file and the JSON result.
     match crate::pipeline::state::code_of(err) {
-        Some(code) => eprintln!("error[{code}]: {err}"),
-        None => eprintln!("error: {err}"),
+        Some(code) => eprintln!("error[{code}]: {}", terminal_safe(&err.to_string())),
+        None => eprintln!("error: {}", terminal_safe(&err.to_string())),
     }
     for cause in err.chain().skip(1) {
         let text = cause.to_string();
         if !text.is_empty() {
-            eprintln!("  caused by: {text}");
+            eprintln!("  caused by: {}", terminal_safe(&text));
         }
     }
     if let Some(hint) = crate::error::hint(err) {
-        eprintln!("hint: {hint}");
+        eprintln!("hint: {}", terminal_safe(hint));
     }
+}
+
+/// `text` safe to print on a terminal (issue 12, item 8): every control character but
+/// newline and tab (ESC, CR, BEL, backspace, DEL, the C1 range) is written as its Rust escape,
+/// e.g. `\u{1b}`, as the pre-push hook does. A commit message can then not move the cursor,
+/// rewrite a line, hide text or set the window title. Borrowed when there is nothing to
+/// escape.
+///
+/// ```
+/// use git_release::ui::terminal_safe;
+/// assert_eq!(terminal_safe("fix: \x1b[2Jgone\r"), "fix: \\u{1b}[2Jgone\\r");
+/// assert_eq!(terminal_safe("two\nlines"), "two\nlines");
+/// ```
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    sanitize(text, false)
+}
+
+/// Whether `c` is escaped by [`terminal_safe`].
+fn unsafe_char(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// [`terminal_safe`]; with `paint`, the colour sequences this crate writes (`ESC[0m`,
+/// `ESC[2m`, `ESC[31m`-`ESC[33m`) are kept.
+fn sanitize(text: &str, paint: bool) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if paint && c == '\x1b' {
+            let ours = ["\x1b[0m", "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[33m"];
+            if let Some(seq) = ours.iter().find(|seq| rest.starts_with(**seq)) {
+                out.push_str(seq);
+                rest = &rest[seq.len()..];
+                continue;
+            }
+        }
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// `text` for Markdown (issue 12, item 8): control characters other than newline and tab
+/// dropped, so a CHANGELOG or release note carries no terminal escapes.
+///
+/// ```
+/// use git_release::ui::markdown_safe;
+/// assert_eq!(markdown_safe("fix: \x1b]0;pwned\x07the parser"), "fix: ]0;pwnedthe parser");
+/// ```
+pub fn markdown_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().any(unsafe_char) {
+        Cow::Owned(text.chars().filter(|c| !unsafe_char(*c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A command line to suggest (a hint, a dry run's action): every word shell-quoted with
+/// shell-words (issue 12, item 9), so a tag named `v1.7;touch${IFS}/tmp/x` is suggested as
+/// one quoted argument, never as a second command.
+///
+/// ```
+/// use git_release::ui::command_line;
+/// assert_eq!(command_line(&["git", "tag", "-d", "v1.7;touch${IFS}/tmp/x"]), "git tag -d 'v1.7;touch${IFS}/tmp/x'");
+/// assert_eq!(command_line(&["git", "switch", "main"]), "git switch main");
+/// ```
+pub fn command_line<S: AsRef<str>>(words: &[S]) -> String {
+    shell_words::join(words)
 }
 
 /// A borderless, aligned table with trailing spaces trimmed: the table format every

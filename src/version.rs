@@ -183,6 +183,20 @@ impl TagFormat {
         if prefix.starts_with('-') || prefix.starts_with('/') {
             bail!("tag format `{pattern}` must not start with `{}`", &prefix[..1]);
         }
+        // The whole name, with sample versions in, must pass git's own ref-name rules (issue
+        // 12, item 17): they also refuse `.lock` components, a trailing `/` or `.`, `//` and
+        // `/.`, which the character checks above cannot see. A format that passes here never
+        // names a tag `git tag` refuses.
+        for sample in ["1.0.0", "1.0.0-rc.1"] {
+            let name = format!("refs/tags/{prefix}{sample}{suffix}");
+            if let Err(e) = gix::validate::reference::name(name.as_str().into()) {
+                bail!(
+                    "tag format `{pattern}` gives tag names git refuses (`{}`): {}",
+                    &name["refs/tags/".len()..],
+                    e.to_string().to_lowercase()
+                );
+            }
+        }
         Ok(Self { prefix: prefix.to_owned(), suffix: suffix.to_owned() })
     }
 
@@ -247,6 +261,13 @@ mod tests {
             "{nme}/v{version}",
             "-v{version}",
             "a..b{version}",
+            // git's ref-name rules (issue 12, item 17)
+            "{version}.lock",
+            "v{version}/",
+            "v{version}.",
+            "a//v{version}",
+            "a/.v{version}",
+            "a.lock/v{version}",
         ] {
             assert!(TagFormat::parse(bad, "p").is_err(), "{bad} should be refused");
         }

@@ -50,7 +50,11 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
                 None,
                 format!("`gh` is `{}`", gh.display()),
             ));
-            results.push(checks::gh_auth(&gh, &dir));
+            let limit = std::env::var("GIT_RELEASE_FORGE_TIMEOUT_SECS")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .map_or(crate::forge::DEFAULT_TIMEOUT, std::time::Duration::from_secs);
+            results.push(checks::gh_auth(&gh, &dir, limit));
         }
         Err(why) => {
             results.push(CheckResult::fail(
@@ -318,7 +322,7 @@ fn tags_fetched(repo: &Repo, remote: &str) -> CheckResult {
                         shown.join(", "),
                         if missing.len() > 3 { ", …" } else { "" }
                     ),
-                    format!("`git fetch --tags {remote}`"),
+                    format!("`{}`", crate::ui::command_line(&["git", "fetch", "--tags", remote])),
                 )
             }
         }

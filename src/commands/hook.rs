@@ -14,7 +14,7 @@ use crate::git::cli::Git;
 use crate::git::read::Repo;
 use crate::hooks::{self, PushLine};
 use crate::packages;
-use crate::ui::Ui;
+use crate::ui::{Ui, command_line};
 
 /// Install git hooks that stop tag conflicts and bad commit messages
 ///
@@ -152,22 +152,26 @@ fn pre_push(global: &GlobalArgs, ui: &Ui, remote: &str, _url: &str) -> Result<()
         if line.is_deletion() {
             if (release.is_some() || shaped) && !allow_delete {
                 problems.push(format!(
-                    "`{tag}`: deleting a release tag on `{remote}` is refused; if you mean it: `GIT_RELEASE_ALLOW_TAG_DELETE=1 git push {remote} :refs/tags/{tag}`"
+                    "`{tag}`: deleting a release tag on `{remote}` is refused; if you mean it: `GIT_RELEASE_ALLOW_TAG_DELETE=1 {}`",
+                    command_line(&["git", "push", remote, &format!(":refs/tags/{tag}")])
                 ));
             }
             continue;
         }
         if !hooks::is_zero(&line.remote_sha) && line.remote_sha != line.local_sha {
             problems.push(format!(
-                "`{tag}` exists on `{remote}` at {}, and this push would replace it with {}; a published tag is never moved: `git tag -d {tag} && git fetch {remote} refs/tags/{tag}:refs/tags/{tag}`",
+                "`{tag}` exists on `{remote}` at {}, and this push would replace it with {}; a published tag is never moved: `{} && {}`",
                 &line.remote_sha[..12],
-                &line.local_sha[..12]
+                &line.local_sha[..12],
+                command_line(&["git", "tag", "-d", tag]),
+                command_line(&["git", "fetch", remote, &format!("refs/tags/{tag}:refs/tags/{tag}")]),
             ));
             continue;
         }
         if shaped && release.is_none() {
             problems.push(format!(
-                "`{tag}` looks like a release tag but its version is not a semantic version; delete it (`git tag -d {tag}`) and tag `X.Y.Z`"
+                "`{tag}` looks like a release tag but its version is not a semantic version; delete it (`{}`) and tag `X.Y.Z`",
+                command_line(&["git", "tag", "-d", tag])
             ));
             continue;
         }

@@ -13,7 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::forge::{self, Gh, Outcome, RetryPolicy};
+use crate::forge::{self, Gh, Outcome};
 use crate::git::cli::{Git, redact};
 use crate::pipeline::lock::Lock;
 use crate::pipeline::state::{self, PackageState, Phase, RunState};
@@ -170,20 +170,31 @@ fn published(git: &Git, run: &RunState, pkg: &PackageState) -> Option<String> {
             git.run(["ls-remote", "--tags", "--", &run.remote, &format!("refs/tags/{tag}")]).ok();
         if out.is_some_and(|o| !o.stdout.is_empty()) {
             return Some(format!(
-                "tag `{tag}` is on the remote; roll it back with `git release rollback {tag}`"
+                "tag `{tag}` is on the remote; roll it back with `{}`",
+                crate::ui::command_line(&["git", "release", "rollback", tag])
             ));
         }
     }
     match run.mode {
         Mode::Direct if pkg.phase >= Phase::Pushed => Some(format!(
-            "its release commit was pushed to `{}`; revert it with `git release rollback {}` once tagged, or `git revert`",
+            "its release commit was pushed to `{}`; revert it with `{}` once tagged, or `git revert`",
             run.branch,
-            pkg.tag.as_deref().unwrap_or("TAG")
+            crate::ui::command_line(&[
+                "git",
+                "release",
+                "rollback",
+                pkg.tag.as_deref().unwrap_or("TAG")
+            ])
         )),
         Mode::Pr if pkg.phase >= Phase::Merged => Some(format!(
-            "its pull request was merged into `{}`; take it back with `git release rollback {}`",
+            "its pull request was merged into `{}`; take it back with `{}`",
             run.branch,
-            pkg.tag.as_deref().unwrap_or("TAG")
+            crate::ui::command_line(&[
+                "git",
+                "release",
+                "rollback",
+                pkg.tag.as_deref().unwrap_or("TAG")
+            ])
         )),
         _ => None,
     }
@@ -201,7 +212,7 @@ fn rollback_run(
     let (mut run, path) = state::load_any(common_dir, run_id)?;
     let _lock = if dry_run { None } else { Some(Lock::acquire(common_dir, run_id)?) };
     let git = Git::new(root);
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge)).ok();
+    let gh = Gh::for_forge(&ctx.config.forge).ok();
     let mut actions = Vec::new();
     let mut left = Vec::new();
     let mut versions = Vec::new();
@@ -325,7 +336,7 @@ fn rollback_tag(
             .into());
         }
     };
-    let gh = Gh::locate(RetryPolicy::from(&ctx.config.forge))?;
+    let gh = Gh::for_forge(&ctx.config.forge)?;
     let branch = format!("rollback/{}", steps::slug(tag));
     let title = format!("revert: release {tag}");
     let mut actions = Vec::new();
@@ -414,12 +425,14 @@ fn rollback_tag(
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
-    let body = gh
-        .lookup(root, &["release", "view", tag, "--json", "body"])
-        .ok()
-        .flatten()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v["body"].as_str().map(str::to_owned));
+    let body = match gh.lookup(root, &["release", "view", tag, "--json", "body"]).ok().flatten() {
+        Some(text) => Some(
+            forge::answer::<ReleaseBody>("gh release view", &text)
+                .map_err(|e| Error::failed(e).with_hint("check what `gh release view` answers"))?
+                .body,
+        ),
+        None => None,
+    };
     if let Some(body) = body {
         let notes = if body.starts_with("**Rolled back**") {
             body.clone()
@@ -476,4 +489,10 @@ fn previous_release(ctx: &Ctx, package: &crate::packages::Package, tag: &str) ->
         .filter(|t| t.version < this && (t.version.pre.is_empty() || !this.pre.is_empty()))
         .max_by(|a, b| a.version.cmp(&b.version))
         .map(|t| t.tag.clone())
+}
+
+/// A release as `gh release view --json body` shows it.
+#[derive(serde::Deserialize)]
+struct ReleaseBody {
+    body: String,
 }

@@ -132,19 +132,35 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     result
 }
 
-/// With `--format json`, a run that stops with a coded error before its summary (a refused
-/// gate, a held lock, a missing state) still prints a JSON document on stdout:
-/// `{"schema_version": 1, "status": "FAILED", "error": {"code", "message"}}`.
+/// With `--format json`, a run that stops before its summary still prints exactly one JSON
+/// document on stdout (issue 12, item 20), whatever stopped it — failed checks, a refused
+/// gate, a held lock, a missing state, a configuration error:
+/// `{"schema_version": 1, "status": "FAILED", "exit": N, "error": {"code", "message", "hint"}}`.
+/// `code` is the pipeline's stable code when the error has one, else `CONFIG_INVALID`,
+/// `USAGE_ERROR` or `FAILED` by the kind of error. A silent error means the summary was
+/// printed already.
 fn json_error(global: &GlobalArgs, format: RunFormat, result: &Result<()>) {
     let Err(err) = result else { return };
     if format != RunFormat::Json || crate::error::is_silent(err) {
         return;
     }
-    let Some(code) = state::code_of(err) else { return };
+    let code = match state::code_of(err) {
+        Some(code) => code.as_str(),
+        None => match err.chain().find_map(|e| e.downcast_ref::<Error>()).map(|e| &e.kind) {
+            Some(crate::error::Kind::Config) => "CONFIG_INVALID",
+            Some(crate::error::Kind::Usage) => "USAGE_ERROR",
+            _ => "FAILED",
+        },
+    };
     let doc = serde_json::json!({
         "schema_version": 1,
         "status": "FAILED",
-        "error": {"code": code, "message": redact(&err.to_string())},
+        "exit": crate::error::exit_code(err) as u8,
+        "error": {
+            "code": code,
+            "message": redact(&err.to_string()),
+            "hint": crate::error::hint(err).map(redact),
+        },
     });
     let ui = crate::ui::Ui::new(global.quiet, global.verbose, global.color);
     let _ = ui.data(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
@@ -205,12 +221,15 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
                 None => format!("`{}`", r.check),
             })
             .collect();
-        return Err(Error::failed(format!(
-            "{} check{} failed, so nothing was released: {}",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", ")
-        ))
+        return Err(PipelineError::new(
+            ErrorCode::CheckFailed,
+            format!(
+                "{} check{} failed, so nothing was released: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ),
+        )
         .with_hint("fix what each FAIL says (`git release check` shows all), or waive it; `--on-failure quarantine` sets aside only the packages whose checks fail")
         .into());
     }
@@ -546,6 +565,7 @@ pub(crate) fn gate(
         .into());
     }
     let mut err = std::io::stderr().lock();
+    let shown = crate::ui::terminal_safe(shown);
     let _ = write!(err, "{shown}\nplan {hash}\nRelease as planned? [y/N] ");
     let _ = err.flush();
     drop(err);
@@ -562,15 +582,38 @@ pub(crate) fn gate(
     }
 }
 
-/// `user.name <user.email>` from git config, else `$USER`, else `unknown`.
+/// Who approves: the git identity the release commits and tags carry (`git var
+/// GIT_COMMITTER_IDENT`, which honours `user.name`, `user.email` and the `GIT_COMMITTER_*`
+/// variables), and on a terminal the login name too, as `Name <email> (login `me`)` (issue
+/// 12, item 21). Without a git identity, `user.name`/`user.email` as configured, then the
+/// login name; `unknown` only when none exists.
 pub(crate) fn identity(ctx: &Ctx) -> String {
-    let name = ctx.repo.value("user.name");
-    let email = ctx.repo.value("user.email");
-    match (name, email) {
-        (Some(n), Some(e)) => format!("{n} <{e}>"),
-        (Some(n), None) => n,
-        (None, Some(e)) => format!("<{e}>"),
-        (None, None) => std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()),
+    let dir = ctx.repo.workdir().map_or_else(|| ctx.repo.common_dir().to_owned(), Path::to_owned);
+    let ident = Git::new(&dir).run(["var", "GIT_COMMITTER_IDENT"]).ok().and_then(|out| {
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        // `Name <email> 1700000000 +0000`: the date is not part of who.
+        let end = text.rfind('>')?;
+        Some(text[..=end].to_owned())
+    });
+    let ident = ident.or_else(|| {
+        let name = ctx.repo.value("user.name");
+        let email = ctx.repo.value("user.email");
+        match (name, email) {
+            (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+            (Some(n), None) => Some(n),
+            (None, Some(e)) => Some(format!("<{e}>")),
+            (None, None) => None,
+        }
+    });
+    let login = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
+    let on_terminal = std::io::stdin().is_terminal();
+    match (ident, login) {
+        (Some(ident), Some(login)) if on_terminal => format!("{ident} (login `{login}`)"),
+        (Some(ident), _) => ident,
+        (None, Some(login)) => login,
+        (None, None) => "unknown".to_owned(),
     }
 }
 

@@ -74,7 +74,9 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let git = Git::new(&root);
     let remote_tags = git.ls_remote_tags(&run.remote);
     let local_tags = tags::local_tags(&ctx.repo)?;
-    let gh = Gh::locate(RetryPolicy { attempts: 1, base_ms: 0 }).ok();
+    let gh = Gh::locate(RetryPolicy { attempts: 1, base_ms: 0 })
+        .ok()
+        .map(|gh| gh.with_timeout(ctx.config.forge.timeout()));
     let mut facts = Vec::new();
     for pkg in run.packages.iter().filter(|p| p.status != PackageStatus::Skipped) {
         facts.push(facts_of(
@@ -214,10 +216,16 @@ fn facts_of(
         (None, _) => "-".to_owned(),
         (Some(_), None) => "unknown (gh not found)".to_owned(),
         (Some(tag), Some(gh)) => match gh.once(root, &["release", "view", tag, "--json", "url"]) {
-            Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v["url"].as_str().map(|u| format!("published {u}")))
-                .unwrap_or_else(|| "published".to_owned()),
+            Ok(text) => {
+                #[derive(serde::Deserialize)]
+                struct Release {
+                    url: String,
+                }
+                match crate::forge::answer::<Release>("gh release view", &text) {
+                    Ok(r) => format!("published {}", r.url),
+                    Err(e) => format!("unknown ({e})"),
+                }
+            }
             Err(f) if f.kind == crate::forge::FailureKind::NotFound => "not published".to_owned(),
             Err(f) => format!("unknown ({})", f.message.lines().next().unwrap_or("")),
         },

@@ -139,6 +139,28 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
     } else {
         explicit_tags
     };
+    if args.push {
+        // A tag to push that exists at another commit is refused as creation alone refuses
+        // it (issue 12, item 16): "BOTH, nothing to do" would hide that the release the
+        // user asked for was never tagged.
+        for t in &targets {
+            let elsewhere = local
+                .get(&t.tag)
+                .map(|(_, commit)| commit.as_str())
+                .or_else(|| remote_tags.get(&t.tag).map(|r| r.peeled.as_str()))
+                .filter(|commit| **commit != *t.commit);
+            if let Some(commit) = elsewhere {
+                return Err(Error::failed(format!(
+                    "tag `{}` already exists at commit {}, not {}",
+                    t.tag,
+                    tags::short(Some(commit)),
+                    tags::short(Some(&t.commit))
+                ))
+                .with_hint("a release tag is never moved: release a new version, or delete the tag yourself if it was never published")
+                .into());
+            }
+        }
+    }
     let mut rows: Vec<Row> =
         names.iter().map(|n| tags::status_of(n, &local, &remote_tags)).collect();
     let conflicts = rows.iter().any(|r| r.status == Status::Conflict);
@@ -299,9 +321,9 @@ fn create(
     }
     if dry_run {
         row.action = format!(
-            "would run `git tag {} -m <notes> {} {}`",
-            if sign { "-s" } else { "-a" },
-            target.tag,
+            "would run `{} -m <notes> {} {}`",
+            crate::ui::command_line(&["git", "tag", if sign { "-s" } else { "-a" }]),
+            crate::ui::command_line(&[&target.tag]),
             tags::short(Some(&target.commit))
         );
         return Ok(row);

@@ -351,7 +351,11 @@ fn run_package(
 /// A crash injection point for the crash-and-resume tests: when `GIT_RELEASE_FAILPOINT`
 /// is `<PHASE>:<when>` or `<package>:<PHASE>:<when>` (`when` is `before-save`, right after
 /// the step acted and before its state was saved, or `after-save`), the process aborts
-/// there, as a kill would stop it: no destructor runs, the lock stays behind.
+/// there, as a kill would stop it: no destructor runs, the lock file stays behind.
+///
+/// Compiled only with the `failpoints` feature, which only the tests enable (issue 12, item
+/// 19): a shipped binary ignores the variable.
+#[cfg(feature = "failpoints")]
 fn failpoint(package: &str, step: Phase, when: &str) {
     let Some(wanted) = std::env::var_os("GIT_RELEASE_FAILPOINT") else { return };
     let wanted = wanted.to_string_lossy();
@@ -360,6 +364,10 @@ fn failpoint(package: &str, step: Phase, when: &str) {
         std::process::abort();
     }
 }
+
+/// Without the `failpoints` feature, nothing: see the other `failpoint`.
+#[cfg(not(feature = "failpoints"))]
+fn failpoint(_package: &str, _step: Phase, _when: &str) {}
 
 /// What a dry run prints for one package: every action its steps would take.
 #[derive(Debug, Clone, Serialize)]

@@ -1,15 +1,16 @@
 //! The run lock: `<git common dir>/release/lock`, which keeps two runs out of one repository.
 //!
-//! The lock file is created with `O_CREAT|O_EXCL` ([`OpenOptions::create_new`]), so of two
-//! runs starting at once exactly one gets it. It holds JSON `{pid, run_id, started}`. A lock
-//! whose process is gone (the run was killed) is stale: the next run takes it over and says
-//! so. Whether a process is alive is read from `/proc/<pid>` on Linux; elsewhere every holder
-//! counts as alive, so a stale lock there is refused with a hint to remove it by hand.
+//! The lock is an OS file lock on that file (`File::try_lock`: `flock` on Unix, `LockFileEx`
+//! on Windows; issue 12, item 18), so it is released by the kernel when its process ends,
+//! however it ends: no pid to test, no zombie counting as alive, no reused pid keeping a dead
+//! run's lock. The file holds JSON `{pid, run_id, started}` for messages only. A run that ends
+//! normally empties and removes the file; one that was killed leaves its JSON behind
+//! unlocked, and the next run takes the lock over and says whose it was.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write as _};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
@@ -27,17 +28,15 @@ pub struct LockInfo {
     pub started: String,
 }
 
-/// A held run lock; dropping it removes the lock file if the file is still this lock's.
+/// A held run lock: the open, OS-locked file. Dropping it removes the file and releases the
+/// lock.
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    file: File,
     info: LockInfo,
     taken_over: Option<LockInfo>,
 }
-
-/// A lock file that cannot be parsed is taken to be mid-write by a run that just created it,
-/// until it is this old.
-const UNREADABLE_GRACE: Duration = Duration::from_secs(10);
 
 impl Lock {
     /// `<dir>/release/lock`, where `dir` is the git common dir.
@@ -46,12 +45,12 @@ impl Lock {
     }
 
     /// Takes the lock of the repository whose git common dir is `dir` for run `run_id`,
-    /// creating `<dir>/release/` when missing. A stale lock (its process is gone, or the file
-    /// is unreadable and older than a few seconds) is taken over; [`Lock::taken_over`] says
-    /// whose it was.
+    /// creating `<dir>/release/` when missing. A lock file left by a run that did not end
+    /// normally (it holds a holder, but no process holds the OS lock) is taken over;
+    /// [`Lock::taken_over`] says whose it was.
     ///
     /// # Errors
-    /// [`ErrorCode::LockFailed`] naming the run and pid when a live process holds the lock
+    /// [`ErrorCode::LockFailed`] naming the run and pid when another open lock holds it
     /// (this process included); or the lock file cannot be created, read or written.
     pub fn acquire(dir: &Path, run_id: &str) -> Result<Self> {
         let path = Self::path(dir);
@@ -64,47 +63,46 @@ impl Lock {
             run_id: run_id.to_owned(),
             started: timestamp(SystemTime::now()),
         };
-        let mut taken_over = None;
-        // A few rounds: each lost race for a stale lock sends us back to look again.
-        for _ in 0..4 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    let text = serde_json::to_vec(&info).context("failed to serialise the lock")?;
-                    if let Err(err) = file.write_all(&text).and_then(|()| file.sync_all()) {
-                        let _ = fs::remove_file(&path);
-                        return Err(err)
-                            .with_context(|| format!("failed to write `{}`", path.display()));
-                    }
-                    return Ok(Self { path, info, taken_over });
+        // A few rounds: a holder that finishes removes the file between our open and our
+        // lock, and a lock on a removed file keeps nobody out.
+        for _ in 0..8 {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("failed to open `{}`", path.display()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let holder = read_holder(&mut file);
+                    return Err(held(&path, holder.as_ref()));
                 }
-                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(err) => {
-                    return Err(err)
-                        .with_context(|| format!("failed to create `{}`", path.display()));
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("failed to lock `{}`", path.display()));
                 }
             }
-            let Some(text) = read_if_exists(&path)? else { continue };
-            let holder = serde_json::from_slice::<LockInfo>(&text).ok();
-            match &holder {
-                Some(holder) if is_alive(holder.pid) => return Err(held(&path, holder)),
-                None if !older_than(&path, UNREADABLE_GRACE) => {
-                    return Err(PipelineError::new(
-                        ErrorCode::LockFailed,
-                        format!("another run is taking the lock `{}`", path.display()),
-                    )
-                    .with_hint("try again in a moment")
-                    .into());
-                }
-                // Stale: its process is gone, or it stayed unreadable too long.
-                Some(_) | None => {}
+            if !same_file(&file, &path) {
+                continue;
             }
-            if remove_if_unchanged(&path, &text)? {
-                taken_over = Some(holder.unwrap_or_else(|| LockInfo {
+            let mut text = Vec::new();
+            file.read_to_end(&mut text)
+                .with_context(|| format!("failed to read `{}`", path.display()))?;
+            let taken_over = (!text.iter().all(u8::is_ascii_whitespace)).then(|| {
+                serde_json::from_slice::<LockInfo>(&text).unwrap_or_else(|_| LockInfo {
                     pid: 0,
                     run_id: "unknown".to_owned(),
                     started: String::new(),
-                }));
-            }
+                })
+            });
+            let json = serde_json::to_vec(&info).context("failed to serialise the lock")?;
+            file.set_len(0)
+                .and_then(|()| file.rewind())
+                .and_then(|()| file.write_all(&json))
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+            return Ok(Self { path, file, info, taken_over });
         }
         Err(PipelineError::new(
             ErrorCode::LockFailed,
@@ -127,7 +125,7 @@ impl Lock {
     pub fn notice(&self) -> Option<String> {
         self.taken_over.as_ref().map(|old| {
             format!(
-                "took over the stale lock of run `{}` (pid {} is gone) at `{}`",
+                "took over the stale lock of run `{}` (pid {} ended without releasing it) at `{}`",
                 old.run_id,
                 old.pid,
                 self.path.display()
@@ -138,92 +136,59 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        // Only remove the file if it is still ours: a run that judged us stale may own it now.
-        let ours = fs::read(&self.path)
-            .ok()
-            .and_then(|text| serde_json::from_slice::<LockInfo>(&text).ok())
-            .is_some_and(|held| held == self.info);
-        if ours {
-            let _ = fs::remove_file(&self.path);
-        }
+        // Still locked here, so the file is ours: empty it (a copy of the path opened by a
+        // waiting run then reads no holder), remove it, and let the OS lock go with `file`.
+        let _ = self.file.set_len(0);
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 
-fn held(path: &Path, holder: &LockInfo) -> anyhow::Error {
+/// The holder recorded in an open lock file, when it can be read.
+fn read_holder(file: &mut File) -> Option<LockInfo> {
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Whether the open `file` is still the file at `path` (not removed or replaced since it
+/// was opened).
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+fn held(path: &Path, holder: Option<&LockInfo>) -> anyhow::Error {
+    let who = match holder {
+        Some(h) => format!("run `{}` (pid {}, since {})", h.run_id, h.pid, h.started),
+        None => "another run".to_owned(),
+    };
     PipelineError::new(
         ErrorCode::LockFailed,
-        format!(
-            "run `{}` (pid {}, since {}) holds the release lock of this repository",
-            holder.run_id, holder.pid, holder.started
-        ),
+        format!("{who} holds the release lock of this repository"),
     )
     .with_hint(format!(
-        "wait for it to finish; if no git-release is running, remove `{}`",
+        "wait for it to finish; the lock `{}` is released when that process ends, however it ends",
         path.display()
     ))
     .into()
-}
-
-fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(err).with_context(|| format!("failed to read `{}`", path.display())),
-    }
-}
-
-fn older_than(path: &Path, age: Duration) -> bool {
-    fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|changed| changed.elapsed().ok())
-        .is_some_and(|elapsed| elapsed >= age)
-}
-
-/// Removes the stale lock at `path` if it still holds `seen`. The file is first renamed aside
-/// (only one process can win that rename), then checked: if another run replaced the stale
-/// lock in between, its lock is put back with a hard link, which never overwrites.
-/// Returns whether this call removed the stale lock.
-fn remove_if_unchanged(path: &Path, seen: &[u8]) -> Result<bool> {
-    let aside = path.with_extension(format!("stale.{}", std::process::id()));
-    match fs::rename(path, &aside) {
-        Ok(()) => {}
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(err) => {
-            return Err(err).with_context(|| format!("failed to move `{}`", path.display()));
-        }
-    }
-    let moved = fs::read(&aside).unwrap_or_default();
-    if moved != seen {
-        // Not the stale lock any more; if someone else took the lock meanwhile, theirs wins.
-        let _ = fs::hard_link(&aside, path);
-    }
-    fs::remove_file(&aside).with_context(|| format!("failed to remove `{}`", aside.display()))?;
-    Ok(moved == seen)
-}
-
-/// Whether process `pid` exists: `/proc/<pid>` on Linux; assumed alive elsewhere.
-fn is_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "a failing test should stop at the failing call")]
 mod tests {
     use super::*;
-
-    #[cfg(target_os = "linux")]
-    fn gone_pid() -> u32 {
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        pid
-    }
-
-    fn write_lock(dir: &Path, holder: &LockInfo) {
-        fs::create_dir_all(dir.join("release")).unwrap();
-        fs::write(Lock::path(dir), serde_json::to_vec(holder).unwrap()).unwrap();
-    }
 
     #[test]
     fn acquire_writes_the_holder_and_drop_releases() {
@@ -238,81 +203,81 @@ mod tests {
         drop(lock);
         assert!(!Lock::path(tmp.path()).exists());
         let again = Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap();
+        assert!(again.taken_over().is_none());
         drop(again);
     }
 
     #[test]
-    fn a_live_lock_is_refused_with_its_run_and_pid() {
+    fn a_held_lock_is_refused_with_its_run_and_pid() {
         let tmp = tempfile::tempdir().unwrap();
-        let holder = LockInfo {
-            pid: std::process::id(),
-            run_id: "release-20250225-a3f7b2".into(),
-            started: "2025-02-25T10:00:00Z".into(),
-        };
-        write_lock(tmp.path(), &holder);
+        let first = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
+        // Another open of the file, even in this process, is kept out by the OS lock.
         let err = Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap_err();
         assert_eq!(super::super::state::code_of(&err), Some(ErrorCode::LockFailed));
         let message = err.to_string();
         assert!(message.contains("`release-20250225-a3f7b2`"), "{message}");
         assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
-        assert!(crate::error::hint(&err).unwrap().contains("remove"));
-        let text = fs::read(Lock::path(tmp.path())).unwrap();
-        assert_eq!(serde_json::from_slice::<LockInfo>(&text).unwrap(), holder, "left alone");
-
-        // The same process cannot take its own lock twice either.
-        fs::remove_file(Lock::path(tmp.path())).unwrap();
-        let first = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
-        assert!(Lock::acquire(tmp.path(), "release-20250225-bbbbbb").is_err());
+        assert!(crate::error::hint(&err).unwrap().contains("released when"));
+        let held: LockInfo =
+            serde_json::from_slice(&fs::read(Lock::path(tmp.path())).unwrap()).unwrap();
+        assert_eq!(held.run_id, "release-20250225-a3f7b2", "left alone");
         drop(first);
+        Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap();
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn a_stale_lock_is_taken_over_and_reported() {
+    fn a_lock_file_without_an_os_lock_is_taken_over_whatever_its_pid() {
+        // A killed run leaves its JSON behind; its pid may even be alive again (reused, or
+        // a zombie): only the OS lock counts.
         let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("release")).unwrap();
         let stale = LockInfo {
-            pid: gone_pid(),
+            pid: std::process::id(),
             run_id: "release-20250101-dead00".into(),
             started: "2025-01-01T00:00:00Z".into(),
         };
-        write_lock(tmp.path(), &stale);
+        fs::write(Lock::path(tmp.path()), serde_json::to_vec(&stale).unwrap()).unwrap();
         let lock = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
         assert_eq!(lock.taken_over(), Some(&stale));
         let notice = lock.notice().unwrap();
-        assert!(notice.contains("`release-20250101-dead00`"), "{notice}");
-        assert!(notice.contains(&format!("pid {}", stale.pid)), "{notice}");
+        assert!(notice.contains("took over the stale lock of run `release-20250101-dead00`"));
         let held: LockInfo =
             serde_json::from_slice(&fs::read(Lock::path(tmp.path())).unwrap()).unwrap();
         assert_eq!(held.run_id, "release-20250225-a3f7b2");
-        let names: Vec<_> = fs::read_dir(tmp.path().join("release"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["lock"], "no file left aside");
     }
 
     #[test]
-    fn drop_leaves_a_lock_that_is_no_longer_ours() {
-        let tmp = tempfile::tempdir().unwrap();
-        let lock = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
-        let other =
-            LockInfo { pid: 1, run_id: "release-20250225-bbbbbb".into(), started: String::new() };
-        write_lock(tmp.path(), &other);
-        drop(lock);
-        assert!(Lock::path(tmp.path()).exists());
-    }
-
-    #[test]
-    fn a_fresh_unreadable_lock_is_refused_and_an_old_one_taken_over() {
+    fn the_lock_is_released_when_its_process_is_killed() {
+        // Another process holds the lock (`flock`, as `File::lock` does on Unix), then is
+        // killed: the kernel releases the lock, and the next run takes it over.
+        use std::io::BufRead as _;
         let tmp = tempfile::tempdir().unwrap();
         fs::create_dir_all(tmp.path().join("release")).unwrap();
         let path = Lock::path(tmp.path());
-        fs::write(&path, "").unwrap();
+        let holder = r#"{"pid": 1, "run_id": "release-20250101-dead00", "started": ""}"#;
+        let script = "import fcntl, sys, time\n\
+                      f = open(sys.argv[1], 'a+')\n\
+                      fcntl.flock(f, fcntl.LOCK_EX)\n\
+                      f.write(sys.argv[2]); f.flush()\n\
+                      print('locked', flush=True)\n\
+                      time.sleep(60)\n";
+        let Ok(mut child) = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&path)
+            .arg(holder)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        else {
+            return; // no python3 here
+        };
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "locked");
         let err = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap_err();
-        assert_eq!(super::super::state::code_of(&err), Some(ErrorCode::LockFailed));
-        let old = SystemTime::now() - Duration::from_secs(60);
-        fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+        assert!(err.to_string().contains("release-20250101-dead00"), "{err}");
+        child.kill().unwrap();
+        child.wait().unwrap();
         let lock = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
-        assert_eq!(lock.taken_over().map(|l| l.pid), Some(0));
+        assert_eq!(lock.taken_over().map(|t| t.run_id.as_str()), Some("release-20250101-dead00"));
     }
 }

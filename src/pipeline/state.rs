@@ -75,11 +75,14 @@ pub enum ErrorCode {
     /// A step found the repository in a state it cannot go on from (e.g. the release
     /// commit is missing, the worktree was removed by hand).
     StepFailed,
+    /// A `gh` call or a `[commands]` entry ran past its time limit (`forge.timeout_secs`,
+    /// `commands.timeout_secs`) and was killed.
+    Timeout,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::StateNotFound,
         Self::StateCorrupt,
         Self::WorktreeConflict,
@@ -100,6 +103,7 @@ impl ErrorCode {
         Self::RemoteUnreachable,
         Self::CheckFailed,
         Self::StepFailed,
+        Self::Timeout,
     ];
 
     /// The code as written in files and output, e.g. `STATE_CORRUPT`.
@@ -125,6 +129,7 @@ impl ErrorCode {
             Self::RemoteUnreachable => "REMOTE_UNREACHABLE",
             Self::CheckFailed => "CHECK_FAILED",
             Self::StepFailed => "STEP_FAILED",
+            Self::Timeout => "TIMEOUT",
         }
     }
 

@@ -89,7 +89,7 @@ impl<'a> Env<'a> {
             ui: &ctx.ui,
             root: root.to_owned(),
             common_dir: ctx.repo.common_dir().to_owned(),
-            gh: Gh::locate(forge::RetryPolicy::from(&ctx.config.forge)).ok(),
+            gh: Gh::for_forge(&ctx.config.forge).ok(),
             links,
         }
     }
@@ -532,8 +532,8 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 format!("worktree `{}` exists on branch `{other}`, not `{branch}`", path.display()),
             )
             .with_hint(format!(
-                "remove it (`git worktree remove {}`) if it is not needed, then resume",
-                path.display()
+                "remove it (`{}`) if it is not needed, then resume",
+                crate::ui::command_line(&["git", "worktree", "remove", &path.to_string_lossy()])
             ))
             .into());
         }
@@ -839,27 +839,48 @@ pub fn command_argv(command: &str, name: &str, version: &str, tag: &str) -> Resu
 }
 
 /// Runs a configured command in `dir`; on failure, `code` with the command and its last lines.
-fn run_command(argv: &[String], dir: &Path, code: ErrorCode, what: &str) -> Result<String> {
-    let out = Command::new(&argv[0])
-        .args(&argv[1..])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(code, format!("cannot run {what} `{}`: {e}", argv.join(" "))))?;
-    let text =
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() {
-        return Err(fail(
-            code,
+/// Runs a `[commands]` entry in `dir`, killed past `limit` (`commands.timeout_secs`).
+///
+/// # Errors
+/// It cannot start or fails (`code`), or runs past the limit (`TIMEOUT`); the message has
+/// its last lines.
+fn run_command(
+    argv: &[String],
+    dir: &Path,
+    limit: Duration,
+    code: ErrorCode,
+    what: &str,
+) -> Result<String> {
+    let shown = shell_words::join(argv);
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).current_dir(dir);
+    let ended = crate::child::output_within(&mut cmd, Some(limit))
+        .map_err(|e| fail(code, format!("cannot run {what} `{shown}`: {e}")))?;
+    let text = |out: &[u8], err: &[u8]| {
+        format!("{}{}", String::from_utf8_lossy(out), String::from_utf8_lossy(err))
+    };
+    match ended {
+        crate::child::Ended::TimedOut { stdout, stderr } => Err(PipelineError::new(
+            ErrorCode::Timeout,
             format!(
-                "{what} `{}` failed ({}):\n{}",
-                argv.join(" "),
-                out.status,
-                last_lines(&text, 10)
+                "{what} `{shown}` did not finish within {} s and was stopped:\n{}",
+                limit.as_secs(),
+                last_lines(&text(&stdout, &stderr), 10)
             ),
-        ));
+        )
+        .with_hint("raise `commands.timeout_secs` or fix the command, then `git release resume`")
+        .into()),
+        crate::child::Ended::Exited { status, stdout, stderr } => {
+            let text = text(&stdout, &stderr);
+            if !status.success() {
+                return Err(fail(
+                    code,
+                    format!("{what} `{shown}` failed ({status}):\n{}", last_lines(&text, 10)),
+                ));
+            }
+            Ok(text)
+        }
     }
-    Ok(text)
 }
 
 fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
@@ -880,7 +901,13 @@ fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
             Ok(true)
         }
         Act::Perform => {
-            let result = run_command(&argv, &job.worktree(), code, what);
+            let result = run_command(
+                &argv,
+                &job.worktree(),
+                job.env.config.commands.timeout(),
+                code,
+                what,
+            );
             // What the command changed is the run's own, whether it succeeded or not.
             record_changes(job)?;
             result?;
@@ -965,18 +992,58 @@ fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
 fn forge_error(what: &str, err: &RetryError) -> anyhow::Error {
     let hint = match err.failure.kind {
         FailureKind::Auth => "run `gh auth login` (or set `GH_TOKEN`), then `git release resume`",
+        FailureKind::Timeout => {
+            "check the network and the forge's status (or raise `forge.timeout_secs`), then `git release resume`"
+        }
         _ => "fix what gh says, then `git release resume`",
     };
     PipelineError::new(err.code(), format!("{what}: {err}")).with_hint(hint).into()
 }
 
-fn json_of(text: &str, what: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text.trim()).map_err(|e| {
-        fail(
-            ErrorCode::ForgeFailed,
-            format!("{what}: `gh` answered something that is not JSON ({e})"),
-        )
+/// `gh`'s JSON answer read as `T`, the fields the step needs (issue 12, item 5); anything
+/// else fails the step with `FORGE_FAILED` and the raw answer.
+fn json_of<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    forge::answer(what, text).map_err(|e| {
+        PipelineError::new(ErrorCode::ForgeFailed, e)
+            .with_hint("check `gh --version` and what the forge answers, then `git release resume`")
+            .into()
     })
+}
+
+/// A pull request as `gh pr list --json number,url,state` lists it.
+#[derive(serde::Deserialize)]
+struct ListedPr {
+    number: u64,
+    url: String,
+    state: String,
+}
+
+/// A pull request as `gh pr view --json state,mergeCommit` shows it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ViewedPr {
+    state: String,
+    merge_commit: Option<MergeCommit>,
+}
+
+/// The `mergeCommit` of [`ViewedPr`].
+#[derive(serde::Deserialize)]
+struct MergeCommit {
+    oid: String,
+}
+
+/// A release as `gh release view --json url` shows it.
+#[derive(serde::Deserialize)]
+struct ViewedRelease {
+    url: String,
+}
+
+/// A workflow run as `gh run list --json databaseId,url,status,conclusion` lists it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedRun {
+    database_id: u64,
+    url: String,
 }
 
 /// The open or merged pull request from the release branch, if one exists.
@@ -1000,17 +1067,11 @@ fn find_pr(job: &Job<'_>) -> Result<Option<PullRequest>> {
         Ok(Outcome::AlreadyExists(_)) => String::from("[]"),
         Err(e) => return Err(forge_error("cannot list pull requests", &e)),
     };
-    let list = json_of(&out, "gh pr list")?;
-    Ok(list.as_array().into_iter().flatten().find_map(|pr| {
-        let state = pr["state"].as_str().unwrap_or("");
-        if state.eq_ignore_ascii_case("closed") {
-            return None;
-        }
-        Some(PullRequest {
-            number: pr["number"].as_u64()?,
-            url: pr["url"].as_str()?.to_owned(),
-            merge_commit: None,
-        })
+    let list: Vec<ListedPr> = json_of(&out, "gh pr list")?;
+    Ok(list.into_iter().find(|pr| !pr.state.eq_ignore_ascii_case("closed")).map(|pr| PullRequest {
+        number: pr.number,
+        url: pr.url,
+        merge_commit: None,
     }))
 }
 
@@ -1092,10 +1153,8 @@ fn pr_state(job: &Job<'_>, number: u64) -> Result<(String, Option<String>)> {
             Ok(Outcome::AlreadyExists(m)) => m,
             Err(e) => return Err(forge_error(&format!("cannot read pull request #{number}"), &e)),
         };
-    let view = json_of(&out, "gh pr view")?;
-    let state = view["state"].as_str().unwrap_or("").to_ascii_uppercase();
-    let oid = view["mergeCommit"]["oid"].as_str().map(str::to_owned);
-    Ok((state, oid))
+    let view: ViewedPr = json_of(&out, "gh pr view")?;
+    Ok((view.state.to_ascii_uppercase(), view.merge_commit.map(|m| m.oid)))
 }
 
 /// A spinner on stderr while `what` runs, only on a terminal.
@@ -1159,14 +1218,18 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let gh = job.gh()?;
     let n = number.to_string();
     let bar = spinner(job, format!("waiting for the checks of pull request #{number}"));
-    let checks = gh.once(&job.worktree(), &["pr", "checks", n.as_str(), "--watch", "--fail-fast"]);
+    let checks = gh.once_within(
+        &job.worktree(),
+        &["pr", "checks", n.as_str(), "--watch", "--fail-fast"],
+        job.env.config.forge.wait_timeout(),
+    );
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     if let Err(failure) = checks {
         let lower = failure.message.to_lowercase();
         if !lower.contains("no checks reported") {
-            if failure.kind == FailureKind::Auth {
+            if matches!(failure.kind, FailureKind::Auth | FailureKind::Timeout) {
                 return Err(forge_error(
                     &format!("cannot read the checks of pull request #{number}"),
                     &RetryError { failure, attempts: 1 },
@@ -1229,6 +1292,7 @@ pub fn change_list<'a>(changes: impl IntoIterator<Item = (&'a str, &'a str, &'a 
     let mut out = String::new();
     for (summary, commit, bump) in changes {
         if bump != "none" {
+            let summary = crate::ui::markdown_safe(summary);
             let _ = writeln!(out, "- {summary} ({})", &commit[..commit.len().min(7)]);
         }
     }
@@ -1292,7 +1356,8 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
             ),
         )
         .with_hint(format!(
-            "if the local tag was never pushed, delete it (`git tag -d {tag}`), then resume"
+            "if the local tag was never pushed, delete it (`{}`), then resume",
+            crate::ui::command_line(&["git", "tag", "-d", &tag])
         ))
         .into());
     }
@@ -1413,9 +1478,7 @@ pub fn check_unique_lanes<'a>(lanes: impl IntoIterator<Item = &'a str>) -> Resul
 fn release_url(job: &Job<'_>, tag: &str) -> Result<Option<String>> {
     let gh = job.gh()?;
     match gh.lookup(&job.env.root, &["release", "view", tag, "--json", "url"]) {
-        Ok(Some(out)) => Ok(Some(
-            json_of(&out, "gh release view")?["url"].as_str().unwrap_or_default().to_owned(),
-        )),
+        Ok(Some(out)) => Ok(Some(json_of::<ViewedRelease>(&out, "gh release view")?.url)),
         Ok(None) => Ok(None),
         Err(e) => Err(forge_error(&format!("cannot look up the release `{tag}`"), &e)),
     }
@@ -1425,7 +1488,7 @@ fn release_url(job: &Job<'_>, tag: &str) -> Result<Option<String>> {
 fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
     let gh = job.gh()?.clone();
     let dir = job.env.root.clone();
-    let timeout = Duration::from_secs(job.env.config.forge.wait_timeout_secs);
+    let timeout = job.env.config.forge.wait_timeout();
     let started = std::time::Instant::now();
     let bar = spinner(job, format!("waiting for workflow `{workflow}` on `{tag}`"));
     let args = [
@@ -1453,8 +1516,8 @@ fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
                 ));
             }
         };
-        let list = json_of(&out, "gh run list")?;
-        if let Some(run) = list.as_array().and_then(|a| a.first()).cloned() {
+        let list: Vec<ListedRun> = json_of(&out, "gh run list")?;
+        if let Some(run) = list.into_iter().next() {
             break run;
         }
         if started.elapsed() >= timeout {
@@ -1471,14 +1534,21 @@ fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
         }
         std::thread::sleep(Duration::from_secs(5).min(timeout));
     };
-    let id = run["databaseId"].as_u64().map(|n| n.to_string()).unwrap_or_default();
-    let url = run["url"].as_str().unwrap_or_default().to_owned();
+    let id = run.database_id.to_string();
+    let url = run.url;
     job.pkg.outputs.workflow_run = Some(url.clone());
-    let watched = gh.once(&dir, &["run", "watch", id.as_str(), "--exit-status"]);
+    let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
+    let watched = gh.once_within(&dir, &["run", "watch", id.as_str(), "--exit-status"], left);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     if let Err(failure) = watched {
+        if failure.kind == FailureKind::Timeout {
+            return Err(forge_error(
+                &format!("workflow `{workflow}` did not finish for `{tag}`: {url}"),
+                &RetryError { failure, attempts: 1 },
+            ));
+        }
         let log = gh.once(&dir, &["run", "view", id.as_str(), "--log-failed"]).unwrap_or_default();
         return Err(PipelineError::new(
             ErrorCode::ChecksFailed,
@@ -1552,7 +1622,14 @@ fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
     {
         let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)
             .map_err(|e| fail(ErrorCode::PublishFailed, format!("`commands.publish`: {e:#}")))?;
-        match run_command(&argv, &job.worktree(), ErrorCode::PublishFailed, "`commands.publish`") {
+        let limit = job.env.config.commands.timeout();
+        match run_command(
+            &argv,
+            &job.worktree(),
+            limit,
+            ErrorCode::PublishFailed,
+            "`commands.publish`",
+        ) {
             Ok(_) => {}
             Err(e)
                 if format!("{e:#}").to_lowercase().contains("already exists")

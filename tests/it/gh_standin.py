@@ -16,7 +16,11 @@ Environment:
                        element containing `contains`) fail as KIND; no `times` = always. The
                        first rule that matches and is not used up applies. Rule counters are
                        keyed by the scenario file's content and the rule's index, so a new
-                       scenario starts from zero.
+                       scenario starts from zero. Two kinds play a hostile or broken forge
+                       rather than fail: `"answer"` prints the rule's `"stdout"` and exits
+                       with its `"code"` (default 0) instead of doing the call; `"hang"`
+                       sleeps `"seconds"` (default 3600) without holding the lock, then
+                       exits 0 having printed nothing.
 
 Output follows real gh where it matters to a caller: `--json` is compact with sorted keys,
 errors go to stderr with gh's wording and exit codes (1 error, 4 auth). Messages that only
@@ -45,6 +49,8 @@ GENERIC_FAILURES = {
     ),
     "validation": ("HTTP 422: Validation Failed (https://api.github.com/repos/test/repo/pulls)", 1),
 }
+# Kinds that play a hostile or hanging forge instead of a failure (see the module doc).
+BEHAVIOURS = {"answer", "hang"}
 SPECIFIC_FAILURES = {
     "exists": {("pr", "create"), ("release", "create"), ("issue", "create")},
     "checks_failed": {("pr", "checks")},
@@ -67,6 +73,14 @@ FAILED_LOG = [
     "build\tRun cargo publish\t2023-11-14T22:15:01.0000000Z ##[error]Process completed with "
     "exit code 101.",
 ]
+
+
+class Hang(Exception):
+    """The call sleeps `seconds` outside the lock (a forge that does not answer)."""
+
+    def __init__(self, seconds):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 class GhError(Exception):
@@ -258,8 +272,8 @@ def next_number(state, counter):
 class Rule:
     """The scenario rule that applies to this call: its kind, and how to count a use."""
 
-    def __init__(self, kind, key, state):
-        self.kind, self.key, self.state = kind, key, state
+    def __init__(self, kind, key, state, spec=None):
+        self.kind, self.key, self.state, self.spec = kind, key, state, spec or {}
 
     def use(self):
         counters = self.state["rule_counters"]
@@ -278,7 +292,7 @@ def find_rule(argv, command, state):
     scenario = hashlib.sha256(text.encode()).hexdigest()[:16]
     for index, rule in enumerate(json.loads(text).get("rules", [])):
         kind = rule["fail"]
-        if kind not in GENERIC_FAILURES and kind not in SPECIFIC_FAILURES:
+        if kind not in GENERIC_FAILURES and kind not in SPECIFIC_FAILURES and kind not in BEHAVIOURS:
             raise GhError(f"gh stand-in: unknown failure kind {kind!r} in {path}", 2)
         if kind in SPECIFIC_FAILURES and command not in SPECIFIC_FAILURES[kind]:
             continue
@@ -290,7 +304,7 @@ def find_rule(argv, command, state):
         key = f"{scenario}#{index}"
         if "times" in rule and state["rule_counters"].get(key, 0) >= rule["times"]:
             continue
-        return Rule(kind, key, state)
+        return Rule(kind, key, state, rule)
     return None
 
 
@@ -743,6 +757,13 @@ def dispatch(argv, state):
     handler, value_flags, aliases = COMMANDS[command]
     args = Args(argv[2:], value_flags | GLOBAL_VALUE_FLAGS, {"R": "repo", **aliases})
     rule = find_rule(argv, command, state)
+    if rule is not None and rule.kind == "hang":
+        rule.use()
+        raise Hang(float(rule.spec.get("seconds", 3600)))
+    if rule is not None and rule.kind == "answer":
+        rule.use()
+        out(rule.spec.get("stdout", ""))
+        return int(rule.spec.get("code", 0))
     if rule is not None and rule.kind in GENERIC_FAILURES:
         rule.use()
         message, code = GENERIC_FAILURES[rule.kind]
@@ -763,6 +784,13 @@ def main(argv):
         state = load_state(folder)
         try:
             code = dispatch(argv, state)
+        except Hang as e:
+            save_state(folder, state)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            import time
+
+            time.sleep(e.seconds)
+            return 0
         except GhError as e:
             err(e.message)
             code = e.code

@@ -9,6 +9,7 @@ mod generated;
 mod gh;
 mod hook;
 mod hostile;
+mod hostile_forge;
 mod init;
 mod many;
 mod plan;

@@ -820,26 +820,46 @@ fn a_lock_held_by_a_live_process_is_refused_and_a_stale_one_taken_over() {
         )
     };
 
-    let me = std::process::id();
-    std::fs::write(&lock, held(me)).expect("write the lock");
+    // A live run holds the OS lock on the file (as `File::lock` does: `flock`).
+    let script = "import fcntl, sys, time\n\
+                  f = open(sys.argv[1], 'a+')\n\
+                  fcntl.flock(f, fcntl.LOCK_EX)\n\
+                  f.write(sys.argv[2]); f.flush()\n\
+                  print('locked', flush=True)\n\
+                  time.sleep(120)\n";
+    let mut holder = Command::new("python3")
+        .args(["-c", script])
+        .arg(&lock)
+        .arg(held(4_194_301))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().expect("piped")),
+        &mut line,
+    )
+    .expect("the holder says it holds the lock");
     let before = snapshot(&c);
     let out = c.release(&["run", "--yes"], &[]);
     out.expect_code(1);
     assert!(out.stderr.contains("release-20990101-aaaaaa"), "{}", out.stderr);
-    assert!(out.stderr.contains(&format!("pid {me}")), "{}", out.stderr);
+    assert!(out.stderr.contains("pid 4194301"), "{}", out.stderr);
     assert_eq!(snapshot(&c), before, "the lock and everything else unchanged");
     assert!(!c.runs().exists(), "no state file was written");
     assert!(c.gh.calls_matching(&["pr"]).is_empty());
 
-    let mut gone = Command::new("true").spawn().expect("`true` runs");
-    let pid = gone.id();
-    gone.wait().expect("`true` ends");
-    std::fs::write(&lock, held(pid)).expect("write the stale lock");
+    // Killed, its lock is released by the kernel; its JSON stays behind, and whatever its
+    // pid (even one alive again), the next run takes the lock over and says so.
+    holder.kill().expect("kill the holder");
+    holder.wait().expect("the holder ends");
+    let me = std::process::id();
+    std::fs::write(&lock, held(me)).expect("write the stale lock");
     let out = c.release(&["run", "--yes"], &[]);
     out.expect_code(0);
     assert!(
         out.stderr.contains("took over the stale lock of run `release-20990101-aaaaaa`")
-            && out.stderr.contains(&format!("pid {pid}")),
+            && out.stderr.contains(&format!("pid {me}")),
         "{}",
         out.stderr
     );
