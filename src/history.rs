@@ -55,11 +55,14 @@
 //! the tree entries along the package paths only, never a full diff.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+use std::collections::HashMap as StdHashMap;
 use std::rc::Rc;
 
 use anyhow::Result;
 use gix::ObjectId;
+// Keyed by object id: the id's leading bytes are the hash (gix's hasher), not SipHash.
+use gix::hashtable::HashMap;
 use semver::Version;
 
 use crate::git::read::{CommitInfo, Entry, Repo};
@@ -130,6 +133,7 @@ pub struct Walk {
     /// One entry per package, in the order the candidates were given.
     pub packages: Vec<PackageHistory>,
     headers: HashMap<ObjectId, CommitInfo>,
+    messages: HashMap<ObjectId, String>,
     /// How many distinct commits were read.
     pub commits_read: usize,
     /// How the queue was ordered.
@@ -142,6 +146,12 @@ impl Walk {
     /// The tree and parents of a walked commit, if it was walked.
     pub fn info(&self, id: &ObjectId) -> Option<&CommitInfo> {
         self.headers.get(id)
+    }
+
+    /// The message of a commit the walk inflated (decoded as [`Repo::map_messages`] does),
+    /// if it kept it: without a commit-graph, every commit it walked by date.
+    pub fn message(&self, id: &ObjectId) -> Option<&str> {
+        self.messages.get(id).map(String::as_str)
     }
 }
 
@@ -188,10 +198,13 @@ impl Bits {
     }
 }
 
-/// Reads commit headers once and keeps them.
+/// Reads commit headers once and keeps them (and, while `keep_messages`, the messages of
+/// the commits it had to inflate anyway, so the plan does not read them a second time).
 struct Reader<'r> {
     repo: &'r Repo,
     headers: HashMap<ObjectId, CommitInfo>,
+    messages: HashMap<ObjectId, String>,
+    keep_messages: bool,
     buf: Vec<u8>,
     first_parent: bool,
 }
@@ -199,7 +212,14 @@ struct Reader<'r> {
 impl Reader<'_> {
     fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
         if !self.headers.contains_key(id) {
-            let info = self.repo.commit_header(id, &mut self.buf)?;
+            let info = if self.keep_messages {
+                let mut message = String::new();
+                let info = self.repo.commit(id, &mut self.buf, Some(&mut message))?;
+                self.messages.insert(*id, message);
+                info
+            } else {
+                self.repo.commit_header(id, &mut self.buf)?
+            };
             self.headers.insert(*id, info);
         }
         Ok(&self.headers[id])
@@ -526,7 +546,7 @@ impl Walker<'_, '_> {
             return Ok(true);
         }
         // The lowest commits of each range: popped, lacking the bit, every parent having it.
-        let mut lowest: HashMap<usize, Vec<ObjectId>> = HashMap::new();
+        let mut lowest: StdHashMap<usize, Vec<ObjectId>> = StdHashMap::new();
         let popped: Vec<ObjectId> =
             self.nodes.iter().filter(|(_, n)| n.popped.is_some()).map(|(id, _)| *id).collect();
         let mut parents = Vec::new();
@@ -558,7 +578,7 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        let boundary_of: HashMap<usize, ObjectId> =
+        let boundary_of: StdHashMap<usize, ObjectId> =
             self.bit_of_commit.iter().map(|(commit, bit)| (*bit, *commit)).collect();
         let used: Vec<usize> = tracks.iter().filter_map(|t| t.bit).collect();
         let mut budget = PROOF_BUDGET + self.popped as usize;
@@ -594,7 +614,7 @@ fn is_ancestor(
     if ancestor == descendant {
         return Ok(Some(true));
     }
-    let mut flags: HashMap<ObjectId, u8> = HashMap::new();
+    let mut flags: HashMap<ObjectId, u8> = HashMap::default();
     // (date, sequence, commit, whether it counts in `open`)
     let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId, bool)> = BinaryHeap::new();
     let mut seq = 0u64;
@@ -673,14 +693,24 @@ pub fn walk(
             }
         })
         .collect();
-    let mut reader = Reader { repo, headers: HashMap::new(), buf: Vec::new(), first_parent };
     let graph = repo.has_commit_graph();
-    let mut levels = Levels { memo: HashMap::new(), graph, complete: false };
+    let mut reader = Reader {
+        repo,
+        headers: HashMap::default(),
+        messages: HashMap::default(),
+        // Without a commit-graph the date-ordered walk inflates each commit anyway.
+        keep_messages: !graph,
+        buf: Vec::new(),
+        first_parent,
+    };
+    let mut levels = Levels { memo: HashMap::default(), graph, complete: false };
 
     let mut order = if graph { Order::CommitGraph } else { Order::Date };
     loop {
         let mut attempt = tracks.clone();
         if order == Order::Computed {
+            // The whole history is traversed: keep no messages beyond the ones read so far.
+            reader.keep_messages = false;
             levels.of(&mut reader, head)?;
             levels.complete = true;
         }
@@ -688,11 +718,11 @@ pub fn walk(
             reader: &mut reader,
             levels: &mut levels,
             by_level: order != Order::Date,
-            nodes: HashMap::new(),
+            nodes: HashMap::default(),
             queue: BinaryHeap::new(),
             seq: 0,
             popped: 0,
-            bit_of_commit: HashMap::new(),
+            bit_of_commit: HashMap::default(),
             mask: None,
             lacking: 0,
             shallow_hit: None,
@@ -710,21 +740,30 @@ pub fn walk(
         }
         let shallow = shallow_problem(&walker, &attempt, order);
         let nodes = walker.nodes;
-        let mut popped: Vec<(ObjectId, u32)> =
-            nodes.iter().filter_map(|(id, n)| n.popped.map(|p| (*id, p))).collect();
+        let mut popped: Vec<(Reverse<i64>, u32, ObjectId)> = nodes
+            .iter()
+            .filter_map(|(id, n)| n.popped.map(|p| (Reverse(reader.headers[id].time), p, *id)))
+            .collect();
         // Newest committer date first, as `git log` lists them; the walk order breaks ties.
-        popped.sort_by_key(|(id, p)| (Reverse(reader.headers[id].time), *p));
+        popped.sort_unstable();
         let mut packages = Vec::with_capacity(attempt.len());
         for mut t in attempt {
             t.history.range = popped
                 .iter()
-                .filter(|(id, _)| t.bit.is_none_or(|b| !nodes[id].bits.has(b)))
-                .map(|(id, _)| *id)
+                .filter(|(_, _, id)| t.bit.is_none_or(|b| !nodes[id].bits.has(b)))
+                .map(|(_, _, id)| *id)
                 .collect();
             packages.push(t.history);
         }
         let commits_read = reader.headers.len();
-        return Ok(Walk { packages, headers: reader.headers, commits_read, order, shallow });
+        return Ok(Walk {
+            packages,
+            headers: reader.headers,
+            messages: reader.messages,
+            commits_read,
+            order,
+            shallow,
+        });
     }
 }
 

@@ -417,7 +417,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     let classified: HashMap<ObjectId, Classified> = needed
         .iter()
         .copied()
-        .zip(repo.map_messages(&needed, |_, message| classify(message))?)
+        .zip(repo.map_messages(&needed, |id| walk.message(id), |_, message| classify(message))?)
         .collect();
 
     // First pass: what each package's own commits ask for.

@@ -205,7 +205,7 @@ impl Repo {
         let time = commit.committer().map_or(0, |c| c.seconds());
         if let Some(out) = message {
             out.clear();
-            out.push_str(&commit.message.to_str_lossy());
+            out.push_str(&decode_message(&commit));
         }
         let parents = if self.shallow.binary_search(id).is_ok() {
             Vec::new()
@@ -311,16 +311,34 @@ impl Repo {
     }
 
     /// Reads the messages of `ids` and maps each through `f`, in parallel (see
-    /// [`Repo::parallel`]). Results are in the order of `ids`.
+    /// [`Repo::parallel`]). Results are in the order of `ids`. A message found by `known`
+    /// (one the history walk already read) is not read again.
     ///
     /// # Errors
     /// A commit is missing or corrupt.
-    pub fn map_messages<T, F>(&self, ids: &[ObjectId], f: F) -> Result<Vec<T>>
+    pub fn map_messages<'k, T, F, K>(&self, ids: &[ObjectId], known: K, f: F) -> Result<Vec<T>>
     where
         T: Send,
         F: Fn(&ObjectId, &str) -> T + Sync,
+        K: Fn(&ObjectId) -> Option<&'k str> + Sync,
     {
-        self.map_commits(ids, |id, commit| f(id, &decode_message(commit)))
+        self.parallel(ids, 2048, |repo, chunk| {
+            let mut buf = Vec::new();
+            chunk
+                .iter()
+                .map(|id| {
+                    if let Some(message) = known(id) {
+                        return Ok(f(id, message));
+                    }
+                    let commit = repo
+                        .inner
+                        .objects
+                        .find_commit(id, &mut buf)
+                        .with_context(|| format!("failed to read commit {id}"))?;
+                    Ok(f(id, &decode_message(&commit)))
+                })
+                .collect()
+        })
     }
 
     /// Reads each of `ids` and maps the decoded commit through `f`, in parallel (see
