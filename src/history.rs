@@ -155,9 +155,13 @@ impl Walk {
     }
 }
 
-/// A small growable bit set.
+/// A small growable bit set: the first 64 bits inline (no allocation for up to 64
+/// boundaries, the usual case), the rest in a vector.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Bits(Vec<u64>);
+struct Bits {
+    first: u64,
+    rest: Vec<u64>,
+}
 
 impl Bits {
     fn one(bit: usize) -> Self {
@@ -166,30 +170,47 @@ impl Bits {
         bits
     }
 
+    fn word(&self, i: usize) -> u64 {
+        if i == 0 { self.first } else { self.rest.get(i - 1).copied().unwrap_or(0) }
+    }
+
+    fn words(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first == 0 && self.rest.iter().all(|w| *w == 0)
+    }
+
     fn set(&mut self, bit: usize) {
         let word = bit / 64;
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
+        if word == 0 {
+            self.first |= 1 << bit;
+            return;
         }
-        self.0[word] |= 1 << (bit % 64);
+        if self.rest.len() < word {
+            self.rest.resize(word, 0);
+        }
+        self.rest[word - 1] |= 1 << (bit % 64);
     }
 
     fn has(&self, bit: usize) -> bool {
-        self.0.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        self.word(bit / 64) & (1 << (bit % 64)) != 0
     }
 
     /// Whether every bit of `other` is set here.
     fn contains(&self, other: &Bits) -> bool {
-        other.0.iter().enumerate().all(|(i, w)| self.0.get(i).copied().unwrap_or(0) & w == *w)
+        (0..other.words()).all(|i| self.word(i) & other.word(i) == other.word(i))
     }
 
     /// Adds `other`'s bits; returns whether anything was added.
     fn union(&mut self, other: &Bits) -> bool {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
+        let mut changed = self.first | other.first != self.first;
+        self.first |= other.first;
+        if self.rest.len() < other.rest.len() {
+            self.rest.resize(other.rest.len(), 0);
         }
-        let mut changed = false;
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+        for (mine, theirs) in self.rest.iter_mut().zip(&other.rest) {
             let merged = *mine | theirs;
             changed |= merged != *mine;
             *mine = merged;
@@ -542,7 +563,7 @@ impl Walker<'_, '_> {
     /// ancestor of its boundary. `false` when a proof fails or runs over its budget.
     fn prove(&mut self, tracks: &[Track]) -> Result<bool> {
         let Some(mask) = self.mask.clone() else { return Ok(true) };
-        if mask.0.is_empty() {
+        if mask.is_empty() {
             return Ok(true);
         }
         // The lowest commits of each range: popped, lacking the bit, every parent having it.
@@ -552,12 +573,8 @@ impl Walker<'_, '_> {
         let mut parents = Vec::new();
         for id in popped {
             let bits = &self.nodes[&id].bits;
-            let mut only_parents: Vec<u64> = mask
-                .0
-                .iter()
-                .enumerate()
-                .map(|(i, m)| m & !bits.0.get(i).copied().unwrap_or(0))
-                .collect();
+            let mut only_parents: Vec<u64> =
+                (0..mask.words()).map(|i| mask.word(i) & !bits.word(i)).collect();
             if only_parents.iter().all(|w| *w == 0) {
                 continue;
             }
@@ -566,7 +583,7 @@ impl Walker<'_, '_> {
                 let pbits =
                     &self.nodes.get(parent).expect("parents of popped commits are met").bits;
                 for (i, w) in only_parents.iter_mut().enumerate() {
-                    *w &= pbits.0.get(i).copied().unwrap_or(0);
+                    *w &= pbits.word(i);
                 }
             }
             for (i, w) in only_parents.iter().enumerate() {

@@ -901,13 +901,8 @@ fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
             Ok(true)
         }
         Act::Perform => {
-            let result = run_command(
-                &argv,
-                &job.worktree(),
-                job.env.config.commands.timeout(),
-                code,
-                what,
-            );
+            let result =
+                run_command(&argv, &job.worktree(), job.env.config.commands.timeout(), code, what);
             // What the command changed is the run's own, whether it succeeded or not.
             record_changes(job)?;
             result?;
