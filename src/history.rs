@@ -270,13 +270,11 @@ impl Reader<'_> {
                     if self.headers.contains_key(id) || ahead.next != Some(*id) {
                         return Ok(());
                     }
-                    match ahead.commits.recv() {
-                        Ok(read) => read,
-                        Err(_) => {
-                            self.ahead = None;
-                            return Ok(());
-                        }
-                    }
+                    let Ok(read) = ahead.commits.recv() else {
+                        self.ahead = None;
+                        return Ok(());
+                    };
+                    read
                 }
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                     self.ahead = None;
@@ -770,7 +768,7 @@ pub fn walk(
         })
         .collect();
     let graph = repo.has_commit_graph();
-    std::thread::scope(|scope| walk_in(scope, repo, head, tracks, first_parent, graph))
+    std::thread::scope(|scope| walk_in(scope, repo, head, &tracks, first_parent, graph))
 }
 
 /// [`walk`], with a scope for the read-ahead thread.
@@ -778,7 +776,7 @@ fn walk_in<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     repo: &Repo,
     head: ObjectId,
-    tracks: Vec<Track>,
+    tracks: &[Track],
     first_parent: bool,
     graph: bool,
 ) -> Result<Walk> {
@@ -799,7 +797,7 @@ fn walk_in<'scope>(
 
     let mut order = if graph { Order::CommitGraph } else { Order::Date };
     loop {
-        let mut attempt = tracks.clone();
+        let mut attempt = tracks.to_vec();
         if order == Order::Computed {
             // The whole history is traversed: keep no messages beyond the ones read so far,
             // and stop the read-ahead thread (the traversal is depth first).
