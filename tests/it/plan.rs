@@ -1133,10 +1133,9 @@ fn version_names_the_tool_and_its_commit() {
     assert!(!commit.is_empty() && !commit.contains(' '), "{line}");
 }
 
-#[test]
-fn a_depth_one_clone_refuses_to_guess_and_names_the_fix() {
-    // Issue 11: the release tag lies below the shallow boundary, so the walk cannot find it.
-    // It used to answer "first release" and `tag` made `v1.0.0` again on the wrong commit.
+/// `v1.0.0`, then `fix: a` and `feat: b`, cloned with `--depth DEPTH` into the scratch
+/// folder; returns the origin and the clone's path.
+fn shallow_clone(depth: u32) -> (TestRepo, String) {
     let r = tagged("1.0.0");
     r.write("a.txt", "a");
     r.commit("fix: a");
@@ -1144,8 +1143,17 @@ fn a_depth_one_clone_refuses_to_guess_and_names_the_fix() {
     r.commit("feat: b");
     let url = format!("file://{}", r.path().display());
     let clone = r.scratch().join("shallow");
-    let clone = clone.to_str().expect("temp paths are UTF-8");
-    r.git(["clone", "--quiet", "--depth", "1", &url, clone]);
+    let clone = clone.to_str().expect("temp paths are UTF-8").to_owned();
+    r.git(["clone", "--quiet", "--depth", &depth.to_string(), &url, &clone]);
+    (r, clone)
+}
+
+#[test]
+fn a_depth_one_clone_refuses_to_guess_and_names_the_fix() {
+    // Issue 11: the release tag lies below the shallow boundary, so the walk cannot find it.
+    // It used to answer "first release" and `tag` made `v1.0.0` again on the wrong commit.
+    let (r, clone) = shallow_clone(1);
+    let clone = clone.as_str();
     let boundary = r.git_in(Path::new(clone), ["rev-parse", "HEAD"]);
     for args in [
         vec!["plan"],
@@ -1169,15 +1177,8 @@ fn a_depth_one_clone_refuses_to_guess_and_names_the_fix() {
 #[test]
 fn a_shallow_clone_that_holds_the_last_release_plans_normally() {
     // CI with a depth of 3 and a recent tag: everything the plan needs was fetched.
-    let r = tagged("1.0.0");
-    r.write("a.txt", "a");
-    r.commit("fix: a");
-    r.write("b.txt", "b");
-    r.commit("feat: b");
-    let url = format!("file://{}", r.path().display());
-    let clone = r.scratch().join("shallow");
-    let clone = clone.to_str().expect("temp paths are UTF-8");
-    r.git(["clone", "--quiet", "--depth", "3", &url, clone]);
+    let (r, clone) = shallow_clone(3);
+    let clone = clone.as_str();
     r.git_in(Path::new(clone), ["fetch", "--quiet", "--depth", "3", "origin", "tag", "v1.0.0"]);
     let out = r.run(["-C", clone, "plan", "--format", "json"]);
     out.expect_code(0);
