@@ -214,7 +214,15 @@ fn reason(row: &plan::Row) -> String {
                     if row.commits == 1 { "" } else { "s" }
                 ),
                 (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),
-                (_, None) => "forced".to_owned(),
+                (_, None) => match (&row.current_version, &row.next_version) {
+                    // A pending prerelease becomes the stable release (`1.3.0-rc.2` → `1.3.0`).
+                    (Some(current), Some(next))
+                        if current.contains('-') && current.split('-').next() == Some(next) =>
+                    {
+                        format!("promote {current} to {next}")
+                    }
+                    _ => "forced".to_owned(),
+                },
             }
         }
     };

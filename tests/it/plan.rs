@@ -1331,3 +1331,17 @@ fn release_tags_of_a_blob_or_a_tree_are_ignored_and_listed_under_verbose() {
         );
     }
 }
+
+#[test]
+fn a_promoted_prerelease_says_promote_in_the_table() {
+    // Issue 15: the reason used to read "forced".
+    // The release candidate was cut with `--pre rc --bump minor`: no commit asks for more.
+    let r = tagged("1.2.0");
+    r.change("a.txt", "chore: prepare");
+    r.tag("v1.3.0-rc.2");
+    r.change("b.txt", "chore: tidy");
+    let out = r.run(["plan"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("promote 1.3.0-rc.2 to 1.3.0"), "{}", out.stdout);
+    assert!(!out.stdout.contains("forced"), "{}", out.stdout);
+}
