@@ -777,15 +777,17 @@ fn range(repo: &Repo, base: &str, path: &str) -> Vec<String> {
     if path == "." {
         return all.iter().map(|ids| ids[0].to_owned()).collect();
     }
-    let changed = repo.git([
-        "--literal-pathspecs",
-        "rev-list",
-        "--full-history",
-        "--no-merges",
-        "HEAD",
-        "--",
-        path,
-    ]);
+    // Of the range's own commits, the non-merges that change the path against their parent
+    // (`--no-walk` filters exactly the commits given).
+    let given: String = all.iter().fold(String::new(), |mut given, ids| {
+        writeln!(given, "{}", ids[0]).expect("writing to a string succeeds");
+        given
+    });
+    let changed = repo.git_with_input(
+        ["--literal-pathspecs", "rev-list", "--no-walk", "--stdin", "--no-merges", "--", path],
+        given.as_bytes(),
+    );
+    let changed = String::from_utf8(changed).expect("git prints UTF-8 here");
     let mut touching: HashSet<&str> = changed.lines().collect();
 
     let merges: Vec<&Vec<&str>> = all.iter().filter(|ids| ids.len() > 2).collect();
