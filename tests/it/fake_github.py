@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """A fake GitHub Enterprise API over TLS, for git-release's contract tests with the real `gh`.
 
-The tests run the real `gh` against it as an enterprise host (`GH_HOST=localhost:PORT`,
-`GH_ENTERPRISE_TOKEN`, `GH_REPO=test/origin`, `SSL_CERT_FILE`). It serves the REST
+The tests run the real `gh` against it as an enterprise host (`GH_HOST=HOST`,
+`GH_ENTERPRISE_TOKEN`, `GH_REPO=test/origin`, `SSL_CERT_FILE`), through it as their HTTPS
+proxy (`HTTPS_PROXY=http://127.0.0.1:PORT`): gh 2.23 drops the port of a git remote's URL, so
+`gh pr create` (which needs a remote of GH_HOST) cannot work with a host `localhost:PORT`; a
+host without a port, reached through the proxy's CONNECT, can. It serves the REST
 (`/api/v3/...`) and GraphQL (`/api/graphql`) calls gh makes for the commands git-release
 sends, in the shapes GitHub gives them: the requests and the fields gh reads were recorded from
 gh itself with `GH_DEBUG=api`. Where GitHub changes a repository it changes the bare `file://`
 remote the same way: merging a pull request makes a squash (or merge) commit on its base
 branch there, and its head branch goes when the merge asks for it.
 
-Usage: fake_github.py --dir DIR --remote BARE --cert CERT --key KEY
+Usage: fake_github.py --host HOST --dir DIR --remote BARE --cert CERT --key KEY
 
-It listens on 127.0.0.1 on a free port and writes the port to `DIR/port` once it accepts
+It listens on 127.0.0.1 on a free port (as the proxy; the certificate is HOST's) and writes the port to `DIR/port` once it accepts
 connections. In DIR it keeps:
   requests.jsonl  one `{"method", "path", "operation"}` line per request (a GraphQL
                   request's operation name, e.g. `PullRequestByNumber`);
@@ -21,7 +24,9 @@ connections. In DIR it keeps:
                   "conclusion"}` (default one passing `test`); `workflow_conclusion`: how a
                   workflow run on a pushed tag ends (default `success`); `views_missing`: how
                   many `GET .../releases/tags/T` answer 404 after the release is created
-                  (default 0).
+                  (default 0). Runs on a tag: a `push` run ending as said, and a newer
+                  `workflow_dispatch` run that fails, so only a caller filtering by event
+                  passes.
 
 Only the standard library is used; everything it does is deterministic.
 """
@@ -74,7 +79,6 @@ class Forge:
         self.labels = {"release-blocker": "LA_1"}
         self.next_id = 100
         self.port = 0
-        self.views_missed = 0
 
     def new_id(self):
         self.next_id += 1
@@ -597,8 +601,8 @@ def rest(forge, method, path, query, body):
     if method == "GET" and m:
         tag = urllib.parse.unquote(m.group(1))
         release = next((r for r in forge.releases if r["tag"] == tag), None)
-        if release and forge.views_missed < forge.control().get("views_missing", 0):
-            forge.views_missed += 1
+        if release and release.get("misses", 0) > 0:
+            release["misses"] -= 1
             release = None
         if release is None:
             raise HttpError(404, "Not Found")
@@ -611,7 +615,7 @@ def rest(forge, method, path, query, body):
         target = body.get("target_commitish") or "main"
         release = {"id": forge.new_id(), "tag": tag, "name": body.get("name") or tag,
                    "body": body.get("body") or "", "prerelease": bool(body.get("prerelease")),
-                   "target": target}
+                   "target": target, "misses": forge.control().get("views_missing", 0)}
         forge.releases.append(release)
         return 201, release_json(forge, release), {}
     m = re.fullmatch(r"/releases/(\d+)", rest_path)
