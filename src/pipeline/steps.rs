@@ -1172,7 +1172,10 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let number = job.pkg.pr.as_ref().map(|p| p.number);
     if act == Act::Describe {
         let n = number.map_or_else(|| "<pr>".to_owned(), |n| n.to_string());
-        job.describe(Phase::Merged, format!("gh pr checks {n} --watch [--fail-fast]"), None);
+        let fail_fast =
+            job.env.gh.as_ref().is_some_and(|gh| gh.has(&job.env.root, Feature::ChecksFailFast));
+        let flag = if fail_fast { " --fail-fast" } else { "" };
+        job.describe(Phase::Merged, format!("gh pr checks {n} --watch{flag}"), None);
         let subject = format!("{} (#{n})", job.pr_title());
         job.describe(
             Phase::Merged,
