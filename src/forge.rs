@@ -285,6 +285,11 @@ impl Gh {
         self.timeout
     }
 
+    /// The gh binary this runs.
+    pub fn program(&self) -> &Path {
+        &self.program
+    }
+
     /// The retry policy.
     pub fn policy(&self) -> RetryPolicy {
         self.policy

@@ -14,6 +14,7 @@ pub mod conventional;
 pub mod error;
 pub mod forge;
 pub mod fsutil;
+pub mod gh_support;
 pub mod git;
 pub mod history;
 pub mod hooks;

@@ -12,6 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::commands::check::{CheckFormat, finish, render_json, render_table};
 use crate::config::{self, Config, GitConfig as _};
 use crate::context::start_dir;
+use crate::gh_support::MIN_GH;
 use crate::git::cli::Git;
 use crate::git::read::Repo;
 use crate::ui::Ui;
@@ -54,6 +55,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
                 .ok()
                 .and_then(|v| v.trim().parse().ok())
                 .map_or(crate::forge::DEFAULT_TIMEOUT, std::time::Duration::from_secs);
+            results.push(gh_version(&gh, &dir));
             results.push(checks::gh_auth(&gh, &dir, limit));
         }
         Err(why) => {
@@ -63,6 +65,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
                 why,
                 "install the GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`",
             ));
+            results.push(CheckResult::skip("gh_version", None, "`gh` is not installed"));
             results.push(CheckResult::skip("gh_auth", None, "`gh` is not installed"));
         }
     }
@@ -91,6 +94,24 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
     };
     ui.data(&text)?;
     finish(&report, args.format, "fix what each FAIL says, then run `git release doctor` again")
+}
+
+/// `gh_version`: gh's version, and whether it is at least [`MIN_GH`] (issue 14, item 1).
+fn gh_version(gh: &Path, dir: &Path) -> CheckResult {
+    const NAME: &str = "gh_version";
+    let hint = format!("install gh {MIN_GH} or newer (https://cli.github.com)");
+    match crate::gh_support::detect(gh, dir) {
+        Ok(v) if v >= MIN_GH => {
+            CheckResult::pass(NAME, None, format!("gh {v} (the minimum is {MIN_GH})"))
+        }
+        Ok(v) => CheckResult::fail(
+            NAME,
+            None,
+            format!("gh {v} is older than the minimum, {MIN_GH}"),
+            hint,
+        ),
+        Err(why) => CheckResult::fail(NAME, None, format!("{why} (the minimum is {MIN_GH})"), hint),
+    }
 }
 
 /// Which `git-release` git runs for `git release`: the one in `git --exec-path`, else the

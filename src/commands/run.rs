@@ -877,6 +877,10 @@ pub fn report_text<'a>(packages: impl IntoIterator<Item = (String, &'a PackageSt
             format!("{name} — {}", p.reason.as_deref().unwrap_or("nothing to release"))
         })
         .collect();
+    let warnings: Vec<String> = packages
+        .iter()
+        .flat_map(|(name, p)| p.outputs.warnings.iter().map(move |w| format!("{name}: {w}")))
+        .collect();
     let mut out = String::from("RELEASE REPORT\n==============\n");
     let _ = writeln!(out, "Succeeded ({}):  {}", succeeded.len(), list(succeeded));
     let _ = writeln!(out, "Failed    ({}):  {}", failed.len(), list(failed));
@@ -885,6 +889,9 @@ pub fn report_text<'a>(packages: impl IntoIterator<Item = (String, &'a PackageSt
         let _ = writeln!(out, "Pending   ({}):  {}", pending.len(), list(pending));
     }
     let _ = writeln!(out, "Skipped   ({}):  {}", skipped.len(), list(skipped));
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "Warnings  ({}):  {}", warnings.len(), warnings.join("; "));
+    }
     out
 }
 
@@ -906,9 +913,14 @@ impl Report {
         for (name, p) in packages {
             let e = p.error.as_ref();
             match p.status {
-                PackageStatus::Done => report.succeeded.push(
-                    serde_json::json!({"name": name, "version": p.next_version, "tag": p.tag}),
-                ),
+                PackageStatus::Done => {
+                    let mut row =
+                        serde_json::json!({"name": name, "version": p.next_version, "tag": p.tag});
+                    if !p.outputs.warnings.is_empty() {
+                        row["warnings"] = serde_json::json!(p.outputs.warnings);
+                    }
+                    report.succeeded.push(row);
+                }
                 PackageStatus::Failed => report.failed.push(serde_json::json!({
                     "name": name,
                     "version": p.next_version,

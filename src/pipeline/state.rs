@@ -439,6 +439,10 @@ pub struct Outputs {
     /// and a resume refuses a worktree holding anything else (`WORKTREE_DIRTY`).
     #[serde(default)]
     pub files: std::collections::BTreeMap<String, Vec<String>>,
+    /// What went wrong without failing the release, e.g. a forge release that `gh release
+    /// view` did not find right after `gh release create` succeeded (seed 000, section 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One package's part of the run.

@@ -19,6 +19,10 @@ const NOREPLY: &str = "12345+tester@users.noreply.github.com";
 const FAKE_GH: &str = r#"#!/bin/sh
 echo "$*" >> "$GH_CALLS"
 case "$1 $2" in
+  "--version ")
+    echo "gh version ${GH_FAKE_VERSION:-2.23.0} (2023-02-27)"
+    echo "https://github.com/cli/cli/releases/tag/v${GH_FAKE_VERSION:-2.23.0}"
+    ;;
   "auth status")
     if [ "$GH_SCENARIO" = logged_out ]; then
       echo "You are not logged into any GitHub hosts. To log in, run: gh auth login" >&2
@@ -850,6 +854,7 @@ fn doctor_reports_the_binary_git_runs() {
     expect(&json, "git_release_path", None, "FAIL", "a script (git-extras ships one of that name)");
     expect(&json, "git_version", None, "PASS", "git 2.");
     expect(&json, "gh_missing", None, "PASS", "");
+    expect(&json, "gh_version", None, "PASS", "gh 2.23.0 (the minimum is 2.23.0)");
     expect(&json, "gh_auth", None, "PASS", "");
     expect(&json, "config", None, "PASS", "no configuration file");
     expect(&json, "shallow_clone", None, "PASS", "");
@@ -860,6 +865,33 @@ fn doctor_reports_the_binary_git_runs() {
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_git-release"), &other).expect("symlink");
     let out = run_with(&r, &["doctor", "--format", "json"], "ok", &[]);
     expect(&out.json(), "git_release_path", None, "PASS", "runs this binary");
+}
+
+#[test]
+fn doctor_shows_the_gh_version_and_fails_below_the_minimum() {
+    let r = ready();
+    let doctor = |version: &str| {
+        let out =
+            run_with(&r, &["doctor", "--format", "json"], "ok", &[("GH_FAKE_VERSION", version)]);
+        out.json()
+    };
+    expect(&doctor("2.63.0"), "gh_version", None, "PASS", "gh 2.63.0 (the minimum is 2.23.0)");
+    let json = doctor("2.22.1");
+    expect(&json, "gh_version", None, "FAIL", "gh 2.22.1 is older than the minimum, 2.23.0");
+    assert_eq!(
+        result(&json, "gh_version", None)["fix"],
+        "install gh 2.23.0 or newer (https://cli.github.com)"
+    );
+    expect(&doctor("DEV"), "gh_version", None, "FAIL", "printed no version: `gh version DEV");
+    let out = run_with(&r, &["doctor"], "ok", &[("GH_FAKE_VERSION", "2.22.1")]);
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains("✗ gh_version FAIL — gh 2.22.1 is older than the minimum, 2.23.0"),
+        "{}",
+        out.stdout
+    );
+    let out = run_with(&r, &["doctor", "--format", "json"], "missing", &[]);
+    expect(&out.json(), "gh_version", None, "SKIP", "`gh` is not installed");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod hostile_forge;
 mod init;
 mod many;
 mod plan;
+mod real_gh;
 mod resume;
 mod run;
 mod support;
