@@ -390,10 +390,19 @@ fn score_run(
     };
     let rules = Rules::new(run.bump);
     let tags = line_tags(repo, line.tag_format, false);
+    let mut restore: Option<String> = None;
     for pair in tags.windows(2).rev() {
         let [previous, tag] = pair else { unreachable!("windows of two") };
+        if keep == Tags::AllButTheOneShipped
+            && let Some(line) = restore.take()
+        {
+            // Put back the one tag the previous pair deleted (the whole snapshot would
+            // rewrite a thousand refs per pair).
+            repo.git_with_input(["update-ref", "--stdin"], line.as_bytes());
+        }
         if keep == Tags::AllButTheOneShipped {
-            repo.git_with_input(["update-ref", "--stdin"], snapshot.as_bytes());
+            let wanted = format!("update refs/tags/{} ", tag.name);
+            restore = snapshot.lines().find(|l| l.starts_with(&wanted)).map(|l| format!("{l}\n"));
         }
         repo.git(["tag", "-d", tag.name.as_str()]);
         report.pairs += 1;
