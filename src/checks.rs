@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use gix::ObjectId;
@@ -23,7 +23,9 @@ use semver::Version;
 use serde::Serialize;
 
 use crate::config::{Config, Mode};
-use crate::git::cli::{Git, RemoteRef, redact};
+use crate::error::redact;
+use crate::forge::{Gh, Request, RetryPolicy};
+use crate::git::cli::{Git, RemoteRef};
 use crate::git::read::Repo;
 use crate::manifest;
 use crate::packages::Package;
@@ -375,7 +377,7 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
 
     // The forge: `gh` is needed when the plan releases something (PR, forge release).
     let needs_forge = plan.releases().next().is_some();
-    let gh = find_gh();
+    let gh = crate::forge::find_gh();
     if needs_forge {
         match &gh {
             Ok(path) => {
@@ -602,27 +604,7 @@ fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
     }
 }
 
-/// Where `gh` is: `GIT_RELEASE_GH` when set, else the first `gh` on PATH (DESIGN.md ›
-/// Pipeline, Forge calls).
-///
-/// # Errors
-/// The reason it is missing, as a sentence for the `gh_missing` check.
-pub fn find_gh() -> std::result::Result<PathBuf, String> {
-    if let Some(given) = std::env::var_os("GIT_RELEASE_GH").filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(&given);
-        let found = if path.components().count() > 1 {
-            Some(path.clone()).filter(|p| p.is_file())
-        } else {
-            which::which(&given).ok()
-        };
-        return found.ok_or_else(|| {
-            format!("`GIT_RELEASE_GH` names `{}`, which does not exist", path.display())
-        });
-    }
-    which::which("gh").map_err(|_| "`gh` is not on PATH".to_owned())
-}
-
-/// Runs `gh ARGS` in `dir` with prompts off, killed past `limit`; `(success, stdout,
+/// Runs `request` with the `gh` at `gh` in `dir`, killed past `limit`; `(success, stdout,
 /// stderr)`.
 ///
 /// # Errors
@@ -630,24 +612,10 @@ pub fn find_gh() -> std::result::Result<PathBuf, String> {
 fn run_gh(
     gh: &Path,
     dir: &Path,
-    args: &[&str],
+    request: &Request<'_>,
     limit: std::time::Duration,
 ) -> Result<(bool, String, String)> {
-    let mut cmd = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
-        .command(dir, args);
-    match crate::child::output_within(&mut cmd, Some(limit)) {
-        Ok(crate::child::Ended::Exited { status, stdout, stderr }) => Ok((
-            status.success(),
-            String::from_utf8_lossy(&stdout).into_owned(),
-            String::from_utf8_lossy(&stderr).into_owned(),
-        )),
-        Ok(crate::child::Ended::TimedOut { .. }) => Err(anyhow::anyhow!(
-            "`gh {}` did not finish within {} s and was stopped",
-            args.join(" "),
-            limit.as_secs()
-        )),
-        Err(e) => Err(anyhow::anyhow!("cannot run `{}`: {e}", gh.display())),
-    }
+    Gh::new(gh.to_owned(), RetryPolicy::default()).raw(dir, request, limit)
 }
 
 /// The first non-empty line of `text`, with credentials in URLs redacted; `gh` masks tokens
@@ -659,7 +627,7 @@ fn first_line(text: &str) -> String {
 /// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
 pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
     const NAME: &str = "gh_auth";
-    match run_gh(gh, dir, &["auth", "status"], limit) {
+    match run_gh(gh, dir, &Request::AuthStatus, limit) {
         Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
         Ok((false, stdout, stderr)) => CheckResult::fail(
             NAME,
@@ -695,8 +663,7 @@ fn release_blockers(
             );
         }
     };
-    let args = ["issue", "list", "--label", label, "--state", "open", "--json", "number,title"];
-    match run_gh(gh, dir, &args, config.forge.timeout()) {
+    match run_gh(gh, dir, &Request::IssueList { label }, config.forge.timeout()) {
         Ok((true, stdout, _)) => {
             #[derive(serde::Deserialize)]
             struct Issue {

@@ -104,7 +104,7 @@ impl Ui {
 /// `  caused by: …` lines, then `hint: …`.
 pub fn print_error(err: &anyhow::Error) {
     // A pipeline error shows its stable code, as in the state file and the JSON result.
-    match crate::pipeline::state::code_of(err) {
+    match crate::error::code_of(err) {
         Some(code) => eprintln!("error[{code}]: {}", terminal_safe(&err.to_string())),
         None => eprintln!("error: {}", terminal_safe(&err.to_string())),
     }
@@ -114,7 +114,7 @@ pub fn print_error(err: &anyhow::Error) {
             eprintln!("  caused by: {}", terminal_safe(&text));
         }
     }
-    if let Some(hint) = crate::error::hint(err) {
+    for hint in crate::error::hints(err) {
         eprintln!("hint: {}", terminal_safe(hint));
     }
 }

@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
     let ui = Ui::new(global.quiet, global.verbose, global.color);
     let dir = start_dir(global)?;
     let mut results = vec![binary(&dir), git_version(&dir)];
-    match checks::find_gh() {
+    match crate::forge::find_gh() {
         Ok(gh) => {
             results.push(CheckResult::pass(
                 "gh_missing",

@@ -13,8 +13,9 @@ use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::forge::{self, Gh, Outcome};
-use crate::git::cli::{Git, redact};
+use crate::error::redact;
+use crate::forge::{self, Forge as _, Gh, Outcome, Request};
+use crate::git::cli::Git;
 use crate::pipeline::lock::Lock;
 use crate::pipeline::state::{self, PackageState, Phase, RunState};
 use crate::pipeline::steps;
@@ -234,23 +235,18 @@ fn rollback_run(
         let worktree = steps::worktree_path(common_dir, &run.run_id, lane);
         if let (Some(pr), Some(gh)) = (&pkg.pr, &gh) {
             let n = pr.number.to_string();
-            let view =
-                gh.once(root, &["pr", "view", n.as_str(), "--json", "state"]).unwrap_or_default();
+            let view = gh
+                .once(root, &Request::PrView { number: n.as_str(), merge_commit: false })
+                .unwrap_or_default();
             if view.contains("OPEN") {
                 let comment = format!("Rolled back: release run `{}` was undone.", run.run_id);
-                act(
-                    forge::shown("gh", &["pr", "close", n.as_str(), "--comment", comment.as_str()]),
-                    &pkg.name,
-                    &mut || match gh
-                        .call(root, &["pr", "close", n.as_str(), "--comment", comment.as_str()])
-                    {
-                        Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => Ok(()),
-                        Err(e) => {
-                            Err(Error::failed(format!("cannot close pull request #{n}: {e}"))
-                                .into())
-                        }
-                    },
-                )?;
+                let close = Request::PrClose { number: n.as_str(), comment: comment.as_str() };
+                act(gh.shown(&close), &pkg.name, &mut || match gh.call(root, &close) {
+                    Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => Ok(()),
+                    Err(e) => {
+                        Err(Error::failed(format!("cannot close pull request #{n}: {e}")).into())
+                    }
+                })?;
             }
         }
         let remote_ref = format!("refs/heads/{branch}");
@@ -350,19 +346,7 @@ fn rollback_tag(
     };
     // The revert: a worktree on `rollback/<tag>` from the remote's release branch.
     let existing = gh
-        .call(
-            root,
-            &[
-                "pr",
-                "list",
-                "--head",
-                branch.as_str(),
-                "--state",
-                "all",
-                "--json",
-                "number,url,state",
-            ],
-        )
+        .call(root, &Request::PrList { head: branch.as_str(), base: None })
         .ok()
         .and_then(|o| match o {
             Outcome::Done(t) => serde_json::from_str::<serde_json::Value>(&t).ok(),
@@ -401,19 +385,13 @@ fn rollback_tag(
         })?;
         let body =
             format!("Reverts the release `{tag}` (commit {commit}).\n\nReason: {}\n", args.reason);
-        let create = [
-            "pr",
-            "create",
-            "--base",
-            ctx.config.branch.as_str(),
-            "--head",
-            branch.as_str(),
-            "--title",
-            title.as_str(),
-            "--body",
-            body.as_str(),
-        ];
-        act(forge::shown("gh", &create), &mut || match gh.call(&worktree, &create) {
+        let create = Request::PrCreate {
+            base: ctx.config.branch.as_str(),
+            head: branch.as_str(),
+            title: title.as_str(),
+            body: body.as_str(),
+        };
+        act(gh.shown(&create), &mut || match gh.call(&worktree, &create) {
             Ok(_) => Ok(()),
             Err(e) => {
                 Err(Error::failed(format!("cannot open the revert pull request: {e}")).into())
@@ -425,7 +403,7 @@ fn rollback_tag(
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
-    let body = match gh.lookup(root, &["release", "view", tag, "--json", "body"]).ok().flatten() {
+    let body = match gh.lookup(root, &Request::ReleaseBody { tag }).ok().flatten() {
         Some(text) => Some(
             forge::answer::<ReleaseBody>("gh release view", &text)
                 .map_err(|e| Error::failed(e).with_hint("check what `gh release view` answers"))?
@@ -439,8 +417,8 @@ fn rollback_tag(
         } else {
             format!("{note}{body}")
         };
-        let edit = ["release", "edit", tag, "--prerelease", "--notes", notes.as_str()];
-        act(forge::shown("gh", &edit), &mut || match gh.call(root, &edit) {
+        let edit = Request::ReleaseMarkPrerelease { tag, notes: notes.as_str() };
+        act(gh.shown(&edit), &mut || match gh.call(root, &edit) {
             Ok(_) => Ok(()),
             Err(e) => {
                 Err(Error::failed(format!("cannot mark the release `{tag}` as a prerelease: {e}"))

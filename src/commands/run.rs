@@ -14,15 +14,15 @@ use crate::checks::{self, Status as CheckStatus};
 use crate::cli::GlobalArgs;
 use crate::config::{GitConfig as _, Mode};
 use crate::context::Ctx;
-use crate::error::{Error, Exit};
-use crate::forge::Gh;
-use crate::git::cli::{Git, redact};
+use crate::error::redact;
+use crate::error::{Error, ErrorCode, Exit};
+use crate::forge::{Forge as _, Gh, Request};
+use crate::git::cli::Git;
 use crate::pipeline::evidence::{self, Evidence, Provenance, RemoteUrl};
 use crate::pipeline::exec::{self, Described};
 use crate::pipeline::lock::Lock;
 use crate::pipeline::state::{
-    self, Change, ErrorCode, Gate, OnFailure, PackageState, PackageStatus, PipelineError, Release,
-    RunState, RunStatus,
+    self, Change, Gate, OnFailure, PackageState, PackageStatus, Release, RunState, RunStatus,
 };
 use crate::pipeline::steps::Env;
 use crate::plan::{self, Plan, Status as PlanStatus};
@@ -144,7 +144,7 @@ fn json_error(global: &GlobalArgs, format: RunFormat, result: &Result<()>) {
     if format != RunFormat::Json || crate::error::is_silent(err) {
         return;
     }
-    let code = match state::code_of(err) {
+    let code = match crate::error::code_of(err) {
         Some(code) => code.as_str(),
         None => match err.chain().find_map(|e| e.downcast_ref::<Error>()).map(|e| &e.kind) {
             Some(crate::error::Kind::Config) => "CONFIG_INVALID",
@@ -221,7 +221,7 @@ fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
                 None => format!("`{}`", r.check),
             })
             .collect();
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::CheckFailed,
             format!(
                 "{} check{} failed, so nothing was released: {}",
@@ -542,7 +542,7 @@ pub(crate) fn gate(
     if let Some(given) = attestation {
         let given = given.trim();
         if given != hash && format!("sha256:{given}") != hash {
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::InvalidGateToken,
                 format!("the attestation names plan `{given}`, but the plan to run is `{hash}`"),
             )
@@ -555,7 +555,7 @@ pub(crate) fn gate(
         return Ok(record("yes"));
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::GateRejected,
             format!("no terminal to ask for approval of plan `{hash}`"),
         )
@@ -574,7 +574,7 @@ pub(crate) fn gate(
     if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
         Ok(record("prompt"))
     } else {
-        Err(PipelineError::new(
+        Err(Error::coded(
             ErrorCode::GateRejected,
             format!("plan `{hash}` was not approved; nothing was changed"),
         )
@@ -692,21 +692,7 @@ pub(crate) fn file_blockers(ctx: &Ctx, gh: &Gh, root: &Path, state: &mut RunStat
             pkg.name, pkg.next_version, error.phase
         );
         let existing = gh
-            .call(
-                root,
-                &[
-                    "issue",
-                    "list",
-                    "--label",
-                    label.as_str(),
-                    "--state",
-                    "open",
-                    "--search",
-                    title.as_str(),
-                    "--json",
-                    "title,url",
-                ],
-            )
+            .call(root, &Request::IssueSearch { label: label.as_str(), search: title.as_str() })
             .ok()
             .and_then(|o| match o {
                 crate::forge::Outcome::Done(text) => {
@@ -744,16 +730,11 @@ pub(crate) fn file_blockers(ctx: &Ctx, gh: &Gh, root: &Path, state: &mut RunStat
         let _ = writeln!(body, "Resume with `git release resume {run_id}` once fixed.");
         match gh.call(
             root,
-            &[
-                "issue",
-                "create",
-                "--title",
-                title.as_str(),
-                "--body",
-                body.as_str(),
-                "--label",
-                label.as_str(),
-            ],
+            &Request::IssueCreate {
+                title: title.as_str(),
+                body: body.as_str(),
+                label: label.as_str(),
+            },
         ) {
             Ok(crate::forge::Outcome::Done(out)) => {
                 let url = out

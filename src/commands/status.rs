@@ -12,8 +12,9 @@ use super::run::RunFormat;
 use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
-use crate::forge::{Gh, RetryPolicy};
-use crate::git::cli::{Git, redact};
+use crate::error::redact;
+use crate::forge::{Forge as _, Gh, Request, RetryPolicy};
+use crate::git::cli::Git;
 use crate::pipeline::state::{self, PackageState, PackageStatus, Phase, RunState};
 use crate::pipeline::steps;
 use crate::tags;
@@ -205,7 +206,11 @@ fn facts_of(
     let pull_request = pkg.pr.as_ref().map(|pr| {
         let state = gh
             .and_then(|gh| {
-                gh.once(root, &["pr", "view", &pr.number.to_string(), "--json", "state"]).ok()
+                gh.once(
+                    root,
+                    &Request::PrView { number: &pr.number.to_string(), merge_commit: false },
+                )
+                .ok()
             })
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["state"].as_str().map(str::to_owned))
@@ -215,7 +220,7 @@ fn facts_of(
     let forge_release = match (&pkg.tag, gh) {
         (None, _) => "-".to_owned(),
         (Some(_), None) => "unknown (gh not found)".to_owned(),
-        (Some(tag), Some(gh)) => match gh.once(root, &["release", "view", tag, "--json", "url"]) {
+        (Some(tag), Some(gh)) => match gh.once(root, &Request::ReleaseUrl { tag }) {
             Ok(text) => {
                 #[derive(serde::Deserialize)]
                 struct Release {

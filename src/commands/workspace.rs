@@ -19,13 +19,11 @@ use super::run::{self as single, RunFormat};
 use crate::checks::{self, Status as CheckStatus};
 use crate::cli::GlobalArgs;
 use crate::context::Ctx;
-use crate::error::{Error, Exit};
+use crate::error::{Error, ErrorCode, Exit};
 use crate::pipeline::evidence::{self, Evidence};
 use crate::pipeline::exec;
 use crate::pipeline::lock::Lock;
-use crate::pipeline::state::{
-    self, ErrorCode, OnFailure, PackageStatus, PipelineError, RunState, RunStatus, Upstream,
-};
+use crate::pipeline::state::{self, OnFailure, PackageStatus, RunState, RunStatus, Upstream};
 use crate::pipeline::steps::Env;
 use crate::plan::{self, Plan};
 use crate::workspace;
@@ -321,7 +319,7 @@ pub fn resume(
         .collect();
     let combined = combined_hash(&parts);
     if combined != ws_run.plan_hash {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::StateCorrupt,
             format!(
                 "the state files of workspace run `{}` hash to `{combined}`, not to the approved plan `{}`",
@@ -518,7 +516,7 @@ fn execute(
                 "repos": repos,
                 "report": report_json(members),
             });
-            format!("{}\n", crate::git::cli::redact(&serde_json::to_string_pretty(&doc)?))
+            format!("{}\n", crate::error::redact(&serde_json::to_string_pretty(&doc)?))
         }
     };
     ui.data(&text)?;

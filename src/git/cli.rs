@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, Result};
 
-use crate::error::Error;
+use crate::error::{Error, redact};
 
 /// A way to run git in one repository.
 #[derive(Debug, Clone)]
@@ -126,65 +126,6 @@ pub fn parse_ls_remote(text: &str) -> BTreeMap<String, RemoteRef> {
         }
     }
     tags
-}
-
-/// Removes credentials from URLs in `text` (issue 12, item 7), in the three places a URL
-/// carries them:
-///
-/// - the user part: `https://user:token@host` and `https://token@host` → `https://***@host`
-///   (an ssh user name without a password, `ssh://git@host`, is kept: it is no secret);
-/// - the query: `…/x.git?access_token=t` → `…/x.git?***`;
-/// - the fragment: `…/x#t` → `…/x#***`.
-///
-/// A URL runs from its scheme to the first space, quote, backtick, `<`, `>` or `)`.
-///
-/// ```
-/// use git_release::git::cli::redact;
-/// assert_eq!(redact("fatal: https://me:s3cret@example.com/x.git"), "fatal: https://***@example.com/x.git");
-/// assert_eq!(redact("https://ghp_x@github.com/o/r"), "https://***@github.com/o/r");
-/// assert_eq!(redact("ssh://git@example.com/x"), "ssh://git@example.com/x");
-/// assert_eq!(redact("(https://h/o/r?access_token=t&a=b#k)"), "(https://h/o/r?***)");
-/// assert_eq!(redact("see https://h/o/r#frag."), "see https://h/o/r#***");
-/// ```
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find("://") {
-        let (head, tail) = rest.split_at(pos + 3);
-        out.push_str(head);
-        let scheme: String = head[..pos]
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let web = matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https");
-        let end =
-            tail.find(|c: char| c.is_whitespace() || "'\"`<>)".contains(c)).unwrap_or(tail.len());
-        let url = &tail[..end];
-        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
-        let (authority, path) = url.split_at(authority_end);
-        match authority.rfind('@') {
-            Some(at) if web || authority[..at].contains(':') => {
-                out.push_str("***");
-                out.push_str(&authority[at..]);
-            }
-            _ => out.push_str(authority),
-        }
-        match path.find(['?', '#']) {
-            Some(cut) => {
-                out.push_str(&path[..cut]);
-                out.push(path.as_bytes()[cut].into());
-                out.push_str("***");
-            }
-            None => out.push_str(path),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! to, so a state file copied from another repository is refused too.
 //!
 //! Errors the pipeline reports carry a stable [`ErrorCode`] (seed 002's codes, and ours where
-//! those do not fit); [`PipelineError`] holds one, and [`code_of`] finds it in an error chain.
+//! those do not fit); see [`crate::error`].
 
 use std::fmt;
 use std::fs;
@@ -21,198 +21,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Exit};
-use crate::git::cli::redact;
+use crate::error::{Error, ErrorCode, redact};
 use crate::waivers::Date;
 
 /// The version of the state file's layout; bumped on every incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// A stable error code, serialised `SCREAMING_SNAKE_CASE` in the state file and the JSON
-/// result. The first eleven are seed 002's; the rest are ours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    /// `resume` names a run whose state file does not exist.
-    StateNotFound,
-    /// The state file cannot be parsed, is truncated, is for another run, or is from a newer
-    /// `git-release`.
-    StateCorrupt,
-    /// The package's worktree exists on another branch.
-    WorktreeConflict,
-    /// The package's worktree has uncommitted changes.
-    WorktreeDirty,
-    /// The version files could not be set to the new version.
-    BumpFailed,
-    /// `commands.lock` failed, or another run holds the run lock.
-    LockFailed,
-    /// `commands.lint` failed.
-    LintFailed,
-    /// The tag exists on the remote at another commit.
-    TagConflict,
-    /// Configured packages and the packages found in the repository disagree.
-    GraphDrift,
-    /// The gate was declined.
-    GateRejected,
-    /// `--gate-attestation` names another plan hash, or is malformed.
-    InvalidGateToken,
-    /// The state file belongs to another repository.
-    WrongRepository,
-    /// The remote refused the push of the release branch or tag.
-    PushRejected,
-    /// A `gh` call failed (after its retries, or on a validation error).
-    ForgeFailed,
-    /// `gh` is not authenticated, or its token lacks a permission.
-    ForgeAuth,
-    /// The forge release or `commands.publish` failed.
-    PublishFailed,
-    /// The pull request's checks, or the workflow the tag started, failed.
-    ChecksFailed,
-    /// The remote could not be reached (network, daemon down, bad URL).
-    RemoteUnreachable,
-    /// A preflight check failed for the package (set aside under `--on-failure quarantine`).
-    CheckFailed,
-    /// A step found the repository in a state it cannot go on from (e.g. the release
-    /// commit is missing, the worktree was removed by hand).
-    StepFailed,
-    /// A `gh` call or a `[commands]` entry ran past its time limit (`forge.timeout_secs`,
-    /// `commands.timeout_secs`) and was killed.
-    Timeout,
-}
-
-impl ErrorCode {
-    /// Every code, in declaration order.
-    pub const ALL: [Self; 21] = [
-        Self::StateNotFound,
-        Self::StateCorrupt,
-        Self::WorktreeConflict,
-        Self::WorktreeDirty,
-        Self::BumpFailed,
-        Self::LockFailed,
-        Self::LintFailed,
-        Self::TagConflict,
-        Self::GraphDrift,
-        Self::GateRejected,
-        Self::InvalidGateToken,
-        Self::WrongRepository,
-        Self::PushRejected,
-        Self::ForgeFailed,
-        Self::ForgeAuth,
-        Self::PublishFailed,
-        Self::ChecksFailed,
-        Self::RemoteUnreachable,
-        Self::CheckFailed,
-        Self::StepFailed,
-        Self::Timeout,
-    ];
-
-    /// The code as written in files and output, e.g. `STATE_CORRUPT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::StateNotFound => "STATE_NOT_FOUND",
-            Self::StateCorrupt => "STATE_CORRUPT",
-            Self::WorktreeConflict => "WORKTREE_CONFLICT",
-            Self::WorktreeDirty => "WORKTREE_DIRTY",
-            Self::BumpFailed => "BUMP_FAILED",
-            Self::LockFailed => "LOCK_FAILED",
-            Self::LintFailed => "LINT_FAILED",
-            Self::TagConflict => "TAG_CONFLICT",
-            Self::GraphDrift => "GRAPH_DRIFT",
-            Self::GateRejected => "GATE_REJECTED",
-            Self::InvalidGateToken => "INVALID_GATE_TOKEN",
-            Self::WrongRepository => "WRONG_REPOSITORY",
-            Self::PushRejected => "PUSH_REJECTED",
-            Self::ForgeFailed => "FORGE_FAILED",
-            Self::ForgeAuth => "FORGE_AUTH",
-            Self::PublishFailed => "PUBLISH_FAILED",
-            Self::ChecksFailed => "CHECKS_FAILED",
-            Self::RemoteUnreachable => "REMOTE_UNREACHABLE",
-            Self::CheckFailed => "CHECK_FAILED",
-            Self::StepFailed => "STEP_FAILED",
-            Self::Timeout => "TIMEOUT",
-        }
-    }
-
-    /// The process exit code an error with this code ends with (DESIGN.md › Command line):
-    /// 2 for bad input on the command line, 4 for a declined gate, 1 otherwise.
-    pub fn exit(self) -> Exit {
-        match self {
-            Self::StateNotFound => Exit::Usage,
-            Self::GateRejected | Self::InvalidGateToken => Exit::Declined,
-            _ => Exit::Failure,
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An error with a stable [`ErrorCode`], a message (credentials redacted) and an optional hint.
-///
-/// Its [`source`](std::error::Error::source) is a message-less [`crate::error::Error`] that
-/// carries the exit code and the hint, so [`crate::error::exit_code`] and
-/// [`crate::error::hint`] find them in an `anyhow` chain and `ui::print_error` does not print
-/// the message twice.
-#[derive(Debug)]
-pub struct PipelineError {
-    code: ErrorCode,
-    message: String,
-    carrier: Error,
-}
-
-impl PipelineError {
-    /// An error with `code` and `message`; URLs in the message lose their credentials.
-    pub fn new(code: ErrorCode, message: impl AsRef<str>) -> Self {
-        let carrier = match code.exit() {
-            Exit::Usage => Error::usage(""),
-            Exit::Declined => Error::silent(Exit::Declined),
-            _ => Error::failed(""),
-        };
-        Self { code, message: redact(message.as_ref()), carrier }
-    }
-
-    /// Adds a `hint:` line (credentials redacted).
-    #[must_use]
-    pub fn with_hint(mut self, hint: impl AsRef<str>) -> Self {
-        self.carrier = self.carrier.with_hint(redact(hint.as_ref()));
-        self
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> ErrorCode {
-        self.code
-    }
-
-    /// The message: lowercase, values in backticks.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The hint, if any.
-    pub fn hint(&self) -> Option<&str> {
-        self.carrier.hint.as_deref()
-    }
-}
-
-impl fmt::Display for PipelineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PipelineError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.carrier)
-    }
-}
-
-/// The code of the first [`PipelineError`] in `err`'s chain.
-pub fn code_of(err: &anyhow::Error) -> Option<ErrorCode> {
-    err.chain().find_map(|cause| cause.downcast_ref::<PipelineError>()).map(PipelineError::code)
-}
 
 /// The steps of a package's release, in DESIGN.md › Pipeline's order; a package's `phase` is
 /// the last step it completed (`PLANNED` before the first).
@@ -1000,7 +813,7 @@ pub fn save(dir: &Path, state: &RunState) -> Result<()> {
 /// - Any other failure to read the file.
 pub fn load(dir: &Path, run_id: &str) -> Result<RunState> {
     if !is_run_id(run_id) {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::StateNotFound,
             format!("`{run_id}` is not a run id (expected `release-YYYYMMDD-xxxxxx`)"),
         )
@@ -1017,7 +830,7 @@ pub fn load(dir: &Path, run_id: &str) -> Result<RunState> {
             } else {
                 "`git release status` lists the runs".to_owned()
             };
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::StateNotFound,
                 format!("no state file for run `{run_id}` at `{}`", path.display()),
             )
@@ -1055,7 +868,7 @@ fn checked(dir: &Path, run_id: &str, path: &Path, text: &[u8]) -> Result<RunStat
     }
     let here = repository_id(dir);
     if state.repository != here {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::WrongRepository,
             format!(
                 "state file `{}` belongs to the repository at `{}`, not `{here}`",
@@ -1096,7 +909,7 @@ fn json_corrupt(path: &Path, err: &serde_json::Error) -> anyhow::Error {
 
 /// A `STATE_CORRUPT` error for `path`; `what` follows "is corrupt", with its own separator.
 fn corrupt(path: &Path, what: &str) -> anyhow::Error {
-    PipelineError::new(
+    Error::coded(
         ErrorCode::StateCorrupt,
         format!("state file `{}` is corrupt{what}", path.display()),
     )
@@ -1198,7 +1011,7 @@ fn list_in(folder: &Path) -> Result<Vec<RunEntry>> {
 pub fn archive(dir: &Path, run_id: &str) -> Result<PathBuf> {
     let from = state_path(dir, run_id);
     if !is_run_id(run_id) || !from.exists() {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::StateNotFound,
             format!("no state file for run `{run_id}` at `{}`", from.display()),
         )
@@ -1237,7 +1050,7 @@ mod tests {
     }
 
     fn code(err: &anyhow::Error) -> ErrorCode {
-        code_of(err).expect("a pipeline error")
+        crate::error::code_of(err).expect("a pipeline error")
     }
 
     #[test]
@@ -1363,7 +1176,7 @@ mod tests {
         let err = load(tmp.path(), "release-20250225-000000").unwrap_err();
         assert_eq!(code(&err), ErrorCode::StateNotFound);
         assert!(err.to_string().contains("release-20250225-000000.json"), "{err}");
-        assert_eq!(crate::error::exit_code(&err), Exit::Usage);
+        assert_eq!(crate::error::exit_code(&err), crate::error::Exit::Usage);
         let err = load(tmp.path(), "../../etc/passwd").unwrap_err();
         assert_eq!(code(&err), ErrorCode::StateNotFound);
     }
@@ -1384,7 +1197,7 @@ mod tests {
         assert!(message.contains(&format!("`{}`", path.display())), "{message}");
         assert!(message.contains("is corrupt at line "), "{message}");
         assert!(message.contains("EOF while parsing"), "{message}");
-        assert_eq!(crate::error::exit_code(&err), Exit::Failure);
+        assert_eq!(crate::error::exit_code(&err), crate::error::Exit::Failure);
         assert!(crate::error::hint(&err).is_some());
         assert_eq!(fs::read(&path).unwrap(), before, "nothing changed");
 
@@ -1445,16 +1258,5 @@ mod tests {
         assert_eq!(code(&err), ErrorCode::StateNotFound);
         let err = load(tmp.path(), &old.run_id).unwrap_err();
         assert!(crate::error::hint(&err).unwrap().contains("archived"), "{err:#}");
-    }
-
-    #[test]
-    fn error_messages_and_hints_are_redacted() {
-        let err = PipelineError::new(ErrorCode::ForgeFailed, "gh: https://u:secret@h/x failed")
-            .with_hint("see https://u:secret@h/x");
-        assert_eq!(err.message(), "gh: https://***@h/x failed");
-        assert_eq!(err.hint(), Some("see https://***@h/x"));
-        let err = anyhow::Error::from(PipelineError::new(ErrorCode::GateRejected, "declined"));
-        assert_eq!(crate::error::exit_code(&err), Exit::Declined);
-        assert_eq!(code_of(&err.context("failed to run")), Some(ErrorCode::GateRejected));
     }
 }

@@ -23,12 +23,14 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use gix::ObjectId;
 
-use super::state::{ErrorCode, PackageState, Phase, PipelineError, PullRequest};
+use super::state::{PackageState, Phase, PullRequest};
 use crate::changelog::{self, ReleaseMeta, Templates};
 use crate::config::{Config, Mode};
-use crate::forge::{self, FailureKind, Gh, Outcome, RetryError};
+use crate::error::redact;
+use crate::error::{Error, ErrorCode};
+use crate::forge::{self, FailureKind, Forge as _, Gh, Outcome, Request, RetryError, github};
 use crate::fsutil;
-use crate::git::cli::{Git, redact};
+use crate::git::cli::Git;
 use crate::git::read::Repo;
 use crate::manifest::{self, Kind, edit};
 use crate::ui::Ui;
@@ -150,7 +152,7 @@ pub struct Job<'a> {
 
 /// A step failed: its code, and a message naming what failed and how to go on.
 fn fail(code: ErrorCode, message: impl AsRef<str>) -> anyhow::Error {
-    PipelineError::new(code, message).into()
+    Error::coded(code, message).into()
 }
 
 /// A name safe as a path component and in a ref: letters, digits, `.`, `_` and `-`; anything
@@ -266,7 +268,7 @@ impl Job<'_> {
 /// modes return `true`).
 ///
 /// # Errors
-/// The step failed: a [`PipelineError`] whose code says how (seed 002's codes and ours).
+/// The step failed: a [`Error`] whose code says how (seed 002's codes and ours).
 pub fn run_step(job: &mut Job<'_>, step: Phase, act: Act) -> Result<bool> {
     match step {
         Phase::Planned | Phase::Done => Ok(true),
@@ -382,7 +384,7 @@ fn check_worktree(job: &Job<'_>) -> Result<()> {
     if unknown.is_empty() {
         return Ok(());
     }
-    Err(PipelineError::new(
+    Err(Error::coded(
         ErrorCode::WorktreeDirty,
         format!(
             "worktree `{}` holds changes the release did not make: {}",
@@ -477,14 +479,14 @@ fn push(git: &Git, remote: &str, src: &str, dst: &str) -> Result<()> {
     ));
     let last = last_lines(&text, 6);
     if unreachable(&text) {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::RemoteUnreachable,
             format!("cannot reach remote `{remote}` to push `{dst}`:\n{last}"),
         )
         .with_hint("check the network and the remote's URL, then `git release resume`")
         .into());
     }
-    Err(PipelineError::new(
+    Err(Error::coded(
         ErrorCode::PushRejected,
         format!("remote `{remote}` refused the push of `{dst}`:\n{last}"),
     )
@@ -527,7 +529,7 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
             return Ok(true);
         }
         Some(other) => {
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::WorktreeConflict,
                 format!("worktree `{}` exists on branch `{other}`, not `{branch}`", path.display()),
             )
@@ -545,7 +547,7 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if path.exists() {
         let empty = std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
         if !empty {
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::WorktreeConflict,
                 format!("`{}` exists and is not a worktree of this repository", path.display()),
             )
@@ -603,7 +605,7 @@ fn read_text(dir: &Path, rel: &str, code: ErrorCode) -> Result<Option<String>> {
 
 /// `err` as a step failure with `code`, keeping its hint.
 fn step_error(code: ErrorCode, err: &anyhow::Error) -> anyhow::Error {
-    let failure = PipelineError::new(code, format!("{err:#}"));
+    let failure = Error::coded(code, format!("{err:#}"));
     match crate::error::hint(err) {
         Some(hint) => failure.with_hint(hint).into(),
         None => failure.into(),
@@ -860,7 +862,7 @@ fn run_command(
         format!("{}{}", String::from_utf8_lossy(out), String::from_utf8_lossy(err))
     };
     match ended {
-        crate::child::Ended::TimedOut { stdout, stderr } => Err(PipelineError::new(
+        crate::child::Ended::TimedOut { stdout, stderr } => Err(Error::coded(
             ErrorCode::Timeout,
             format!(
                 "{what} `{shown}` did not finish within {} s and was stopped:\n{}",
@@ -901,13 +903,8 @@ fn command_step(job: &mut Job<'_>, act: Act, step: Phase) -> Result<bool> {
             Ok(true)
         }
         Act::Perform => {
-            let result = run_command(
-                &argv,
-                &job.worktree(),
-                job.env.config.commands.timeout(),
-                code,
-                what,
-            );
+            let result =
+                run_command(&argv, &job.worktree(), job.env.config.commands.timeout(), code, what);
             // What the command changed is the run's own, whether it succeeded or not.
             record_changes(job)?;
             result?;
@@ -997,14 +994,14 @@ fn forge_error(what: &str, err: &RetryError) -> anyhow::Error {
         }
         _ => "fix what gh says, then `git release resume`",
     };
-    PipelineError::new(err.code(), format!("{what}: {err}")).with_hint(hint).into()
+    Error::coded(err.code(), format!("{what}: {err}")).with_hint(hint).into()
 }
 
 /// `gh`'s JSON answer read as `T`, the fields the step needs (issue 12, item 5); anything
 /// else fails the step with `FORGE_FAILED` and the raw answer.
 fn json_of<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
     forge::answer(what, text).map_err(|e| {
-        PipelineError::new(ErrorCode::ForgeFailed, e)
+        Error::coded(ErrorCode::ForgeFailed, e)
             .with_hint("check `gh --version` and what the forge answers, then `git release resume`")
             .into()
     })
@@ -1050,19 +1047,8 @@ struct ListedRun {
 fn find_pr(job: &Job<'_>) -> Result<Option<PullRequest>> {
     let gh = job.gh()?;
     let branch = job.branch();
-    let args = [
-        "pr",
-        "list",
-        "--head",
-        branch.as_str(),
-        "--base",
-        job.run.branch.as_str(),
-        "--state",
-        "all",
-        "--json",
-        "number,url,state",
-    ];
-    let out = match gh.call(&job.env.root, &args) {
+    let request = Request::PrList { head: branch.as_str(), base: Some(job.run.branch.as_str()) };
+    let out = match gh.call(&job.env.root, &request) {
         Ok(Outcome::Done(out)) => out,
         Ok(Outcome::AlreadyExists(_)) => String::from("[]"),
         Err(e) => return Err(forge_error("cannot list pull requests", &e)),
@@ -1105,20 +1091,14 @@ fn pr_created(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let title = job.pr_title();
     let body = pr_body(job);
     let base = job.run.branch.clone();
-    let args = [
-        "pr",
-        "create",
-        "--base",
-        base.as_str(),
-        "--head",
-        branch.as_str(),
-        "--title",
-        title.as_str(),
-        "--body",
-        body.as_str(),
-    ];
+    let request = Request::PrCreate {
+        base: base.as_str(),
+        head: branch.as_str(),
+        title: title.as_str(),
+        body: body.as_str(),
+    };
     if act == Act::Describe {
-        job.describe(Phase::PrCreated, forge::shown("gh", &args), Some(body.clone()));
+        job.describe(Phase::PrCreated, github::shown_request(&request), Some(body.clone()));
         return Ok(true);
     }
     if let Some(pr) = find_pr(job)? {
@@ -1129,7 +1109,7 @@ fn pr_created(job: &mut Job<'_>, act: Act) -> Result<bool> {
         return Ok(false);
     }
     let gh = job.gh()?;
-    match gh.call(&job.worktree(), &args) {
+    match gh.call(&job.worktree(), &request) {
         Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => {}
         Err(e) => return Err(forge_error("cannot create the pull request", &e)),
     }
@@ -1148,7 +1128,7 @@ fn pr_state(job: &Job<'_>, number: u64) -> Result<(String, Option<String>)> {
     let gh = job.gh()?;
     let n = number.to_string();
     let out =
-        match gh.call(&job.env.root, &["pr", "view", n.as_str(), "--json", "state,mergeCommit"]) {
+        match gh.call(&job.env.root, &Request::PrView { number: n.as_str(), merge_commit: true }) {
             Ok(Outcome::Done(out)) => out,
             Ok(Outcome::AlreadyExists(m)) => m,
             Err(e) => return Err(forge_error(&format!("cannot read pull request #{number}"), &e)),
@@ -1173,14 +1153,14 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let number = job.pkg.pr.as_ref().map(|p| p.number);
     if act == Act::Describe {
         let n = number.map_or_else(|| "<pr>".to_owned(), |n| n.to_string());
-        job.describe(Phase::Merged, format!("gh pr checks {n} --watch --fail-fast"), None);
+        job.describe(Phase::Merged, github::shown_checks_watch(&n), None);
         let subject = format!("{} (#{n})", job.pr_title());
         job.describe(
             Phase::Merged,
-            forge::shown(
-                "gh",
-                &["pr", "merge", n.as_str(), "--squash", "--subject", subject.as_str()],
-            ),
+            github::shown_request(&Request::PrMerge {
+                number: n.as_str(),
+                subject: subject.as_str(),
+            }),
             None,
         );
         return Ok(true);
@@ -1203,7 +1183,7 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
             return Ok(true);
         }
         "CLOSED" => {
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::StepFailed,
                 format!("pull request #{number} was closed without being merged"),
             )
@@ -1220,7 +1200,7 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let bar = spinner(job, format!("waiting for the checks of pull request #{number}"));
     let checks = gh.once_within(
         &job.worktree(),
-        &["pr", "checks", n.as_str(), "--watch", "--fail-fast"],
+        &Request::PrChecksWatch { number: n.as_str() },
         job.env.config.forge.wait_timeout(),
     );
     if let Some(bar) = bar {
@@ -1235,7 +1215,7 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
                     &RetryError { failure, attempts: 1 },
                 ));
             }
-            return Err(PipelineError::new(
+            return Err(Error::coded(
                 ErrorCode::ChecksFailed,
                 format!(
                     "the checks of pull request #{number} failed:\n{}",
@@ -1250,10 +1230,9 @@ fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         }
     }
     let subject = format!("{} (#{number})", job.pr_title());
-    match gh.call(
-        &job.worktree(),
-        &["pr", "merge", n.as_str(), "--squash", "--subject", subject.as_str()],
-    ) {
+    match gh
+        .call(&job.worktree(), &Request::PrMerge { number: n.as_str(), subject: subject.as_str() })
+    {
         Ok(_) => {}
         Err(e) if e.failure.message.to_lowercase().contains("already merged") => {}
         Err(e) => return Err(forge_error(&format!("cannot merge pull request #{number}"), &e)),
@@ -1337,7 +1316,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if let Some((_, peeled)) = &remote_tag
         && *peeled != target
     {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::TagConflict,
             format!("tag `{tag}` exists on remote `{remote}` at commit {}, not at the release commit {}", short(peeled), short(&target)),
         )
@@ -1347,7 +1326,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if let Some(local) = &local_tag
         && *local != target
     {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::TagConflict,
             format!(
                 "local tag `{tag}` points at commit {}, not at the release commit {}",
@@ -1434,7 +1413,7 @@ fn check_tagged_versions(job: &Job<'_>, git: &Git, commit: &str) -> Result<()> {
     if stale.is_empty() {
         return Ok(());
     }
-    Err(PipelineError::new(
+    Err(Error::coded(
         ErrorCode::StepFailed,
         format!(
             "the commit to tag `{}` ({}) does not hold version `{version}`: {}",
@@ -1477,7 +1456,7 @@ pub fn check_unique_lanes<'a>(lanes: impl IntoIterator<Item = &'a str>) -> Resul
 
 fn release_url(job: &Job<'_>, tag: &str) -> Result<Option<String>> {
     let gh = job.gh()?;
-    match gh.lookup(&job.env.root, &["release", "view", tag, "--json", "url"]) {
+    match gh.lookup(&job.env.root, &Request::ReleaseUrl { tag }) {
         Ok(Some(out)) => Ok(Some(json_of::<ViewedRelease>(&out, "gh release view")?.url)),
         Ok(None) => Ok(None),
         Err(e) => Err(forge_error(&format!("cannot look up the release `{tag}`"), &e)),
@@ -1491,22 +1470,9 @@ fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
     let timeout = job.env.config.forge.wait_timeout();
     let started = std::time::Instant::now();
     let bar = spinner(job, format!("waiting for workflow `{workflow}` on `{tag}`"));
-    let args = [
-        "run",
-        "list",
-        "--workflow",
-        workflow,
-        "--branch",
-        tag,
-        "--event",
-        "push",
-        "--json",
-        "databaseId,url,status,conclusion",
-        "--limit",
-        "5",
-    ];
+    let request = Request::WorkflowRuns { workflow, tag };
     let run = loop {
-        let out = match gh.call(&dir, &args) {
+        let out = match gh.call(&dir, &request) {
             Ok(Outcome::Done(out)) => out,
             Ok(Outcome::AlreadyExists(_)) => "[]".to_owned(),
             Err(e) => {
@@ -1538,7 +1504,7 @@ fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
     let url = run.url;
     job.pkg.outputs.workflow_run = Some(url.clone());
     let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
-    let watched = gh.once_within(&dir, &["run", "watch", id.as_str(), "--exit-status"], left);
+    let watched = gh.once_within(&dir, &Request::WorkflowWatch { id: id.as_str() }, left);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -1549,8 +1515,9 @@ fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Result<()> {
                 &RetryError { failure, attempts: 1 },
             ));
         }
-        let log = gh.once(&dir, &["run", "view", id.as_str(), "--log-failed"]).unwrap_or_default();
-        return Err(PipelineError::new(
+        let log =
+            gh.once(&dir, &Request::WorkflowFailedLog { id: id.as_str() }).unwrap_or_default();
+        return Err(Error::coded(
             ErrorCode::ChecksFailed,
             format!(
                 "workflow `{workflow}` failed for `{tag}`: {url}\n{}",
@@ -1569,32 +1536,17 @@ fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let prerelease = job.pkg.next_version.contains('-');
     let notes_dir = job.files_dir(act);
     let notes = section(job, &notes_dir).unwrap_or_default();
-    let mut create: Vec<String> = [
-        "release",
-        "create",
-        tag.as_str(),
-        "--verify-tag",
-        "--title",
-        title.as_str(),
-        "--notes",
-        notes.as_str(),
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    if prerelease {
-        create.push("--prerelease".to_owned());
-    }
+    let create = Request::ReleaseCreate {
+        tag: tag.as_str(),
+        title: title.as_str(),
+        notes: notes.as_str(),
+        prerelease,
+    };
     let workflow = job.env.config.forge.wait_workflow.clone();
     let publish = job.env.config.commands.publish.clone();
     if act == Act::Describe {
         if let Some(w) = &workflow {
-            job.describe(
-                Phase::Published,
-                format!(
-                    "gh run list --workflow {w} --branch {tag}; gh run watch <run> --exit-status"
-                ),
-                None,
-            );
+            job.describe(Phase::Published, github::shown_workflow_wait(w, &tag), None);
         }
         if let Some(command) = &publish {
             let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)?;
@@ -1604,7 +1556,7 @@ fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 None,
             );
         }
-        job.describe(Phase::Published, forge::shown("gh", &create), Some(notes));
+        job.describe(Phase::Published, github::shown_request(&create), Some(notes));
         return Ok(true);
     }
     if let Some(url) = release_url(job, &tag)? {

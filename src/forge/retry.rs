@@ -1,5 +1,4 @@
-//! Forge calls: the retry policy every `gh` call goes through (DESIGN.md › Pipeline, seed 000
-//! section 2).
+//! The retry policy every forge call goes through (DESIGN.md › Pipeline, seed 000 section 2).
 //!
 //! A failed call is retried after `base * 2^attempt + jitter` milliseconds, `jitter` uniform in
 //! `[0, base)`, up to `forge.retries` attempts in all. A failure saying the object already
@@ -7,14 +6,10 @@
 //! failures are not retried, since trying again cannot fix them. The sleeper and the random
 //! source are parameters, so the schedule is tested exactly.
 
-use std::ffi::OsStr;
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::git::cli::redact;
-use crate::pipeline::state::ErrorCode;
+use crate::error::{ErrorCode, redact};
 
 /// How often and how patiently a forge call is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,205 +222,6 @@ pub fn retry<T>(
 /// The real sleeper for [`retry`].
 pub fn sleep(duration: Duration) {
     std::thread::sleep(duration);
-}
-
-/// The time limit of one `gh` call when the configuration sets none (`forge.timeout_secs`).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The installed `gh`, run with an argument vector and [`retry`]'s schedule.
-///
-/// Every call runs `gh ARGS` in a given directory (gh finds the repository from its git
-/// remotes there) with prompts, colour and the update notice off, and is killed past its
-/// time limit (`forge.timeout_secs`). stdout is the answer; a non-zero exit is a [`Failure`]
-/// classified from stderr (and stdout, where gh puts some messages), with credentials
-/// redacted before anything is kept or shown.
-#[derive(Debug, Clone)]
-pub struct Gh {
-    program: PathBuf,
-    policy: RetryPolicy,
-    timeout: Duration,
-}
-
-impl Gh {
-    /// `gh` as `GIT_RELEASE_GH` names it, else as found on PATH (`which`).
-    ///
-    /// # Errors
-    /// Neither finds it: the message says which and what to do.
-    pub fn locate(policy: RetryPolicy) -> anyhow::Result<Self> {
-        let program = crate::checks::find_gh().map_err(|reason| {
-            crate::error::Error::failed(reason)
-                .with_hint("install GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`")
-        })?;
-        Ok(Self { program, policy, timeout: DEFAULT_TIMEOUT })
-    }
-
-    /// `gh` located as [`Gh::locate`] does, with the retries and the time limit of `forge`.
-    ///
-    /// # Errors
-    /// See [`Gh::locate`].
-    pub fn for_forge(forge: &crate::config::Forge) -> anyhow::Result<Self> {
-        Ok(Self::locate(RetryPolicy::from(forge))?.with_timeout(forge.timeout()))
-    }
-
-    /// A `Gh` running `program` with `policy` (tests and callers that located gh already),
-    /// with the default time limit.
-    pub fn new(program: PathBuf, policy: RetryPolicy) -> Self {
-        Self { program, policy, timeout: DEFAULT_TIMEOUT }
-    }
-
-    /// The same `gh` with another time limit per call.
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The time limit of one call.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    /// The retry policy.
-    pub fn policy(&self) -> RetryPolicy {
-        self.policy
-    }
-
-    /// A `gh ARGS` command in `dir`, not yet run.
-    pub fn command<S: AsRef<OsStr>>(&self, dir: &Path, args: &[S]) -> Command {
-        let mut cmd = Command::new(&self.program);
-        cmd.args(args)
-            .current_dir(dir)
-            .env("GH_PROMPT_DISABLED", "1")
-            .env("GH_NO_UPDATE_NOTIFIER", "1")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// Runs `gh ARGS` in `dir` once, within the time limit: its stdout on success.
-    ///
-    /// # Errors
-    /// gh cannot be started (a `Transient` failure saying so), exits non-zero (classified),
-    /// or runs past the limit (a `Timeout` failure; gh is killed).
-    pub fn once<S: AsRef<OsStr>>(&self, dir: &Path, args: &[S]) -> Result<String, Failure> {
-        self.once_within(dir, args, self.timeout)
-    }
-
-    /// [`Gh::once`] with another time limit, for the calls that wait on purpose (`gh pr
-    /// checks --watch`, `gh run watch`: `forge.wait_timeout_secs`).
-    ///
-    /// # Errors
-    /// See [`Gh::once`].
-    pub fn once_within<S: AsRef<OsStr>>(
-        &self,
-        dir: &Path,
-        args: &[S],
-        limit: Duration,
-    ) -> Result<String, Failure> {
-        let mut cmd = self.command(dir, args);
-        let (status, stdout, stderr) = match crate::child::output_within(&mut cmd, Some(limit)) {
-            Ok(crate::child::Ended::Exited { status, stdout, stderr }) => (status, stdout, stderr),
-            Ok(crate::child::Ended::TimedOut { .. }) => {
-                let shown = shown(
-                    "gh",
-                    &args.iter().map(|a| a.as_ref().to_string_lossy()).collect::<Vec<_>>(),
-                );
-                return Err(Failure::new(
-                    FailureKind::Timeout,
-                    format!(
-                        "`{shown}` did not finish within {} s and was stopped",
-                        limit.as_secs()
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Failure::new(
-                    FailureKind::Transient,
-                    format!("cannot run `{}`: {e}", self.program.display()),
-                ));
-            }
-        };
-        let stdout = String::from_utf8_lossy(&stdout).into_owned();
-        if status.success() {
-            return Ok(redact(&stdout));
-        }
-        let stderr = String::from_utf8_lossy(&stderr);
-        let text = if stderr.trim().is_empty() { stdout.clone() } else { stderr.into_owned() };
-        let mut failure = Failure::from_stderr(&redact(&text));
-        if failure.message.is_empty() {
-            failure.message = format!("`gh` exited with {status}");
-        }
-        Err(failure)
-    }
-
-    /// Runs `gh ARGS` in `dir` with retries (real sleep, random jitter).
-    ///
-    /// # Errors
-    /// See [`retry`].
-    pub fn call<S: AsRef<OsStr>>(
-        &self,
-        dir: &Path,
-        args: &[S],
-    ) -> Result<Outcome<String>, RetryError> {
-        let mut random = crate::pipeline::state::random_u64;
-        retry(&self.policy, &mut sleep, &mut random, |_| self.once(dir, args))
-    }
-
-    /// Like [`Gh::call`], for lookups: `Ok(None)` when gh answers "not found".
-    ///
-    /// # Errors
-    /// See [`retry`]; "not found" is not an error here.
-    pub fn lookup<S: AsRef<OsStr>>(
-        &self,
-        dir: &Path,
-        args: &[S],
-    ) -> Result<Option<String>, RetryError> {
-        match self.call(dir, args) {
-            Ok(Outcome::Done(out)) => Ok(Some(out)),
-            Ok(Outcome::AlreadyExists(_)) => Ok(None),
-            Err(e) if e.failure.kind == FailureKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The JSON `gh COMMAND` printed, read as `T`: the fields a caller needs, with their types
-/// (issue 12, item 5). `{}`, `null` or `{"url": 5}` where a release's `url` is needed is not
-/// "the release exists" but an error.
-///
-/// # Errors
-/// The text is not JSON, or lacks a needed field, or has one of another type: the message
-/// names the command and what is wrong, and quotes the raw answer (cut to 200 characters,
-/// control characters escaped, credentials redacted).
-pub fn answer<T: serde::de::DeserializeOwned>(command: &str, text: &str) -> Result<T, String> {
-    serde_json::from_str(text.trim()).map_err(|e| {
-        let raw: String = text.trim().chars().take(200).collect();
-        let cut = if raw.len() < text.trim().len() { "…" } else { "" };
-        format!(
-            "`{command}` gave an answer git-release cannot use ({e}): `{}{cut}`",
-            redact(&raw.replace(['\n', '\r'], " "))
-        )
-    })
-}
-
-/// `gh ARGS` as one line for display: each argument quoted when it holds spaces or quotes,
-/// long arguments (bodies, notes) cut to their first line.
-pub fn shown<S: AsRef<str>>(program: &str, args: &[S]) -> String {
-    let mut out = String::from(program);
-    for arg in args {
-        let arg = arg.as_ref();
-        let first = arg.lines().next().unwrap_or("");
-        let cut = if first.len() < arg.len() { format!("{first}…") } else { first.to_owned() };
-        out.push(' ');
-        if cut.is_empty() || cut.contains([' ', '"', '\'', '`', '$']) {
-            out.push('\'');
-            out.push_str(&cut.replace('\'', "'\\''"));
-            out.push('\'');
-        } else {
-            out.push_str(&cut);
-        }
-    }
-    redact(&out)
 }
 
 #[cfg(test)]
