@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::config::{Config, Mode};
 use crate::error::redact;
 use crate::forge::{Gh, Request, RetryPolicy};
-use crate::git::cli::{Git, RemoteRef};
+use crate::git::cli::{Git, RemoteRef, Untracked};
 use crate::git::read::Repo;
 use crate::manifest;
 use crate::packages::Package;
@@ -450,28 +450,7 @@ fn dirty_working_tree(status: Option<Result<Vec<String>>>) -> CheckResult {
 
 /// The paths `git status` reports as changed or untracked (not ignored).
 fn porcelain_status(git: &Git) -> Result<Vec<String>> {
-    let out = git.run([
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=normal",
-    ])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut fields = text.split('\0').filter(|f| !f.is_empty());
-    let mut paths = Vec::new();
-    while let Some(field) = fields.next() {
-        if field.len() < 4 {
-            continue;
-        }
-        let (xy, path) = field.split_at(3);
-        paths.push(path.to_owned());
-        // A rename or copy is followed by its source path as a field of its own.
-        if xy.starts_with('R') || xy.starts_with('C') {
-            fields.next();
-        }
-    }
-    Ok(paths)
+    git.status_paths(Untracked::Normal)
 }
 
 /// The ref the branch is compared with: its configured upstream, else
@@ -487,13 +466,7 @@ fn upstream(repo: &Repo, config: &Config, branch: &str) -> Option<String> {
 
 /// `(ahead, behind)` of HEAD against `upstream`, from `git rev-list --left-right --count`.
 fn rev_list_counts(git: &Git, upstream: &str) -> Result<(usize, usize)> {
-    let out = git.run(["rev-list", "--left-right", "--count", &format!("HEAD...{upstream}")])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace().map(str::parse::<usize>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(ahead)), Some(Ok(behind))) => Ok((ahead, behind)),
-        _ => anyhow::bail!("unexpected `git rev-list --count` output `{}`", text.trim()),
-    }
+    git.ahead_behind(upstream)
 }
 
 type BranchState = (Option<String>, Option<String>, Option<(String, Result<(usize, usize)>)>);

@@ -28,6 +28,7 @@ impl Ctx {
     pub fn open(global: &GlobalArgs) -> Result<Self> {
         let ui = Ui::new(global.quiet, global.verbose, global.color);
         let dir = start_dir(global)?;
+        crate::git::cli::check_version()?;
         let repo = Repo::discover(&dir)?;
         let explicit =
             global.config.as_ref().map(|p| if p.is_absolute() { p.clone() } else { dir.join(p) });

@@ -44,6 +44,7 @@ impl Ui {
                     && io::stdout().is_terminal()
             }
         };
+        TRACE.store(verbose, std::sync::atomic::Ordering::Relaxed);
         Self { quiet, verbose, color }
     }
 
@@ -96,6 +97,16 @@ impl Ui {
         if self.verbose > 0 {
             eprintln!("{}", terminal_safe(line));
         }
+    }
+}
+
+/// The verbosity of the last [`Ui`] made: [`trace`] prints at 2 (`-vv`).
+static TRACE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Writes `line()` to stderr under `-vv` (every git command the crate runs is logged so).
+pub fn trace(line: &dyn Fn() -> String) {
+    if TRACE.load(std::sync::atomic::Ordering::Relaxed) >= 2 {
+        eprintln!("trace: {}", terminal_safe(&line()));
     }
 }
 

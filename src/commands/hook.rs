@@ -90,9 +90,7 @@ pub fn run(global: &GlobalArgs, args: &HookArgs) -> Result<()> {
 fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     let repo = Repo::discover(dir)?;
     let root = repo.root();
-    let out = Git::new(&root).run(["rev-parse", "--git-path", "hooks"])?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    Ok(if path.is_absolute() { path } else { root.join(path) })
+    Git::new(&root).git_path("hooks")
 }
 
 fn report(ui: &Ui, dir: &Path, done: &[hooks::Outcome], dry_run: bool) -> Result<()> {

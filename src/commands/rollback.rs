@@ -167,9 +167,8 @@ fn rollback_id() -> String {
 /// push, merged pull request) or a pushed tag.
 fn published(git: &Git, run: &RunState, pkg: &PackageState) -> Option<String> {
     if let Some(tag) = &pkg.tag {
-        let out =
-            git.run(["ls-remote", "--tags", "--", &run.remote, &format!("refs/tags/{tag}")]).ok();
-        if out.is_some_and(|o| !o.stdout.is_empty()) {
+        let out = git.ls_remote(&run.remote, true, &[&format!("refs/tags/{tag}")]).ok();
+        if out.is_some_and(|o| !o.is_empty()) {
             return Some(format!(
                 "tag `{tag}` is on the remote; roll it back with `{}`",
                 crate::ui::command_line(&["git", "release", "rollback", tag])
@@ -250,39 +249,33 @@ fn rollback_run(
             }
         }
         let remote_ref = format!("refs/heads/{branch}");
-        let on_remote = git
-            .run(["ls-remote", "--", &run.remote, &remote_ref])
-            .is_ok_and(|o| !o.stdout.is_empty());
+        let on_remote =
+            git.ls_remote(&run.remote, false, &[&remote_ref]).is_ok_and(|o| !o.is_empty());
         if on_remote {
             act(format!("git push {} --delete {remote_ref}", run.remote), &pkg.name, &mut || {
-                git.run(["push", "--", &run.remote, &format!(":{remote_ref}")]).map(|_| ())
+                git.push_refspecs(&run.remote, &[format!(":{remote_ref}")], false)
             })?;
         }
         if worktree.exists() {
             let shown = worktree.display().to_string();
             act(format!("git worktree remove --force {shown}"), &pkg.name, &mut || {
-                git.run(["worktree", "remove", "--force", &shown]).map(|_| ())
+                git.worktree_remove(&worktree, true)
             })?;
         }
-        let has_branch =
-            git.run(["rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")]).is_ok();
+        let has_branch = git.rev_parse(&format!("refs/heads/{branch}")).is_some();
         if has_branch {
-            act(format!("git branch -D {branch}"), &pkg.name, &mut || {
-                git.run(["branch", "-D", "--", &branch]).map(|_| ())
-            })?;
+            act(format!("git branch -D {branch}"), &pkg.name, &mut || git.branch_delete(&branch))?;
         }
         // A tag the run made but never pushed (not on the remote: checked above), at one of
         // the run's commits.
         if let Some(tag) = &pkg.tag
-            && let Ok(out) =
-                git.run(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")])
+            && let Some(target) = git.commit_of(&format!("refs/tags/{tag}"))
         {
-            let target = String::from_utf8_lossy(&out.stdout).trim().to_owned();
             let ours = pkg.outputs.commit.as_deref() == Some(target.as_str())
                 || pkg.pr.as_ref().and_then(|p| p.merge_commit.as_deref()) == Some(target.as_str());
             if ours {
                 act(format!("git tag -d {tag}  (never pushed)"), &pkg.name, &mut || {
-                    git.run(["tag", "-d", "--", tag]).map(|_| ())
+                    git.tag_delete(tag)
                 })?;
             }
         }
@@ -290,7 +283,7 @@ fn rollback_run(
     if !dry_run {
         let folder = common_dir.join("release").join("worktrees").join(&run.run_id);
         let _ = std::fs::remove_dir(&folder);
-        let _ = git.run(["worktree", "prune"]);
+        let _ = git.worktree_prune();
         run.touch(SystemTime::now());
         for pkg in &mut run.packages {
             if !left.iter().any(|l| l.starts_with(&format!("{}:", pkg.name))) {
@@ -318,13 +311,12 @@ fn rollback_tag(
     crate::tags::validate_name(tag)?;
     let git = Git::new(root);
     let remote = ctx.config.remote.clone();
-    let out = git.run(["ls-remote", "--tags", "--", &remote, &format!("refs/tags/{tag}")])?;
-    let remote_tags = crate::git::cli::parse_ls_remote(&String::from_utf8_lossy(&out.stdout));
-    let local =
-        git.run(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")]).ok();
+    let out = git.ls_remote(&remote, true, &[&format!("refs/tags/{tag}")])?;
+    let remote_tags = crate::git::cli::parse_ls_remote(&out);
+    let local = git.commit_of(&format!("refs/tags/{tag}"));
     let commit = match (remote_tags.get(tag), local) {
         (Some(r), _) => r.peeled.clone(),
-        (None, Some(out)) => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        (None, Some(commit)) => commit,
         (None, None) => {
             return Err(Error::usage(format!(
                 "tag `{tag}` exists neither here nor on remote `{remote}`"
@@ -363,25 +355,24 @@ fn rollback_tag(
         let shown = worktree.display().to_string();
         let base = format!("refs/remotes/{remote}/{}", ctx.config.branch);
         act(format!("git fetch {remote} {}", ctx.config.branch), &mut || {
-            git.run([
-                "fetch",
-                "--no-tags",
-                "--",
+            git.fetch(
                 &remote,
                 &format!("refs/heads/{0}:refs/remotes/{remote}/{0}", ctx.config.branch),
-            ])
-            .map(|_| ())
+            )
         })?;
         act(format!("git worktree add -b {branch} {shown} {base}"), &mut || {
-            git.run(["worktree", "add", "--quiet", "-b", &branch, &shown, &base]).map(|_| ())
+            git.worktree_add(&worktree, &branch, Some(&base))
         })?;
         let wgit = Git::new(&worktree);
         act(format!("git revert --no-edit {}", &commit[..commit.len().min(12)]), &mut || {
-            wgit.run(["revert", "--no-edit", &commit]).map(|_| ())
+            wgit.revert(&commit)
         })?;
         act(format!("git push {remote} {branch}"), &mut || {
-            wgit.run(["push", "--", &remote, &format!("refs/heads/{branch}:refs/heads/{branch}")])
-                .map(|_| ())
+            wgit.push_refspecs(
+                &remote,
+                &[format!("refs/heads/{branch}:refs/heads/{branch}")],
+                false,
+            )
         })?;
         let body =
             format!("Reverts the release `{tag}` (commit {commit}).\n\nReason: {}\n", args.reason);
@@ -397,9 +388,7 @@ fn rollback_tag(
                 Err(Error::failed(format!("cannot open the revert pull request: {e}")).into())
             }
         })?;
-        act(format!("git worktree remove {shown}"), &mut || {
-            git.run(["worktree", "remove", &shown]).map(|_| ())
-        })?;
+        act(format!("git worktree remove {shown}"), &mut || git.worktree_remove(&worktree, false))?;
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
@@ -449,7 +438,7 @@ fn rollback_tag(
             }
         ));
         act(format!("git push {remote} --delete refs/tags/{tag}"), &mut || {
-            git.run(["push", "--", &remote, &format!(":refs/tags/{tag}")]).map(|_| ())
+            git.push_refspecs(&remote, &[format!(":refs/tags/{tag}")], false)
         })?;
     }
     let previous = owner

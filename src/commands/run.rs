@@ -589,8 +589,7 @@ pub(crate) fn gate(
 /// login name; `unknown` only when none exists.
 pub(crate) fn identity(ctx: &Ctx) -> String {
     let dir = ctx.repo.workdir().map_or_else(|| ctx.repo.common_dir().to_owned(), Path::to_owned);
-    let ident = Git::new(&dir).run(["var", "GIT_COMMITTER_IDENT"]).ok().and_then(|out| {
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let ident = Git::new(&dir).committer_ident().and_then(|text| {
         // `Name <email> 1700000000 +0000`: the date is not part of who.
         let end = text.rfind('>')?;
         Some(text[..=end].to_owned())
@@ -638,13 +637,9 @@ fn resume_text(state: &RunState) -> String {
 /// Provenance: the planned commit, the branch, the remotes (credentials removed).
 pub(crate) fn provenance(ctx: &Ctx, root: &Path, head: &str) -> Provenance {
     let git = Git::new(root);
-    let names = git
-        .run(["remote"])
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let names = git.remotes().unwrap_or_default();
     let remotes = names
-        .lines()
-        .filter(|n| !n.is_empty())
+        .iter()
         .map(|name| RemoteUrl {
             name: name.to_owned(),
             url: redact(&ctx.repo.value(&format!("remote.{name}.url")).unwrap_or_default()),

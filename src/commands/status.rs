@@ -90,10 +90,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
             gh.as_ref(),
         ));
     }
-    let local_status = git
-        .run(["--no-optional-locks", "status", "--short", "--branch"])
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let local_status = git.status_short().unwrap_or_default();
     match args.format {
         RunFormat::Json => {
             let doc = serde_json::json!({

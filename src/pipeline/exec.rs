@@ -438,7 +438,7 @@ pub fn remove_worktrees(root: &Path, common_dir: &Path, state: &RunState) -> Vec
             continue;
         }
         let shown = path.display().to_string();
-        if let Err(e) = git.run(["worktree", "remove", &shown]) {
+        if let Err(e) = git.worktree_remove(&path, false) {
             problems.push(format!("`{shown}`: {e:#}"));
         }
     }

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -30,7 +30,7 @@ use crate::error::redact;
 use crate::error::{Error, ErrorCode};
 use crate::forge::{self, FailureKind, Forge as _, Gh, Outcome, Request, RetryError, github};
 use crate::fsutil;
-use crate::git::cli::Git;
+use crate::git::cli::{Git, RemoteError, Untracked, is_unreachable};
 use crate::git::read::Repo;
 use crate::manifest::{self, Kind, edit};
 use crate::ui::Ui;
@@ -304,33 +304,7 @@ fn worktree_branch(path: &Path) -> Option<String> {
     if !path.join(".git").exists() {
         return None;
     }
-    let out = Git::new(path).run(["symbolic-ref", "-q", "HEAD"]).ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    Some(text.strip_prefix("refs/heads/").unwrap_or(&text).to_owned())
-}
-
-/// The paths `git status --porcelain -z` lists in the work tree `git` runs in (every
-/// untracked file, not only its folder; both paths of a rename).
-fn dirty_paths(git: &Git) -> Result<Vec<String>> {
-    let out = git.run([
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=all",
-        "--ignore-submodules=none",
-    ])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut paths = Vec::new();
-    let mut entries = text.split('\0').filter(|e| !e.is_empty());
-    while let Some(entry) = entries.next() {
-        let (status, path) = (entry.get(..2).unwrap_or(""), entry.get(3..).unwrap_or(entry));
-        paths.push(path.to_owned());
-        if status.contains('R') || status.contains('C') {
-            paths.extend(entries.next().map(str::to_owned));
-        }
-    }
-    Ok(paths)
+    Git::new(path).head_branch()
 }
 
 /// A fingerprint of the file `rel` in the work tree `dir` as it is now: the SHA-256 of its
@@ -356,7 +330,7 @@ fn fingerprint(dir: &Path, rel: &str) -> String {
 /// after a configured command, whose changes cannot be known in advance.
 fn record_changes(job: &mut Job<'_>) -> Result<()> {
     let dir = job.worktree();
-    for rel in dirty_paths(&job.wgit())? {
+    for rel in job.wgit().status_paths(Untracked::All)? {
         let print = fingerprint(&dir, &rel);
         let known = job.pkg.outputs.files.entry(rel).or_default();
         if !known.contains(&print) {
@@ -371,7 +345,9 @@ fn record_changes(job: &mut Job<'_>) -> Result<()> {
 /// the worktree, or edited, after a failure is `WORKTREE_DIRTY`, and is never released.
 fn check_worktree(job: &Job<'_>) -> Result<()> {
     let dir = job.worktree();
-    let unknown: Vec<String> = dirty_paths(&job.wgit())?
+    let unknown: Vec<String> = job
+        .wgit()
+        .status_paths(Untracked::All)?
         .into_iter()
         .filter(|rel| {
             !job.pkg
@@ -401,97 +377,44 @@ fn check_worktree(job: &Job<'_>) -> Result<()> {
 
 /// The commit `rev` names, if it names one.
 fn rev_parse(git: &Git, rev: &str) -> Option<String> {
-    let out = git
-        .run(["rev-parse", "--verify", "-q", "--end-of-options", &format!("{rev}^{{commit}}")])
-        .ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// Whether `ancestor` is an ancestor of (or equal to) `descendant`; `false` when either is
-/// missing locally.
-fn is_ancestor(git: &Git, ancestor: &str, descendant: &str) -> bool {
-    git.command(["merge-base", "--is-ancestor", ancestor, descendant])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Whether a git failure's text says the remote could not be reached.
-fn unreachable(text: &str) -> bool {
-    let text = text.to_lowercase();
-    [
-        "could not read from remote",
-        "unable to access",
-        "connection refused",
-        "could not resolve host",
-        "does not appear to be a git repository",
-        "unable to connect",
-        "connection reset",
-        "timed out",
-        "unable to look up",
-    ]
-    .iter()
-    .any(|w| text.contains(w))
+    git.commit_of(rev)
 }
 
 /// The id `ref_name` has on `remote` (`git ls-remote`), with the peeled commit for a tag.
 fn ls_remote(git: &Git, remote: &str, ref_name: &str) -> Result<Option<(String, String)>> {
-    // A pattern lists only the refs it names: ask for the tag's peeled `^{}` line too, or
-    // an annotated tag's "commit" would be the tag object itself.
-    let peeled = format!("{ref_name}^{{}}");
-    let out = git
-        .command(["ls-remote", "--", remote, ref_name, &peeled])
-        .output()
-        .with_context(|| "failed to run `git ls-remote`")?;
-    if !out.status.success() {
-        let stderr = redact(String::from_utf8_lossy(&out.stderr).trim());
-        let code =
-            if unreachable(&stderr) { ErrorCode::RemoteUnreachable } else { ErrorCode::StepFailed };
-        return Err(fail(code, format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}")));
+    match git.ls_remote_ref(remote, ref_name) {
+        Ok(found) => Ok(found.map(|r| (r.object, r.peeled))),
+        Err(RemoteError::Spawn(..)) => Err(anyhow::anyhow!("failed to run `git ls-remote`")),
+        Err(RemoteError::Unreachable(stderr)) => Err(fail(
+            ErrorCode::RemoteUnreachable,
+            format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}"),
+        )),
+        Err(RemoteError::Rejected(stderr)) => Err(fail(
+            ErrorCode::StepFailed,
+            format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}"),
+        )),
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let refs = crate::git::cli::parse_ls_remote(&text);
-    if let Some(tag) = ref_name.strip_prefix("refs/tags/") {
-        return Ok(refs.get(tag).map(|r| (r.object.clone(), r.peeled.clone())));
-    }
-    Ok(text.lines().find_map(|line| {
-        let (id, name) = line.split_once('\t')?;
-        (name == ref_name).then(|| (id.to_owned(), id.to_owned()))
-    }))
 }
 
 /// `git push <remote> <src>:<dst>`, never forced; a refusal is `PUSH_REJECTED`, an
 /// unreachable remote `REMOTE_UNREACHABLE`.
 fn push(git: &Git, remote: &str, src: &str, dst: &str) -> Result<()> {
-    let spec = format!("{src}:{dst}");
-    let out = git
-        .command(["push", "--porcelain", "--", remote, &spec])
-        .output()
-        .context("failed to run `git push`")?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let text = redact(&format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ));
-    let last = last_lines(&text, 6);
-    if unreachable(&text) {
-        return Err(Error::coded(
+    match git.push(remote, src, dst) {
+        Ok(()) => Ok(()),
+        Err(e @ RemoteError::Spawn(..)) => Err(anyhow::Error::new(e)),
+        Err(RemoteError::Unreachable(text)) => Err(Error::coded(
             ErrorCode::RemoteUnreachable,
-            format!("cannot reach remote `{remote}` to push `{dst}`:\n{last}"),
+            format!("cannot reach remote `{remote}` to push `{dst}`:\n{}", last_lines(&text, 6)),
         )
         .with_hint("check the network and the remote's URL, then `git release resume`")
-        .into());
+        .into()),
+        Err(RemoteError::Rejected(text)) => Err(Error::coded(
+            ErrorCode::PushRejected,
+            format!("remote `{remote}` refused the push of `{dst}`:\n{}", last_lines(&text, 6)),
+        )
+        .with_hint("see why the remote refused (protected branch, non-fast-forward, hook), fix it, then `git release resume`")
+        .into()),
     }
-    Err(Error::coded(
-        ErrorCode::PushRejected,
-        format!("remote `{remote}` refused the push of `{dst}`:\n{last}"),
-    )
-    .with_hint("see why the remote refused (protected branch, non-fast-forward, hook), fix it, then `git release resume`")
-    .into())
 }
 
 /// The last `n` non-empty lines of `text`, indented, credentials redacted.
@@ -563,12 +486,12 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
     }
     let git = job.git();
     // A worktree deleted by hand stays registered until pruned; pruning touches nothing else.
-    git.run(["worktree", "prune"])?;
+    git.worktree_prune()?;
     let shown = path.display().to_string();
     let existing = rev_parse(&git, &format!("refs/heads/{branch}"));
     let result = match &existing {
-        Some(_) => git.run(["worktree", "add", "--quiet", &shown, &branch]),
-        None => git.run(["worktree", "add", "--quiet", "-b", &branch, &shown, &job.base]),
+        Some(_) => git.worktree_add(&path, &branch, None),
+        None => git.worktree_add(&path, &branch, Some(&job.base)),
     };
     result.map_err(|e| {
         fail(ErrorCode::WorktreeConflict, format!("cannot create worktree `{shown}`: {e:#}"))
@@ -579,7 +502,7 @@ fn worktree(job: &mut Job<'_>, act: Act) -> Result<bool> {
     });
     job.pkg.worktree = Some(path.clone());
     job.pkg.branch = Some(branch);
-    let dirty = dirty_paths(&job.wgit())?;
+    let dirty = job.wgit().status_paths(Untracked::All)?;
     if !dirty.is_empty() {
         return Err(fail(
             ErrorCode::WorktreeDirty,
@@ -930,11 +853,9 @@ fn committed(job: &mut Job<'_>, act: Act) -> Result<bool> {
     // packages' commits may follow it).
     let base = job.pkg.outputs.base.clone().unwrap_or_default();
     let range = if base.is_empty() { "HEAD".to_owned() } else { format!("{base}..HEAD") };
-    let out = wgit.run(["log", "--format=%H%x00%s", &range, "--"])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let found = text.lines().filter_map(|l| l.split_once('\0')).find(|(_, s)| *s == message);
+    let found = wgit.log_subjects(&range)?.into_iter().find(|(_, s)| *s == message);
     if let Some((id, _)) = found {
-        job.pkg.outputs.commit = Some(id.to_owned());
+        job.pkg.outputs.commit = Some(id);
         return Ok(true);
     }
     if act == Act::Verify {
@@ -942,14 +863,9 @@ fn committed(job: &mut Job<'_>, act: Act) -> Result<bool> {
     }
     // Stage exactly the files the steps changed, never `git add -A` (issue 12 item 10).
     check_worktree(job)?;
-    let paths: Vec<String> =
-        job.pkg.outputs.files.keys().map(|p| format!(":(literal){p}")).collect();
-    if !paths.is_empty() {
-        let mut args = vec!["add".to_owned(), "-A".to_owned(), "--".to_owned()];
-        args.extend(paths);
-        wgit.run(&args)?;
-    }
-    wgit.run(["commit", "--quiet", "--allow-empty", "-m", &message])
+    let paths: Vec<String> = job.pkg.outputs.files.keys().cloned().collect();
+    wgit.add_paths(&paths)?;
+    wgit.commit(&message)
         .map_err(|e| fail(ErrorCode::StepFailed, format!("cannot commit the release: {e:#}")))?;
     job.pkg.outputs.commit = rev_parse(&wgit, "HEAD");
     Ok(true)
@@ -974,7 +890,7 @@ fn pushed(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let tip = ls_remote(&git, &remote, &dst)?.map(|(id, _)| id);
     let done = match &tip {
         Some(tip) if *tip == commit => true,
-        Some(tip) => is_ancestor(&git, &commit, tip),
+        Some(tip) => git.is_ancestor(&commit, tip),
         None => false,
     };
     if done || act == Act::Verify {
@@ -1349,8 +1265,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         return Ok(false);
     }
     if remote_tag.is_some() {
-        let spec = format!("refs/tags/{tag}:refs/tags/{tag}");
-        git.run(["fetch", "--no-tags", "--", &remote, &spec])?;
+        git.fetch_tag(&remote, &tag, false)?;
         check_tagged_versions(job, &git, &target)?;
         job.pkg.outputs.tagged_commit = Some(target);
         return Ok(true);
@@ -1359,9 +1274,9 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         if rev_parse(&git, &target).is_none() {
             // The merge commit was made on the forge: fetch the release branch to have it.
             let spec = format!("refs/heads/{}", job.run.branch);
-            git.run(["fetch", "--no-tags", "--", &remote, &spec]).map_err(|e| {
+            git.fetch(&remote, &spec).map_err(|e| {
                 let text = format!("{e:#}");
-                let code = if unreachable(&text) {
+                let code = if is_unreachable(&text) {
                     ErrorCode::RemoteUnreachable
                 } else {
                     ErrorCode::StepFailed
@@ -1371,7 +1286,7 @@ fn tagged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         }
         check_tagged_versions(job, &git, &target)?;
         let message = tag_message(&tag, &changes_of(&job.pkg.release.changes));
-        git.run(["tag", "-a", "-m", &message, "--end-of-options", &tag, &target]).map_err(|e| {
+        git.tag_annotated(&tag, &target, &message, false).map_err(|e| {
             fail(ErrorCode::StepFailed, format!("cannot create tag `{tag}`: {e:#}"))
         })?;
     }
@@ -1387,15 +1302,10 @@ fn check_tagged_versions(job: &Job<'_>, git: &Git, commit: &str) -> Result<()> {
     let version = job.version().to_owned();
     let mut stale = Vec::new();
     for rel in &job.pkg.release.version_files {
-        let out = git
-            .command(["cat-file", "blob", &format!("{commit}:{rel}")])
-            .output()
-            .context("failed to run `git cat-file`")?;
-        if !out.status.success() {
+        let Some(text) = git.blob_at(commit, rel)? else {
             stale.push(format!("`{rel}` is missing"));
             continue;
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
+        };
         match edit::set_version(rel, &text, &version) {
             Ok(new) if new == text => {}
             // The version is the workspace's: the workspace file is one of those checked, or
