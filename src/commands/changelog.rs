@@ -9,9 +9,9 @@ use gix::ObjectId;
 use serde::Serialize;
 
 use crate::changelog::{self, Forge, Release, ReleaseMeta, Templates};
-use crate::cli::GlobalArgs;
 use crate::config::GitConfig as _;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::fsutil::write_inside;
 use crate::packages::{self, Package};

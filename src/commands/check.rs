@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::checks::{self, CheckResult, Report, Status};
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::{Error, Exit};
 use crate::plan;
 use crate::waivers::{self, Date, Waiver};

@@ -8,9 +8,9 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::checks::{self, CheckResult, Report};
-use crate::cli::GlobalArgs;
 use crate::commands::check::{CheckFormat, finish, render_json, render_table};
 use crate::config::{self, Config, GitConfig as _};
+use crate::context::GlobalArgs;
 use crate::context::start_dir;
 use crate::git::cli::Git;
 use crate::git::read::Repo;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 use crate::context::{Ctx, start_dir};
 use crate::error::{Error, Exit};
 use crate::git::cli::Git;

@@ -6,8 +6,8 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::changelog::{self, Notes};
-use crate::cli::GlobalArgs;
 use crate::commands::changelog::{NotesFormat, Source};
+use crate::context::GlobalArgs;
 
 /// Print the release notes of the next release or a past one
 ///

@@ -6,8 +6,8 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use comfy_table::{Table, presets};
 
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::{Error, Exit};
 use crate::plan::{self, Plan, Status};
 use crate::version::{Level, PRERELEASE_CHANNELS};

@@ -9,9 +9,9 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::error::redact;
 use crate::forge::{self, Forge as _, Gh, Outcome, Request};

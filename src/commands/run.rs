@@ -11,9 +11,9 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::checks::{self, Status as CheckStatus};
-use crate::cli::GlobalArgs;
 use crate::config::{GitConfig as _, Mode};
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::redact;
 use crate::error::{Error, ErrorCode, Exit};
 use crate::forge::{Forge as _, Gh, Request};

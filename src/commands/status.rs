@@ -9,9 +9,9 @@ use clap::Args;
 use serde::Serialize;
 
 use super::run::RunFormat;
-use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::redact;
 use crate::forge::{Forge as _, Gh, Request, RetryPolicy};
 use crate::git::cli::Git;

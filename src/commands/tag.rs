@@ -5,8 +5,8 @@ use clap::{Args, ValueEnum};
 use semver::Version;
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::git::cli::Git;
 use crate::pipeline::steps;

@@ -17,8 +17,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::run::{self as single, RunFormat};
 use crate::checks::{self, Status as CheckStatus};
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::{Error, ErrorCode, Exit};
 use crate::pipeline::evidence::{self, Evidence};
 use crate::pipeline::exec;

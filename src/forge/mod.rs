@@ -170,7 +170,7 @@ pub trait Forge {
     /// # Errors
     /// See [`retry()`].
     fn call(&self, dir: &Path, request: &Request<'_>) -> Result<Outcome<String>, RetryError> {
-        let mut random = crate::pipeline::state::random_u64;
+        let mut random = || fastrand::u64(..);
         retry(&self.policy(), &mut sleep, &mut random, |_| self.once(dir, request))
     }
 

@@ -736,17 +736,9 @@ pub fn new_run_id(now: SystemTime) -> String {
     run_id(now, random_u64())
 }
 
-/// 64 bits that differ between calls and between processes: a hash, under std's randomly
-/// keyed hasher, of the time, the process id and a per-process counter. Not for secrets.
+/// 64 random bits (fastrand, seeded per thread from the OS). Not for secrets.
 pub fn random_u64() -> u64 {
-    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos().hash(&mut hasher);
-    std::process::id().hash(&mut hasher);
-    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
-    hasher.finish()
+    fastrand::u64(..)
 }
 
 /// Whether `id` has the form `release-YYYYMMDD-xxxxxx` (six lowercase hex digits), which also
