@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::Result;
 use clap::Args;
 
+use crate::checks::render::{CheckFormat, finish, render_json, render_table};
 use crate::checks::{self, CheckResult, Report};
-use crate::commands::check::{CheckFormat, finish, render_json, render_table};
 use crate::config::{self, Config, GitConfig as _};
 use crate::context::GlobalArgs;
 use crate::context::start_dir;

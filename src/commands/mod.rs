@@ -14,4 +14,3 @@ pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod tag;
-pub mod workspace;

@@ -16,9 +16,9 @@ use crate::error::Error;
 use crate::error::redact;
 use crate::forge::{self, Forge as _, Gh, Outcome, Request};
 use crate::git::cli::Git;
-use crate::pipeline::lock::Lock;
-use crate::pipeline::state::{self, PackageState, Phase, RunState};
-use crate::pipeline::steps;
+use crate::release::lock::Lock;
+use crate::release::state::{self, PackageState, Phase, RunState};
+use crate::release::steps;
 
 /// Undo an unpublished run, or take back a published release
 ///
@@ -121,7 +121,7 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs) -> Result<()> {
         ctx.ui.status("dry run: nothing was changed");
         return Ok(());
     }
-    let who = super::run::identity(&ctx);
+    let who = crate::release::preflight::identity(&ctx);
     let record = serde_json::json!({
         "rollback_evidence": {
             "rollback_id": rollback_id(),
@@ -294,7 +294,7 @@ fn rollback_run(
         crate::fsutil::write_atomically(&path, &text)?;
         if path == state::state_path(common_dir, &run.run_id) && left.is_empty() {
             state::archive(common_dir, &run.run_id)?;
-            crate::pipeline::evidence::archive(common_dir, &run.run_id)?;
+            crate::release::evidence::archive(common_dir, &run.run_id)?;
         }
     }
     Ok((actions, left, versions.join(", ")))

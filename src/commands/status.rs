@@ -8,15 +8,15 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::run::RunFormat;
 use crate::config::Mode;
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::redact;
 use crate::forge::{Forge as _, Gh, Request, RetryPolicy};
 use crate::git::cli::Git;
-use crate::pipeline::state::{self, PackageState, PackageStatus, Phase, RunState};
-use crate::pipeline::steps;
+use crate::release::options::RunFormat;
+use crate::release::state::{self, PackageState, PackageStatus, Phase, RunState};
+use crate::release::steps;
 use crate::tags;
 
 /// List release runs, or show where one stands and what resume would do
@@ -112,7 +112,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
             let mut out = format!(
                 "run {} — {}, plan {}, {} mode, started {}, updated {}\n",
                 run.run_id,
-                super::run::status_name(run.status),
+                crate::release::report::status_name(run.status),
                 run.plan_hash.as_deref().unwrap_or("-"),
                 if run.mode == Mode::Pr { "pr" } else { "direct" },
                 run.started_at,
@@ -294,7 +294,7 @@ fn list(ctx: &Ctx, dir: &Path, format: RunFormat) -> Result<()> {
                 [
                     r.run_id.clone(),
                     r.started_at.clone(),
-                    r.status.map_or("UNREADABLE", super::run::status_name).to_owned(),
+                    r.status.map_or("UNREADABLE", crate::release::report::status_name).to_owned(),
                     if *archived { "archived".to_owned() } else { "active".to_owned() },
                     r.problem.clone().unwrap_or_default(),
                 ]

@@ -9,8 +9,8 @@ use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::git::cli::Git;
-use crate::pipeline::steps;
 use crate::plan::{self, Status as PlanStatus};
+use crate::release::steps;
 use crate::tags::{self, Row, Status};
 
 /// Create, reconcile and push release tags

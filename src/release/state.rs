@@ -517,7 +517,7 @@ impl RunState {
     }
 
     /// The lane of package `name`: its own (`Some(name)`), or `None` when the run shares one
-    /// release branch and worktree (see [`crate::pipeline::steps::branch_name`]).
+    /// release branch and worktree (see [`crate::release::steps::branch_name`]).
     pub fn lane<'a>(&self, name: &'a str) -> Option<&'a str> {
         (!self.shares_pr()).then_some(name)
     }
@@ -722,7 +722,7 @@ pub fn state_path(dir: &Path, run_id: &str) -> PathBuf {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use git_release::pipeline::state::run_id;
+/// use git_release::release::state::run_id;
 /// let now = UNIX_EPOCH + Duration::from_secs(1_740_477_600);
 /// assert_eq!(run_id(now, 0xff_a3f7b2), "release-20250225-a3f7b2");
 /// ```
@@ -757,7 +757,7 @@ pub fn is_run_id(id: &str) -> bool {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use git_release::pipeline::state::timestamp;
+/// use git_release::release::state::timestamp;
 /// assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
 /// ```
 pub fn timestamp(time: SystemTime) -> String {

@@ -11,6 +11,8 @@
 //! - [`insert_section`] and [`file_diff`]: the section put into the changelog file,
 //!   leaving every other byte as it was.
 
+pub mod source;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,9 +31,9 @@ use crate::history::{self, PathTrie, TreeCache};
 use crate::packages::Package;
 
 /// The built-in template of one changelog section.
-pub const CHANGELOG_TEMPLATE: &str = include_str!("templates/changelog.md.j2");
+pub const CHANGELOG_TEMPLATE: &str = include_str!("../templates/changelog.md.j2");
 /// The built-in template of release notes.
-pub const NOTES_TEMPLATE: &str = include_str!("templates/notes.md.j2");
+pub const NOTES_TEMPLATE: &str = include_str!("../templates/notes.md.j2");
 
 /// The header a new changelog file starts with.
 pub const DEFAULT_HEADER: &str = "# Changelog\n\n";

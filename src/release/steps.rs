@@ -159,7 +159,7 @@ fn fail(code: ErrorCode, message: impl AsRef<str>) -> anyhow::Error {
 /// else becomes `-`.
 ///
 /// ```
-/// use git_release::pipeline::steps::slug;
+/// use git_release::release::steps::slug;
 /// assert_eq!(slug("@scope/web ui"), "scope-web-ui");
 /// ```
 pub fn slug(name: &str) -> String {
