@@ -15,5 +15,6 @@ mod many;
 mod plan;
 mod resume;
 mod run;
+mod snapshots;
 mod support;
 mod tag;
