@@ -155,9 +155,13 @@ impl Walk {
     }
 }
 
-/// A small growable bit set.
+/// A small growable bit set: the first 64 bits inline (no allocation for up to 64
+/// boundaries, the usual case), the rest in a vector.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Bits(Vec<u64>);
+struct Bits {
+    first: u64,
+    rest: Vec<u64>,
+}
 
 impl Bits {
     fn one(bit: usize) -> Self {
@@ -166,30 +170,47 @@ impl Bits {
         bits
     }
 
+    fn word(&self, i: usize) -> u64 {
+        if i == 0 { self.first } else { self.rest.get(i - 1).copied().unwrap_or(0) }
+    }
+
+    fn words(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first == 0 && self.rest.iter().all(|w| *w == 0)
+    }
+
     fn set(&mut self, bit: usize) {
         let word = bit / 64;
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
+        if word == 0 {
+            self.first |= 1 << bit;
+            return;
         }
-        self.0[word] |= 1 << (bit % 64);
+        if self.rest.len() < word {
+            self.rest.resize(word, 0);
+        }
+        self.rest[word - 1] |= 1 << (bit % 64);
     }
 
     fn has(&self, bit: usize) -> bool {
-        self.0.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        self.word(bit / 64) & (1 << (bit % 64)) != 0
     }
 
     /// Whether every bit of `other` is set here.
     fn contains(&self, other: &Bits) -> bool {
-        other.0.iter().enumerate().all(|(i, w)| self.0.get(i).copied().unwrap_or(0) & w == *w)
+        (0..other.words()).all(|i| self.word(i) & other.word(i) == other.word(i))
     }
 
     /// Adds `other`'s bits; returns whether anything was added.
     fn union(&mut self, other: &Bits) -> bool {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
+        let mut changed = self.first | other.first != self.first;
+        self.first |= other.first;
+        if self.rest.len() < other.rest.len() {
+            self.rest.resize(other.rest.len(), 0);
         }
-        let mut changed = false;
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+        for (mine, theirs) in self.rest.iter_mut().zip(&other.rest) {
             let merged = *mine | theirs;
             changed |= merged != *mine;
             *mine = merged;
@@ -207,10 +228,67 @@ struct Reader<'r> {
     keep_messages: bool,
     buf: Vec<u8>,
     first_parent: bool,
+    /// Commits of the first-parent chain from HEAD, read ahead on another thread (the date
+    /// order, where every commit must be inflated).
+    ahead: Option<ReadAhead>,
 }
 
+/// The receiving end of [`Repo::read_first_parents_ahead`].
+struct ReadAhead {
+    commits: std::sync::mpsc::Receiver<Result<(ObjectId, CommitInfo, String)>>,
+    /// The commit the reader thread sends next.
+    next: Option<ObjectId>,
+}
+
+/// How many commits the read-ahead thread may run ahead of the walk.
+const READ_AHEAD: usize = 256;
+
 impl Reader<'_> {
+    /// Keeps a commit the read-ahead thread sent.
+    fn keep(&mut self, read: Result<(ObjectId, CommitInfo, String)>) -> Result<()> {
+        let (id, info, message) = read?;
+        if let Some(ahead) = &mut self.ahead {
+            ahead.next = info.parents.first().copied();
+        }
+        if !self.headers.contains_key(&id) {
+            if self.keep_messages {
+                self.messages.insert(id, message);
+            }
+            self.headers.insert(id, info);
+        }
+        Ok(())
+    }
+
+    /// Takes what the read-ahead thread has sent, waiting for `id` when it is the commit
+    /// the thread reads next.
+    fn receive(&mut self, id: &ObjectId) -> Result<()> {
+        loop {
+            let Some(ahead) = &self.ahead else { return Ok(()) };
+            let read = match ahead.commits.try_recv() {
+                Ok(read) => read,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    if self.headers.contains_key(id) || ahead.next != Some(*id) {
+                        return Ok(());
+                    }
+                    let Ok(read) = ahead.commits.recv() else {
+                        self.ahead = None;
+                        return Ok(());
+                    };
+                    read
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.ahead = None;
+                    return Ok(());
+                }
+            };
+            self.keep(read)?;
+        }
+    }
+
     fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
+        if !self.headers.contains_key(id) && self.ahead.is_some() {
+            self.receive(id)?;
+        }
         if !self.headers.contains_key(id) {
             let info = if self.keep_messages {
                 let mut message = String::new();
@@ -542,7 +620,7 @@ impl Walker<'_, '_> {
     /// ancestor of its boundary. `false` when a proof fails or runs over its budget.
     fn prove(&mut self, tracks: &[Track]) -> Result<bool> {
         let Some(mask) = self.mask.clone() else { return Ok(true) };
-        if mask.0.is_empty() {
+        if mask.is_empty() {
             return Ok(true);
         }
         // The lowest commits of each range: popped, lacking the bit, every parent having it.
@@ -552,12 +630,8 @@ impl Walker<'_, '_> {
         let mut parents = Vec::new();
         for id in popped {
             let bits = &self.nodes[&id].bits;
-            let mut only_parents: Vec<u64> = mask
-                .0
-                .iter()
-                .enumerate()
-                .map(|(i, m)| m & !bits.0.get(i).copied().unwrap_or(0))
-                .collect();
+            let mut only_parents: Vec<u64> =
+                (0..mask.words()).map(|i| mask.word(i) & !bits.word(i)).collect();
             if only_parents.iter().all(|w| *w == 0) {
                 continue;
             }
@@ -566,7 +640,7 @@ impl Walker<'_, '_> {
                 let pbits =
                     &self.nodes.get(parent).expect("parents of popped commits are met").bits;
                 for (i, w) in only_parents.iter_mut().enumerate() {
-                    *w &= pbits.0.get(i).copied().unwrap_or(0);
+                    *w &= pbits.word(i);
                 }
             }
             for (i, w) in only_parents.iter().enumerate() {
@@ -694,6 +768,18 @@ pub fn walk(
         })
         .collect();
     let graph = repo.has_commit_graph();
+    std::thread::scope(|scope| walk_in(scope, repo, head, &tracks, first_parent, graph))
+}
+
+/// [`walk`], with a scope for the read-ahead thread.
+fn walk_in<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    repo: &Repo,
+    head: ObjectId,
+    tracks: &[Track],
+    first_parent: bool,
+    graph: bool,
+) -> Result<Walk> {
     let mut reader = Reader {
         repo,
         headers: HashMap::default(),
@@ -702,15 +788,21 @@ pub fn walk(
         keep_messages: !graph,
         buf: Vec::new(),
         first_parent,
+        ahead: (!graph).then(|| ReadAhead {
+            commits: repo.read_first_parents_ahead(scope, head, READ_AHEAD),
+            next: Some(head),
+        }),
     };
     let mut levels = Levels { memo: HashMap::default(), graph, complete: false };
 
     let mut order = if graph { Order::CommitGraph } else { Order::Date };
     loop {
-        let mut attempt = tracks.clone();
+        let mut attempt = tracks.to_vec();
         if order == Order::Computed {
-            // The whole history is traversed: keep no messages beyond the ones read so far.
+            // The whole history is traversed: keep no messages beyond the ones read so far,
+            // and stop the read-ahead thread (the traversal is depth first).
             reader.keep_messages = false;
+            reader.ahead = None;
             levels.of(&mut reader, head)?;
             levels.complete = true;
         }
@@ -756,6 +848,8 @@ pub fn walk(
             packages.push(t.history);
         }
         let commits_read = reader.headers.len();
+        // Dropping the receiver stops the read-ahead thread before the scope waits for it.
+        reader.ahead = None;
         return Ok(Walk {
             packages,
             headers: reader.headers,

@@ -414,7 +414,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     let mut needed: Vec<ObjectId> = per_package.iter().flatten().copied().collect();
     needed.sort_unstable();
     needed.dedup();
-    let classified: HashMap<ObjectId, Classified> = needed
+    let classified: gix::hashtable::HashMap<ObjectId, Classified> = needed
         .iter()
         .copied()
         .zip(repo.map_messages(&needed, |id| walk.message(id), |_, message| classify(message))?)
@@ -506,6 +506,8 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
     for (slot, &pi) in selected.iter().enumerate() {
         let pkg = &packages.list[pi];
         let hist = &walk.packages[slot];
+        // The reasons move into the row; the rest of the inputs is read below.
+        let reasons = std::mem::take(&mut inputs[slot].reasons);
         let input = &inputs[slot];
         let current = hist.current.as_ref().map(|(c, _)| c);
         let (mut next, mut kind) = next_of(slot, input);
@@ -541,7 +543,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             conventional: input.conventional,
             breaking: input.breaking,
             depends_on: pkg.depends_on.clone(),
-            reasons: input.reasons.clone(),
+            reasons,
             because: if status == Status::Release { input.because.clone() } else { None },
         });
     }

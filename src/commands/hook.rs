@@ -176,7 +176,15 @@ fn pre_push(global: &GlobalArgs, ui: &Ui, remote: &str, _url: &str) -> Result<()
         let Some((package, version)) = release else { continue };
         let object = gix::ObjectId::from_hex(line.local_sha.as_bytes())
             .context("invalid object id on stdin")?;
-        let Some(commit) = ctx.repo.peel(object)? else { continue };
+        let Some(commit) = ctx.repo.peel(object)? else {
+            // A release is a commit: a tag of a tree or a blob would be ignored by every
+            // plan, and mislead anyone reading the remote's tags.
+            problems.push(format!(
+                "`{tag}` is a release tag of package `{package}`, but it points at a tree or a blob, not a commit; delete it (`{}`) and tag the release commit",
+                command_line(&["git", "tag", "-d", tag])
+            ));
+            continue;
+        };
         let tree = ctx.repo.tree_of(&commit)?;
         let at_commit = formats_of(tree)?;
         let pkg = at_commit.list.iter().find(|p| p.name == package);

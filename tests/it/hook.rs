@@ -530,3 +530,19 @@ fn commit_msg_lets_anything_pass_without_the_setting() {
     r.git(["config", "release.strictCommits", "false"]);
     passed(&git(&r, &["commit", "--allow-empty", "-m", "another bad one"]));
 }
+
+#[test]
+fn a_release_tag_of_a_blob_or_a_tree_is_refused() {
+    // Issue 11: a release is a commit; every plan ignores a tag of anything else.
+    let (r, bare) = published("1.0.0");
+    install(&r, &r.path()).expect_code(0);
+    let blob = r.git(["rev-parse", "HEAD:Cargo.toml"]);
+    let tree = r.git(["rev-parse", "HEAD^{tree}"]);
+    r.git(["tag", "v2.0.0", &blob]);
+    r.git(["tag", "-a", "-m", "a tree", "v3.0.0", &tree]);
+    for tag in ["v2.0.0", "v3.0.0"] {
+        let out = git(&r, &["push", "origin", &format!("refs/tags/{tag}")]);
+        refused(&out, &[tag, "points at a tree or a blob, not a commit", "git tag -d"]);
+        assert_eq!(remote_tag(&r, &file_url(&bare), tag), None, "{tag} was not pushed");
+    }
+}
