@@ -1164,7 +1164,7 @@ fn changelog_current(
         }
         Ok(Some(bytes)) => {
             let text = String::from_utf8_lossy(&bytes);
-            if has_section(&text, &current) {
+            if crate::changelog::has_section(&text, &current.to_string()) {
                 CheckResult::pass(NAME, name, format!("`{path}` has a section for {current}"))
             } else {
                 CheckResult::fail(
@@ -1176,23 +1176,6 @@ fn changelog_current(
             }
         }
     }
-}
-
-/// Whether a markdown heading (`## [1.2.0] - …`, or a setext heading) names `version`.
-fn has_section(text: &str, version: &Version) -> bool {
-    let lines: Vec<&str> = text.lines().collect();
-    lines.iter().enumerate().any(|(i, line)| {
-        let heading = line.trim_start().starts_with('#')
-            || lines.get(i + 1).is_some_and(|next| {
-                let next = next.trim();
-                !next.is_empty()
-                    && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
-            });
-        heading
-            && version_tokens(line)
-                .iter()
-                .any(|(t, _)| Version::parse(t).is_ok_and(|v| v == *version))
-    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -1233,6 +1216,8 @@ mod tests {
     #[test]
     fn sections_are_headings_naming_the_version() {
         let v = Version::new(1, 2, 0);
+        let has_section =
+            |text: &str, v: &Version| crate::changelog::has_section(text, &v.to_string());
         assert!(has_section("# Changelog\n\n## [1.2.0] - 2024-01-01\n", &v));
         assert!(has_section("v1.2.0\n------\n", &v));
         assert!(!has_section("## [1.2.1]\nsee 1.2.0\n", &v));
