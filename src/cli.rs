@@ -1,12 +1,10 @@
 //! Command-line definitions (clap derive). The doc comments are the help text; the man page
 //! and the shell completions under `man/` and `completions/` are generated from them.
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::commands;
-use crate::ui::ColorChoice;
+pub use crate::context::GlobalArgs;
 
 /// Plan and carry out releases from Conventional Commits
 ///
@@ -28,30 +26,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command takes.
-#[derive(Debug, Args, Clone, Default)]
-pub struct GlobalArgs {
-    /// Run as if started in DIR (like `git -C`)
-    #[arg(short = 'C', value_name = "DIR", global = true)]
-    pub dir: Option<PathBuf>,
-
-    /// Read configuration from FILE instead of `release.toml` or `.config/release.toml`
-    #[arg(long, value_name = "FILE", global = true, env = "GIT_RELEASE_CONFIG")]
-    pub config: Option<PathBuf>,
-
-    /// Print only data and errors
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-
-    /// Say more on stderr (ignored tags, skipped manifests); repeat for more
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// When to colour output; `NO_COLOR` turns colour off under `auto`
-    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
-    pub color: ColorChoice,
 }
 
 /// The subcommands. Their help text is the doc comment of each `Args` struct.

@@ -4,11 +4,35 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
+use clap::Args;
 
-use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::git::read::Repo;
-use crate::ui::Ui;
+use crate::ui::{ColorChoice, Ui};
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR (like `git -C`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// Read configuration from FILE instead of `release.toml` or `.config/release.toml`
+    #[arg(long, value_name = "FILE", global = true, env = "GIT_RELEASE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say more on stderr (ignored tags, skipped manifests); repeat for more
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour output; `NO_COLOR` turns colour off under `auto`
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorChoice,
+}
 
 /// The opened repository, the loaded config and the output handles.
 pub struct Ctx {
@@ -28,6 +52,7 @@ impl Ctx {
     pub fn open(global: &GlobalArgs) -> Result<Self> {
         let ui = Ui::new(global.quiet, global.verbose, global.color);
         let dir = start_dir(global)?;
+        crate::git::cli::check_version()?;
         let repo = Repo::discover(&dir)?;
         let explicit =
             global.config.as_ref().map(|p| if p.is_absolute() { p.clone() } else { dir.join(p) });

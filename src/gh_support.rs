@@ -15,6 +15,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::forge::Forge as _;
 use crate::forge::Gh;
 
 /// The oldest supported gh: 2.23.0, the one Debian stable ships.
@@ -103,13 +104,14 @@ const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 /// which.
 pub fn detect(program: &Path, dir: &Path) -> Result<GhVersion, String> {
     let gh = Gh::new(program.to_owned(), crate::forge::RetryPolicy { attempts: 1, base_ms: 0 });
-    let out = gh.once_within(dir, &["--version"], VERSION_TIMEOUT).map_err(|f| {
-        format!(
-            "`{} --version` failed: {}",
-            program.display(),
-            f.message.lines().next().unwrap_or("")
-        )
-    })?;
+    let out =
+        gh.once_within(dir, &crate::forge::Request::Version, VERSION_TIMEOUT).map_err(|f| {
+            format!(
+                "`{} --version` failed: {}",
+                program.display(),
+                f.message.lines().next().unwrap_or("")
+            )
+        })?;
     GhVersion::parse(&out).ok_or_else(|| {
         let first = out.lines().next().unwrap_or("").trim();
         format!("`{} --version` printed no version: `{first}`", program.display())

@@ -20,8 +20,8 @@ pub mod history;
 pub mod hooks;
 pub mod manifest;
 pub mod packages;
-pub mod pipeline;
 pub mod plan;
+pub mod release;
 pub mod tags;
 pub mod ui;
 pub mod version;
@@ -38,5 +38,25 @@ pub const VERSION_LINE: &str =
 /// # Errors
 /// Whatever the command fails with; [`error::exit_code`] maps it to the process exit code.
 pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
-    commands::dispatch(cli)
+    use clap::CommandFactory as _;
+
+    use crate::cli::Command;
+    use crate::commands::{
+        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, tag,
+    };
+    match cli.command {
+        Command::Plan(args) => plan::run(&cli.global, &args),
+        Command::Init(args) => init::run(&cli.global, &args),
+        Command::Tag(args) => tag::run(&cli.global, &args),
+        Command::Hook(args) => hook::run(&cli.global, &args),
+        Command::Changelog(args) => changelog::run(&cli.global, &args),
+        Command::Notes(args) => notes::run(&cli.global, &args),
+        Command::Check(args) => check::run(&cli.global, &args),
+        Command::Doctor(args) => doctor::run(&cli.global, &args),
+        Command::Run(args) => run::run(&cli.global, &args),
+        Command::Resume(args) => run::resume(&cli.global, &args),
+        Command::Status(args) => status::run(&cli.global, &args),
+        Command::Rollback(args) => rollback::run(&cli.global, &args),
+        Command::Completions(args) => completions::run(&args, cli::Cli::command()),
+    }
 }

@@ -172,8 +172,7 @@ pub fn settle(git: &Git, remote: &str, rows: &mut [Row], dry_run: bool) -> Resul
             Status::LocalOnly => row.action = "push (`git release tag --push`)".to_owned(),
             Status::Both if row.local_object != row.remote_object => {
                 if !dry_run {
-                    let spec = format!("+refs/tags/{0}:refs/tags/{0}", row.tag);
-                    git.run(["fetch", "--no-tags", "--", remote, &spec])?;
+                    git.fetch_tag(remote, &row.tag, true)?;
                 }
                 row.action = format!(
                     "{would}replace the local tag object {} with the remote's {} (same commit; the remote is the truth)",
@@ -187,8 +186,7 @@ pub fn settle(git: &Git, remote: &str, rows: &mut [Row], dry_run: bool) -> Resul
             Status::Both => row.action = "nothing to do".to_owned(),
             Status::RemoteOnly => {
                 if !dry_run {
-                    let spec = format!("refs/tags/{0}:refs/tags/{0}", row.tag);
-                    git.run(["fetch", "--no-tags", "--", remote, &spec])?;
+                    git.fetch_tag(remote, &row.tag, false)?;
                     row.local_object.clone_from(&row.remote_object);
                     row.local_commit.clone_from(&row.remote_commit);
                     row.status = Status::Both;

@@ -44,6 +44,7 @@ impl Ui {
                     && io::stdout().is_terminal()
             }
         };
+        TRACE.store(verbose, std::sync::atomic::Ordering::Relaxed);
         Self { quiet, verbose, color }
     }
 
@@ -99,12 +100,22 @@ impl Ui {
     }
 }
 
+/// The verbosity of the last [`Ui`] made: [`trace`] prints at 2 (`-vv`).
+static TRACE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Writes `line()` to stderr under `-vv` (every git command the crate runs is logged so).
+pub fn trace(line: &dyn Fn() -> String) {
+    if TRACE.load(std::sync::atomic::Ordering::Relaxed) >= 2 {
+        eprintln!("trace: {}", terminal_safe(&line()));
+    }
+}
+
 /// Prints an error with its causes and hint on stderr, the format of STYLE.md:
 /// `error: <msg>` (`error[CODE]: <msg>` for a pipeline error with a stable code), then
 /// `  caused by: …` lines, then `hint: …`.
 pub fn print_error(err: &anyhow::Error) {
     // A pipeline error shows its stable code, as in the state file and the JSON result.
-    match crate::pipeline::state::code_of(err) {
+    match crate::error::code_of(err) {
         Some(code) => eprintln!("error[{code}]: {}", terminal_safe(&err.to_string())),
         None => eprintln!("error: {}", terminal_safe(&err.to_string())),
     }
@@ -114,7 +125,7 @@ pub fn print_error(err: &anyhow::Error) {
             eprintln!("  caused by: {}", terminal_safe(&text));
         }
     }
-    if let Some(hint) = crate::error::hint(err) {
+    for hint in crate::error::hints(err) {
         eprintln!("hint: {}", terminal_safe(hint));
     }
 }

@@ -23,7 +23,7 @@ pub const FILE: &str = ".release-waivers.json";
 /// One waiver, from either source, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
-    /// The check it waives: one of [`crate::checks::CHECKS`].
+    /// The check it waives: one of the names `git release check` lists.
     pub check: String,
     /// The package it applies to: a name or a glob (`*`, `?`); `*` is every package and
     /// whole-repository releases.

@@ -1,9 +1,7 @@
 //! `git release completions SHELL`: print a completion script.
 
 use anyhow::Result;
-use clap::{Args, CommandFactory, ValueEnum};
-
-use crate::cli::Cli;
+use clap::{Args, ValueEnum};
 
 /// Print a shell completion script
 ///
@@ -32,14 +30,14 @@ pub enum Shell {
 ///
 /// # Errors
 /// Writing to stdout fails.
-pub fn run(args: &CompletionsArgs) -> Result<()> {
+pub fn run(args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
     let ui = crate::ui::Ui::new(false, 0, crate::ui::ColorChoice::Never);
-    ui.data(&script(args.shell))
+    ui.data(&script(args.shell, cli))
 }
 
-/// The completion script for `shell`, generated from the clap definitions.
-pub fn script(shell: Shell) -> String {
-    let mut cmd = Cli::command();
+/// The completion script for `shell`, generated from the clap definitions `cmd`
+/// (`Cli::command()`, passed in so no command depends on the command-line module).
+pub fn script(shell: Shell, mut cmd: clap::Command) -> String {
     let mut out = Vec::new();
     match shell {
         Shell::Bash => {

@@ -2,15 +2,15 @@
 //! version, `gh`, the hooks, the configuration, and the repository's history and tags
 //! (issue 4 › 3). Same rows and JSON as `git release check`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use clap::Args;
 
+use crate::checks::render::{CheckFormat, finish, render_json, render_table};
 use crate::checks::{self, CheckResult, Report};
-use crate::cli::GlobalArgs;
-use crate::commands::check::{CheckFormat, finish, render_json, render_table};
 use crate::config::{self, Config, GitConfig as _};
+use crate::context::GlobalArgs;
 use crate::context::start_dir;
 use crate::gh_support::MIN_GH;
 use crate::git::cli::Git;
@@ -18,9 +18,7 @@ use crate::git::read::Repo;
 use crate::ui::Ui;
 use crate::waivers;
 
-/// The oldest git this tool is tested with (`status --porcelain=v1 -z`, `worktree add`,
-/// `push --atomic`, `rev-parse --git-path` all predate it).
-pub const MIN_GIT: (u32, u32) = (2, 25);
+use crate::git::cli::MIN_GIT;
 
 /// Check the environment: binary, git, gh, hooks, configuration, history
 ///
@@ -44,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
     let ui = Ui::new(global.quiet, global.verbose, global.color);
     let dir = start_dir(global)?;
     let mut results = vec![binary(&dir), git_version(&dir)];
-    match checks::find_gh() {
+    match crate::forge::find_gh() {
         Ok(gh) => {
             results.push(CheckResult::pass(
                 "gh_missing",
@@ -119,10 +117,7 @@ fn gh_version(gh: &Path, dir: &Path) -> CheckResult {
 fn binary(dir: &Path) -> CheckResult {
     const NAME: &str = "git_release_path";
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
-    let exec_dir = Git::new(dir)
-        .run(["--exec-path"])
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let exec_dir = Git::new(dir).exec_path().ok();
     let found = exec_dir
         .map(|d| d.join("git-release"))
         .filter(|p| p.is_file())
@@ -163,15 +158,14 @@ fn binary(dir: &Path) -> CheckResult {
 /// `git --version`, against [`MIN_GIT`].
 fn git_version(dir: &Path) -> CheckResult {
     const NAME: &str = "git_version";
-    let out = match Git::new(dir).run(["--version"]) {
-        Ok(out) => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+    let out = match Git::new(dir).version() {
+        Ok(out) => out,
         Err(e) => {
             return CheckResult::fail(NAME, None, format!("cannot run git: {e:#}"), "install git");
         }
     };
     let version = out.strip_prefix("git version ").unwrap_or(&out);
-    let mut parts = version.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok());
-    let (major, minor): (u32, u32) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    let (major, minor) = crate::git::cli::parse_version(&out);
     let need = format!("{}.{}", MIN_GIT.0, MIN_GIT.1);
     if (major, minor) >= MIN_GIT {
         CheckResult::pass(NAME, None, format!("git {version} (at least {need} is needed)"))
@@ -189,11 +183,8 @@ fn git_version(dir: &Path) -> CheckResult {
 fn hooks(repo: &Repo) -> CheckResult {
     const NAME: &str = "hooks";
     let root = repo.root();
-    let dir = match Git::new(&root).run(["rev-parse", "--git-path", "hooks"]) {
-        Ok(out) => {
-            let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-            if path.is_absolute() { path } else { root.join(path) }
-        }
+    let dir = match Git::new(&root).git_path("hooks") {
+        Ok(path) => path,
         Err(e) => {
             return CheckResult::fail(
                 NAME,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 use crate::context::{Ctx, start_dir};
 use crate::error::{Error, Exit};
 use crate::git::cli::Git;
@@ -90,9 +90,7 @@ pub fn run(global: &GlobalArgs, args: &HookArgs) -> Result<()> {
 fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     let repo = Repo::discover(dir)?;
     let root = repo.root();
-    let out = Git::new(&root).run(["rev-parse", "--git-path", "hooks"])?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    Ok(if path.is_absolute() { path } else { root.join(path) })
+    Git::new(&root).git_path("hooks")
 }
 
 fn report(ui: &Ui, dir: &Path, done: &[hooks::Outcome], dry_run: bool) -> Result<()> {

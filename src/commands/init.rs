@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 use crate::context::start_dir;
 use crate::error::Error;
 use crate::git::read::Repo;

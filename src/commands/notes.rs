@@ -5,9 +5,9 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::changelog::source::{NotesFormat, Source};
 use crate::changelog::{self, Notes};
-use crate::cli::GlobalArgs;
-use crate::commands::changelog::{NotesFormat, Source};
+use crate::context::GlobalArgs;
 
 /// Print the release notes of the next release or a past one
 ///

@@ -1,17 +1,14 @@
 //! `git release plan`: the next version of every package, with the commits that decided it.
 
-use std::fmt::Write as _;
-
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use comfy_table::{Table, presets};
 
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::{Error, Exit};
-use crate::plan::{self, Plan, Status};
+use crate::plan::{self, Plan};
+use crate::release::report::render_table;
 use crate::version::{Level, PRERELEASE_CHANNELS};
-
 /// Show the next version of each package and why
 ///
 /// Reads the history from HEAD once, finds each package's last release tag, classifies the
@@ -128,119 +125,4 @@ pub fn render_json(plan: &Plan) -> String {
     let mut text = serde_json::to_string_pretty(&document).expect("plan rows always serialise");
     text.push('\n');
     text
-}
-
-/// The plan as a table (or a markdown table), with `--explain` lines per commit.
-pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
-    let header = ["package", "tier", "current", "next", "bump", "commits", "reason"];
-    let rows = plan.rows.iter().map(|row| {
-        [
-            row.name.clone(),
-            row.tier.to_string(),
-            row.current_version.clone().unwrap_or_else(|| "-".to_owned()),
-            row.next_version.clone().unwrap_or_else(|| "-".to_owned()),
-            row.bump.as_str().to_owned(),
-            row.commits.to_string(),
-            reason(row),
-        ]
-    });
-    let mut out = if markdown {
-        let mut table = Table::new();
-        table.load_style(presets::ASCII_MARKDOWN);
-        table.set_header(header);
-        for row in rows {
-            table.add_row(row);
-        }
-        format!("{table}\n")
-    } else {
-        crate::ui::plain_table(header, rows)
-    };
-    if explain {
-        for row in &plan.rows {
-            if row.reasons.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out);
-            if markdown {
-                let _ = writeln!(out, "### {}\n", row.name);
-            } else {
-                let _ = writeln!(out, "{}:", row.name);
-            }
-            for r in &row.reasons {
-                let short = &r.commit[..r.commit.len().min(7)];
-                let kind = r.kind.as_deref().unwrap_or("(not conventional)");
-                let scope = r.scope.as_deref().map(|s| format!("({s})")).unwrap_or_default();
-                let bang = if r.breaking { " breaking" } else { "" };
-                if markdown {
-                    let _ = writeln!(
-                        out,
-                        "- `{short}` {kind}{scope}{bang} → {}: {}",
-                        r.bump, r.summary
-                    );
-                } else {
-                    let _ =
-                        writeln!(out, "  {short}  {kind}{scope}{bang}  {}  {}", r.bump, r.summary);
-                }
-            }
-        }
-    }
-    if !markdown && plan.rows.iter().any(|r| r.status == Status::Release) {
-        let _ = writeln!(out, "\nplan {}", plan.hash());
-    }
-    out
-}
-
-/// The table's one-line reason: what decided the bump, and what was not conventional.
-fn reason(row: &plan::Row) -> String {
-    let nonconventional = row.commits - row.conventional;
-    let mut text = match row.status {
-        Status::NothingToRelease if row.commits == 0 => {
-            "no commits since the last release".to_owned()
-        }
-        Status::NothingToRelease => "no commit asks for a release".to_owned(),
-        Status::Release => {
-            let decisive = row.reasons.iter().find(|r| r.bump == "release_as").or_else(|| {
-                row.reasons
-                    .iter()
-                    .rev()
-                    .filter(|r| r.bump != "none")
-                    .max_by_key(|r| level_rank(&r.bump))
-            });
-            match (row.bump, decisive) {
-                (_, _) if row.because.is_some() => row.because.clone().unwrap_or_default(),
-                (plan::BumpKind::Initial, _) => format!(
-                    "first release ({} commit{})",
-                    row.commits,
-                    if row.commits == 1 { "" } else { "s" }
-                ),
-                (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),
-                (_, None) => match (&row.current_version, &row.next_version) {
-                    // A pending prerelease becomes the stable release (`1.3.0-rc.2` → `1.3.0`).
-                    (Some(current), Some(next))
-                        if current.contains('-') && current.split('-').next() == Some(next) =>
-                    {
-                        format!("promote {current} to {next}")
-                    }
-                    _ => "forced".to_owned(),
-                },
-            }
-        }
-    };
-    if row.breaking > 0 {
-        let _ = write!(text, "; {} breaking", row.breaking);
-    }
-    if nonconventional > 0 {
-        let _ = write!(text, "; {nonconventional} not conventional");
-    }
-    text
-}
-
-/// Orders per-commit bump names (`major` highest).
-fn level_rank(bump: &str) -> u8 {
-    match bump {
-        "major" => 3,
-        "minor" => 2,
-        "patch" => 1,
-        _ => 0,
-    }
 }

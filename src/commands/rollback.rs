@@ -9,15 +9,16 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::Error;
-use crate::forge::{self, Gh, Outcome};
-use crate::git::cli::{Git, redact};
-use crate::pipeline::lock::Lock;
-use crate::pipeline::state::{self, PackageState, Phase, RunState};
-use crate::pipeline::steps;
+use crate::error::redact;
+use crate::forge::{self, Forge as _, Gh, Outcome, Request};
+use crate::git::cli::Git;
+use crate::release::lock::Lock;
+use crate::release::state::{self, PackageState, Phase, RunState};
+use crate::release::steps;
 
 /// Undo an unpublished run, or take back a published release
 ///
@@ -120,7 +121,7 @@ pub fn run(global: &GlobalArgs, args: &RollbackArgs) -> Result<()> {
         ctx.ui.status("dry run: nothing was changed");
         return Ok(());
     }
-    let who = super::run::identity(&ctx);
+    let who = crate::release::preflight::identity(&ctx);
     let record = serde_json::json!({
         "rollback_evidence": {
             "rollback_id": rollback_id(),
@@ -166,9 +167,8 @@ fn rollback_id() -> String {
 /// push, merged pull request) or a pushed tag.
 fn published(git: &Git, run: &RunState, pkg: &PackageState) -> Option<String> {
     if let Some(tag) = &pkg.tag {
-        let out =
-            git.run(["ls-remote", "--tags", "--", &run.remote, &format!("refs/tags/{tag}")]).ok();
-        if out.is_some_and(|o| !o.stdout.is_empty()) {
+        let out = git.ls_remote(&run.remote, true, &[&format!("refs/tags/{tag}")]).ok();
+        if out.is_some_and(|o| !o.is_empty()) {
             return Some(format!(
                 "tag `{tag}` is on the remote; roll it back with `{}`",
                 crate::ui::command_line(&["git", "release", "rollback", tag])
@@ -234,59 +234,48 @@ fn rollback_run(
         let worktree = steps::worktree_path(common_dir, &run.run_id, lane);
         if let (Some(pr), Some(gh)) = (&pkg.pr, &gh) {
             let n = pr.number.to_string();
-            let view =
-                gh.once(root, &["pr", "view", n.as_str(), "--json", "state"]).unwrap_or_default();
+            let view = gh
+                .once(root, &Request::PrView { number: n.as_str(), merge_commit: false })
+                .unwrap_or_default();
             if view.contains("OPEN") {
                 let comment = format!("Rolled back: release run `{}` was undone.", run.run_id);
-                act(
-                    forge::shown("gh", &["pr", "close", n.as_str(), "--comment", comment.as_str()]),
-                    &pkg.name,
-                    &mut || match gh
-                        .call(root, &["pr", "close", n.as_str(), "--comment", comment.as_str()])
-                    {
-                        Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => Ok(()),
-                        Err(e) => {
-                            Err(Error::failed(format!("cannot close pull request #{n}: {e}"))
-                                .into())
-                        }
-                    },
-                )?;
+                let close = Request::PrClose { number: n.as_str(), comment: comment.as_str() };
+                act(gh.shown(&close), &pkg.name, &mut || match gh.call(root, &close) {
+                    Ok(Outcome::Done(_) | Outcome::AlreadyExists(_)) => Ok(()),
+                    Err(e) => {
+                        Err(Error::failed(format!("cannot close pull request #{n}: {e}")).into())
+                    }
+                })?;
             }
         }
         let remote_ref = format!("refs/heads/{branch}");
-        let on_remote = git
-            .run(["ls-remote", "--", &run.remote, &remote_ref])
-            .is_ok_and(|o| !o.stdout.is_empty());
+        let on_remote =
+            git.ls_remote(&run.remote, false, &[&remote_ref]).is_ok_and(|o| !o.is_empty());
         if on_remote {
             act(format!("git push {} --delete {remote_ref}", run.remote), &pkg.name, &mut || {
-                git.run(["push", "--", &run.remote, &format!(":{remote_ref}")]).map(|_| ())
+                git.push_refspecs(&run.remote, &[format!(":{remote_ref}")], false)
             })?;
         }
         if worktree.exists() {
             let shown = worktree.display().to_string();
             act(format!("git worktree remove --force {shown}"), &pkg.name, &mut || {
-                git.run(["worktree", "remove", "--force", &shown]).map(|_| ())
+                git.worktree_remove(&worktree, true)
             })?;
         }
-        let has_branch =
-            git.run(["rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")]).is_ok();
+        let has_branch = git.rev_parse(&format!("refs/heads/{branch}")).is_some();
         if has_branch {
-            act(format!("git branch -D {branch}"), &pkg.name, &mut || {
-                git.run(["branch", "-D", "--", &branch]).map(|_| ())
-            })?;
+            act(format!("git branch -D {branch}"), &pkg.name, &mut || git.branch_delete(&branch))?;
         }
         // A tag the run made but never pushed (not on the remote: checked above), at one of
         // the run's commits.
         if let Some(tag) = &pkg.tag
-            && let Ok(out) =
-                git.run(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")])
+            && let Some(target) = git.commit_of(&format!("refs/tags/{tag}"))
         {
-            let target = String::from_utf8_lossy(&out.stdout).trim().to_owned();
             let ours = pkg.outputs.commit.as_deref() == Some(target.as_str())
                 || pkg.pr.as_ref().and_then(|p| p.merge_commit.as_deref()) == Some(target.as_str());
             if ours {
                 act(format!("git tag -d {tag}  (never pushed)"), &pkg.name, &mut || {
-                    git.run(["tag", "-d", "--", tag]).map(|_| ())
+                    git.tag_delete(tag)
                 })?;
             }
         }
@@ -294,7 +283,7 @@ fn rollback_run(
     if !dry_run {
         let folder = common_dir.join("release").join("worktrees").join(&run.run_id);
         let _ = std::fs::remove_dir(&folder);
-        let _ = git.run(["worktree", "prune"]);
+        let _ = git.worktree_prune();
         run.touch(SystemTime::now());
         for pkg in &mut run.packages {
             if !left.iter().any(|l| l.starts_with(&format!("{}:", pkg.name))) {
@@ -305,7 +294,7 @@ fn rollback_run(
         crate::fsutil::write_atomically(&path, &text)?;
         if path == state::state_path(common_dir, &run.run_id) && left.is_empty() {
             state::archive(common_dir, &run.run_id)?;
-            crate::pipeline::evidence::archive(common_dir, &run.run_id)?;
+            crate::release::evidence::archive(common_dir, &run.run_id)?;
         }
     }
     Ok((actions, left, versions.join(", ")))
@@ -322,13 +311,12 @@ fn rollback_tag(
     crate::tags::validate_name(tag)?;
     let git = Git::new(root);
     let remote = ctx.config.remote.clone();
-    let out = git.run(["ls-remote", "--tags", "--", &remote, &format!("refs/tags/{tag}")])?;
-    let remote_tags = crate::git::cli::parse_ls_remote(&String::from_utf8_lossy(&out.stdout));
-    let local =
-        git.run(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")]).ok();
+    let out = git.ls_remote(&remote, true, &[&format!("refs/tags/{tag}")])?;
+    let remote_tags = crate::git::cli::parse_ls_remote(&out);
+    let local = git.commit_of(&format!("refs/tags/{tag}"));
     let commit = match (remote_tags.get(tag), local) {
         (Some(r), _) => r.peeled.clone(),
-        (None, Some(out)) => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        (None, Some(commit)) => commit,
         (None, None) => {
             return Err(Error::usage(format!(
                 "tag `{tag}` exists neither here nor on remote `{remote}`"
@@ -350,19 +338,7 @@ fn rollback_tag(
     };
     // The revert: a worktree on `rollback/<tag>` from the remote's release branch.
     let existing = gh
-        .call(
-            root,
-            &[
-                "pr",
-                "list",
-                "--head",
-                branch.as_str(),
-                "--state",
-                "all",
-                "--json",
-                "number,url,state",
-            ],
-        )
+        .call(root, &Request::PrList { head: branch.as_str(), base: None })
         .ok()
         .and_then(|o| match o {
             Outcome::Done(t) => serde_json::from_str::<serde_json::Value>(&t).ok(),
@@ -379,53 +355,44 @@ fn rollback_tag(
         let shown = worktree.display().to_string();
         let base = format!("refs/remotes/{remote}/{}", ctx.config.branch);
         act(format!("git fetch {remote} {}", ctx.config.branch), &mut || {
-            git.run([
-                "fetch",
-                "--no-tags",
-                "--",
+            git.fetch(
                 &remote,
                 &format!("refs/heads/{0}:refs/remotes/{remote}/{0}", ctx.config.branch),
-            ])
-            .map(|_| ())
+            )
         })?;
         act(format!("git worktree add -b {branch} {shown} {base}"), &mut || {
-            git.run(["worktree", "add", "--quiet", "-b", &branch, &shown, &base]).map(|_| ())
+            git.worktree_add(&worktree, &branch, Some(&base))
         })?;
         let wgit = Git::new(&worktree);
         act(format!("git revert --no-edit {}", &commit[..commit.len().min(12)]), &mut || {
-            wgit.run(["revert", "--no-edit", &commit]).map(|_| ())
+            wgit.revert(&commit)
         })?;
         act(format!("git push {remote} {branch}"), &mut || {
-            wgit.run(["push", "--", &remote, &format!("refs/heads/{branch}:refs/heads/{branch}")])
-                .map(|_| ())
+            wgit.push_refspecs(
+                &remote,
+                &[format!("refs/heads/{branch}:refs/heads/{branch}")],
+                false,
+            )
         })?;
         let body =
             format!("Reverts the release `{tag}` (commit {commit}).\n\nReason: {}\n", args.reason);
-        let create = [
-            "pr",
-            "create",
-            "--base",
-            ctx.config.branch.as_str(),
-            "--head",
-            branch.as_str(),
-            "--title",
-            title.as_str(),
-            "--body",
-            body.as_str(),
-        ];
-        act(forge::shown("gh", &create), &mut || match gh.call(&worktree, &create) {
+        let create = Request::PrCreate {
+            base: ctx.config.branch.as_str(),
+            head: branch.as_str(),
+            title: title.as_str(),
+            body: body.as_str(),
+        };
+        act(gh.shown(&create), &mut || match gh.call(&worktree, &create) {
             Ok(_) => Ok(()),
             Err(e) => {
                 Err(Error::failed(format!("cannot open the revert pull request: {e}")).into())
             }
         })?;
-        act(format!("git worktree remove {shown}"), &mut || {
-            git.run(["worktree", "remove", &shown]).map(|_| ())
-        })?;
+        act(format!("git worktree remove {shown}"), &mut || git.worktree_remove(&worktree, false))?;
     }
     // The forge release: a prerelease, with a note on top.
     let note = format!("**Rolled back**: {}\n\n", args.reason);
-    let body = match gh.lookup(root, &["release", "view", tag, "--json", "body"]).ok().flatten() {
+    let body = match gh.lookup(root, &Request::ReleaseBody { tag }).ok().flatten() {
         Some(text) => Some(
             forge::answer::<ReleaseBody>("gh release view", &text)
                 .map_err(|e| Error::failed(e).with_hint("check what `gh release view` answers"))?
@@ -439,8 +406,8 @@ fn rollback_tag(
         } else {
             format!("{note}{body}")
         };
-        let edit = ["release", "edit", tag, "--prerelease", "--notes", notes.as_str()];
-        act(forge::shown("gh", &edit), &mut || match gh.call(root, &edit) {
+        let edit = Request::ReleaseMarkPrerelease { tag, notes: notes.as_str() };
+        act(gh.shown(&edit), &mut || match gh.call(root, &edit) {
             Ok(_) => Ok(()),
             Err(e) => {
                 Err(Error::failed(format!("cannot mark the release `{tag}` as a prerelease: {e}"))
@@ -471,7 +438,7 @@ fn rollback_tag(
             }
         ));
         act(format!("git push {remote} --delete refs/tags/{tag}"), &mut || {
-            git.run(["push", "--", &remote, &format!(":refs/tags/{tag}")]).map(|_| ())
+            git.push_refspecs(&remote, &[format!(":refs/tags/{tag}")], false)
         })?;
     }
     let previous = owner

@@ -8,14 +8,15 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::run::RunFormat;
-use crate::cli::GlobalArgs;
 use crate::config::Mode;
 use crate::context::Ctx;
-use crate::forge::{Gh, RetryPolicy};
-use crate::git::cli::{Git, redact};
-use crate::pipeline::state::{self, PackageState, PackageStatus, Phase, RunState};
-use crate::pipeline::steps;
+use crate::context::GlobalArgs;
+use crate::error::redact;
+use crate::forge::{Forge as _, Gh, Request, RetryPolicy};
+use crate::git::cli::Git;
+use crate::release::options::RunFormat;
+use crate::release::state::{self, PackageState, PackageStatus, Phase, RunState};
+use crate::release::steps;
 use crate::tags;
 
 /// List release runs, or show where one stands and what resume would do
@@ -89,10 +90,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
             gh.as_ref(),
         ));
     }
-    let local_status = git
-        .run(["--no-optional-locks", "status", "--short", "--branch"])
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let local_status = git.status_short().unwrap_or_default();
     match args.format {
         RunFormat::Json => {
             let doc = serde_json::json!({
@@ -114,7 +112,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
             let mut out = format!(
                 "run {} — {}, plan {}, {} mode, started {}, updated {}\n",
                 run.run_id,
-                super::run::status_name(run.status),
+                crate::release::report::status_name(run.status),
                 run.plan_hash.as_deref().unwrap_or("-"),
                 if run.mode == Mode::Pr { "pr" } else { "direct" },
                 run.started_at,
@@ -205,7 +203,11 @@ fn facts_of(
     let pull_request = pkg.pr.as_ref().map(|pr| {
         let state = gh
             .and_then(|gh| {
-                gh.once(root, &["pr", "view", &pr.number.to_string(), "--json", "state"]).ok()
+                gh.once(
+                    root,
+                    &Request::PrView { number: &pr.number.to_string(), merge_commit: false },
+                )
+                .ok()
             })
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["state"].as_str().map(str::to_owned))
@@ -215,7 +217,7 @@ fn facts_of(
     let forge_release = match (&pkg.tag, gh) {
         (None, _) => "-".to_owned(),
         (Some(_), None) => "unknown (gh not found)".to_owned(),
-        (Some(tag), Some(gh)) => match gh.once(root, &["release", "view", tag, "--json", "url"]) {
+        (Some(tag), Some(gh)) => match gh.once(root, &Request::ReleaseUrl { tag }) {
             Ok(text) => {
                 #[derive(serde::Deserialize)]
                 struct Release {
@@ -292,7 +294,7 @@ fn list(ctx: &Ctx, dir: &Path, format: RunFormat) -> Result<()> {
                 [
                     r.run_id.clone(),
                     r.started_at.clone(),
-                    r.status.map_or("UNREADABLE", super::run::status_name).to_owned(),
+                    r.status.map_or("UNREADABLE", crate::release::report::status_name).to_owned(),
                     if *archived { "archived".to_owned() } else { "active".to_owned() },
                     r.problem.clone().unwrap_or_default(),
                 ]

@@ -5,12 +5,12 @@ use clap::{Args, ValueEnum};
 use semver::Version;
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
+use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::git::cli::Git;
-use crate::pipeline::steps;
 use crate::plan::{self, Status as PlanStatus};
+use crate::release::steps;
 use crate::tags::{self, Row, Status};
 
 /// Create, reconcile and push release tags
@@ -195,11 +195,9 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
         let to_push: Vec<String> =
             rows.iter().filter(|r| r.status == Status::LocalOnly).map(|r| r.tag.clone()).collect();
         if !to_push.is_empty() {
-            let mut push_args =
-                vec!["push".to_owned(), "--atomic".to_owned(), "--".to_owned(), remote.clone()];
-            push_args.extend(to_push.iter().map(|t| format!("refs/tags/{t}")));
+            let refspecs: Vec<String> = to_push.iter().map(|t| format!("refs/tags/{t}")).collect();
             if !args.dry_run {
-                git.run(&push_args).map_err(|e| {
+                git.push_refspecs(&remote, &refspecs, true).map_err(|e| {
                     Error::failed(format!("the push was rejected; the tags stay local: {e}"))
                         .with_hint("run `git release tag --reconcile` to see why")
                 })?;
@@ -209,9 +207,9 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
                 let before =
                     created.iter().find(|(t, _)| *t == row.tag).map(|(_, a)| format!("{a}; "));
                 row.action = format!(
-                    "{}{verb} with `git {}`",
+                    "{}{verb} with `git push --atomic -- {remote} {}`",
                     before.unwrap_or_default(),
-                    push_args.join(" ")
+                    refspecs.join(" ")
                 );
                 if !args.dry_run {
                     row.status = Status::Both;
@@ -328,10 +326,10 @@ fn create(
         );
         return Ok(row);
     }
-    let flag = if sign { "-s" } else { "-a" };
-    git.run(["tag", flag, "-m", &target.message, &target.tag, &target.commit])?;
-    let out = git.run(["rev-parse", "--verify", &format!("refs/tags/{}", target.tag)])?;
-    let object = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    git.tag_annotated(&target.tag, &target.commit, &target.message, sign)?;
+    let object = git.rev_parse(&format!("refs/tags/{}", target.tag)).ok_or_else(|| {
+        Error::failed(format!("tag `{}` was created but cannot be read back", target.tag))
+    })?;
     local.insert(target.tag.clone(), (object.clone(), target.commit.clone()));
     row.local_object = Some(object);
     row.action = format!("created{}", if sign { " (signed)" } else { "" });
@@ -343,10 +341,7 @@ fn resolve_commit(git: &Git, rev: &str) -> Result<String> {
     if rev.starts_with('-') {
         return Err(Error::usage(format!("`{rev}` is not a revision")).into());
     }
-    let out = git
-        .run(["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])
-        .map_err(|_| Error::usage(format!("`{rev}` does not name a commit")))?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    git.commit_of(rev).ok_or_else(|| Error::usage(format!("`{rev}` does not name a commit")).into())
 }
 
 /// Prints created tags: tag, commit, action (the remote was not consulted).

@@ -1,18 +1,22 @@
 //! The `git` binary, for what must honour the user's git setup or that gix does not do:
 //! push, fetch, `ls-remote`, annotated and signed tags, worktrees, commits.
 //!
-//! Every child is built by [`Git::command`]: an argument vector (never a shell string),
-//! `-C <dir>`, `core.fsmonitor=false`, `GIT_OPTIONAL_LOCKS=0`, and `LC_ALL` removed with `LC_MESSAGES=C` so git's
-//! messages can be matched. Nothing here forces a push or deletes a tag.
+//! Every child is built by [`Git::command`]: the `git` found on PATH with `which` (once per
+//! process), an argument vector (never a shell string), `-C <dir>`, `core.fsmonitor=false`,
+//! `GIT_OPTIONAL_LOCKS=0`, and `LC_ALL` removed with `LC_MESSAGES=C` so git's messages can be
+//! matched; each command is logged under `-vv`. The rest of the crate calls the typed
+//! operations below and never spells a git argument vector: this module is the only place
+//! that starts git. [`check_version`] refuses a git older than [`MIN_GIT`].
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
 
-use crate::error::Error;
+use crate::error::{Error, redact};
 
 /// A way to run git in one repository.
 #[derive(Debug, Clone)]
@@ -33,9 +37,9 @@ pub struct RemoteRef {
 
 impl Git {
     /// Runs git in `dir` (the work tree, or the git dir of a bare repository). The binary is
-    /// `git` on PATH.
+    /// `git` as `which` finds it on PATH (looked up once per process).
     pub fn new(dir: &Path) -> Self {
-        Self { program: PathBuf::from("git"), dir: dir.to_owned() }
+        Self { program: program().to_owned(), dir: dir.to_owned() }
     }
 
     /// A `git` command with the project's fixed settings; add arguments and run it.
@@ -57,6 +61,11 @@ impl Git {
             // byte-identical (issue 12 item 13).
             .env("GIT_OPTIONAL_LOCKS", "0")
             .stdin(Stdio::null());
+        crate::ui::trace(&|| {
+            let shown: Vec<String> =
+                cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+            format!("running git {}", redact(&shown.join(" ")))
+        });
         cmd
     }
 
@@ -103,6 +112,445 @@ impl Git {
     }
 }
 
+/// The oldest git this tool is tested with (`status --porcelain=v1 -z`, `worktree add`,
+/// `push --atomic`, `rev-parse --git-path` all predate it).
+pub const MIN_GIT: (u32, u32) = (2, 25);
+
+/// The `git` program: the one `which` finds on PATH, else plain `git` (so starting it fails
+/// with the usual "not found").
+fn program() -> &'static Path {
+    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+    PROGRAM.get_or_init(|| which::which("git").unwrap_or_else(|_| PathBuf::from("git")))
+}
+
+/// `(major, minor)` from `git --version`'s answer, e.g. `git version 2.43.0`.
+///
+/// ```
+/// use git_release::git::cli::parse_version;
+/// assert_eq!(parse_version("git version 2.43.0"), (2, 43));
+/// assert_eq!(parse_version("git version 2.39.3 (Apple Git-146)"), (2, 39));
+/// ```
+pub fn parse_version(text: &str) -> (u32, u32) {
+    let version = text.trim().strip_prefix("git version ").unwrap_or(text.trim());
+    let mut parts = version.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok());
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Checks once per process that git is at least [`MIN_GIT`].
+///
+/// # Errors
+/// git cannot be run, or is older (exit 1, with a hint).
+pub fn check_version() -> Result<()> {
+    static CHECKED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(|| {
+        let text = Git::new(Path::new(".")).version().map_err(|e| format!("{e:#}"))?;
+        let version = text.strip_prefix("git version ").unwrap_or(&text).to_owned();
+        if parse_version(&text) >= MIN_GIT {
+            Ok(())
+        } else {
+            Err(format!("git {version} is older than {}.{}", MIN_GIT.0, MIN_GIT.1))
+        }
+    });
+    checked.clone().map_err(|message| {
+        Error::failed(message)
+            .with_hint(format!("install git {}.{} or later", MIN_GIT.0, MIN_GIT.1))
+            .into()
+    })
+}
+
+/// Whether a git failure's text says the remote could not be reached.
+pub fn is_unreachable(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "could not read from remote",
+        "unable to access",
+        "connection refused",
+        "could not resolve host",
+        "does not appear to be a git repository",
+        "unable to connect",
+        "connection reset",
+        "timed out",
+        "unable to look up",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// Why a remote operation failed: the remote could not be reached, or it (or git) refused.
+/// Each carries git's output, credentials redacted.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// git could not be started.
+    #[error("failed to run `git {0}`")]
+    Spawn(&'static str, #[source] std::io::Error),
+    /// The network, the daemon or the URL: the remote was not reached.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The remote was reached and refused (protected branch, non-fast-forward, hook), or git
+    /// failed otherwise.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+/// Which untracked files [`Git::status_paths`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untracked {
+    /// Every untracked file, not only its folder; submodules included.
+    All,
+    /// Untracked folders as one entry (git's default).
+    Normal,
+}
+
+/// Parses `git status --porcelain=v1 -z`: the paths, both paths of a rename or copy.
+pub fn parse_status(text: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut entries = text.split('\0').filter(|e| !e.is_empty());
+    while let Some(entry) = entries.next() {
+        let (status, path) = (entry.get(..2).unwrap_or(""), entry.get(3..).unwrap_or(entry));
+        paths.push(path.to_owned());
+        if status.contains('R') || status.contains('C') {
+            paths.extend(entries.next().map(str::to_owned));
+        }
+    }
+    paths
+}
+
+/// The typed operations; each is one git command.
+impl Git {
+    fn text<I, S>(&self, args: I) -> Result<String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Ok(String::from_utf8_lossy(&self.run(args)?.stdout).into_owned())
+    }
+
+    /// `git --version`, trimmed.
+    ///
+    /// # Errors
+    /// git cannot be run.
+    pub fn version(&self) -> Result<String> {
+        Ok(self.text(["--version"])?.trim().to_owned())
+    }
+
+    /// `git --exec-path`: where git looks for `git-<name>` programs.
+    ///
+    /// # Errors
+    /// git cannot be run.
+    pub fn exec_path(&self) -> Result<PathBuf> {
+        Ok(PathBuf::from(self.text(["--exec-path"])?.trim()))
+    }
+
+    /// `git rev-parse --git-path <name>`, made absolute against the directory git runs in.
+    ///
+    /// # Errors
+    /// Not a repository.
+    pub fn git_path(&self, name: &str) -> Result<PathBuf> {
+        let path = PathBuf::from(self.text(["rev-parse", "--git-path", name])?.trim());
+        Ok(if path.is_absolute() { path } else { self.dir.join(path) })
+    }
+
+    /// The id `rev` names (`rev-parse --verify -q`), or `None`.
+    pub fn rev_parse(&self, rev: &str) -> Option<String> {
+        let text = self.text(["rev-parse", "--verify", "-q", "--end-of-options", rev]).ok()?;
+        Some(text.trim().to_owned())
+    }
+
+    /// The commit `rev` names (peeling tags), or `None`.
+    pub fn commit_of(&self, rev: &str) -> Option<String> {
+        self.rev_parse(&format!("{rev}^{{commit}}"))
+    }
+
+    /// Whether `ancestor` is an ancestor of (or equal to) `descendant`; `false` when either is
+    /// missing locally.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> bool {
+        self.command(["merge-base", "--is-ancestor", ancestor, descendant])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// The branch checked out here (`symbolic-ref -q HEAD`, without `refs/heads/`), or `None`
+    /// on a detached HEAD or outside a repository.
+    pub fn head_branch(&self) -> Option<String> {
+        let text = self.text(["symbolic-ref", "-q", "HEAD"]).ok()?;
+        let text = text.trim();
+        Some(text.strip_prefix("refs/heads/").unwrap_or(text).to_owned())
+    }
+
+    /// The paths `git status` lists as changed or untracked (not ignored).
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn status_paths(&self, untracked: Untracked) -> Result<Vec<String>> {
+        let mut args = vec!["--no-optional-locks", "status", "--porcelain=v1", "-z"];
+        match untracked {
+            Untracked::All => {
+                args.extend(["--untracked-files=all", "--ignore-submodules=none"]);
+            }
+            Untracked::Normal => args.push("--untracked-files=normal"),
+        }
+        Ok(parse_status(&self.text(args)?))
+    }
+
+    /// `git status --short --branch`, for people.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn status_short(&self) -> Result<String> {
+        self.text(["--no-optional-locks", "status", "--short", "--branch"])
+    }
+
+    /// `(ahead, behind)` of HEAD against `upstream`.
+    ///
+    /// # Errors
+    /// git fails or answers something else than two counts.
+    pub fn ahead_behind(&self, upstream: &str) -> Result<(usize, usize)> {
+        let text =
+            self.text(["rev-list", "--left-right", "--count", &format!("HEAD...{upstream}")])?;
+        let mut parts = text.split_whitespace().map(str::parse::<usize>);
+        match (parts.next(), parts.next()) {
+            (Some(Ok(ahead)), Some(Ok(behind))) => Ok((ahead, behind)),
+            _ => anyhow::bail!("unexpected `git rev-list --count` output `{}`", text.trim()),
+        }
+    }
+
+    /// `(id, subject)` of the commits in `range`, newest first.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn log_subjects(&self, range: &str) -> Result<Vec<(String, String)>> {
+        let text = self.text(["log", "--format=%H%x00%s", range, "--"])?;
+        Ok(text
+            .lines()
+            .filter_map(|l| l.split_once('\0'))
+            .map(|(id, s)| (id.to_owned(), s.to_owned()))
+            .collect())
+    }
+
+    /// The text of `rel` at `commit`, or `None` when it has no such file.
+    ///
+    /// # Errors
+    /// git cannot be started.
+    pub fn blob_at(&self, commit: &str, rel: &str) -> Result<Option<String>> {
+        let out = self
+            .command(["cat-file", "blob", &format!("{commit}:{rel}")])
+            .output()
+            .context("failed to run `git cat-file`")?;
+        Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// `git var GIT_COMMITTER_IDENT`: `Name <email> <date>`, or `None` without an identity.
+    pub fn committer_ident(&self) -> Option<String> {
+        self.text(["var", "GIT_COMMITTER_IDENT"]).ok().map(|t| t.trim().to_owned())
+    }
+
+    /// The names of the remotes.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn remotes(&self) -> Result<Vec<String>> {
+        Ok(self.text(["remote"])?.lines().filter(|n| !n.is_empty()).map(str::to_owned).collect())
+    }
+
+    /// Stages exactly `paths` (literal pathspecs), changes and deletions alike.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn add_paths(&self, paths: &[String]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec!["add".to_owned(), "-A".to_owned(), "--".to_owned()];
+        args.extend(paths.iter().map(|p| format!(":(literal){p}")));
+        self.run(&args).map(drop)
+    }
+
+    /// Commits what is staged with `message` (an empty commit when nothing is).
+    ///
+    /// # Errors
+    /// git fails (a hook refused, no identity).
+    pub fn commit(&self, message: &str) -> Result<()> {
+        self.run(["commit", "--quiet", "--allow-empty", "-m", message]).map(drop)
+    }
+
+    /// `git revert --no-edit <commit>`.
+    ///
+    /// # Errors
+    /// git fails (a conflict).
+    pub fn revert(&self, commit: &str) -> Result<()> {
+        self.run(["revert", "--no-edit", commit]).map(drop)
+    }
+
+    /// An annotated (or, with `sign`, signed) tag `tag` on `target` with `message`.
+    ///
+    /// # Errors
+    /// git fails (the tag exists, signing fails).
+    pub fn tag_annotated(&self, tag: &str, target: &str, message: &str, sign: bool) -> Result<()> {
+        let flag = if sign { "-s" } else { "-a" };
+        self.run(["tag", flag, "-m", message, "--end-of-options", tag, target]).map(drop)
+    }
+
+    /// Deletes the local tag `tag`.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn tag_delete(&self, tag: &str) -> Result<()> {
+        self.run(["tag", "-d", "--", tag]).map(drop)
+    }
+
+    /// Deletes the local branch `branch` (forced: it may be unmerged).
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn branch_delete(&self, branch: &str) -> Result<()> {
+        self.run(["branch", "-D", "--", branch]).map(drop)
+    }
+
+    /// Adds a worktree at `path` on `branch`; with `start`, the branch is created there.
+    ///
+    /// # Errors
+    /// git fails (the path or the branch is taken).
+    pub fn worktree_add(&self, path: &Path, branch: &str, start: Option<&str>) -> Result<()> {
+        let shown = path.display().to_string();
+        match start {
+            Some(start) => self.run(["worktree", "add", "--quiet", "-b", branch, &shown, start]),
+            None => self.run(["worktree", "add", "--quiet", &shown, branch]),
+        }
+        .map(drop)
+    }
+
+    /// Removes the worktree at `path`; with `force`, even with changes in it.
+    ///
+    /// # Errors
+    /// git fails (changes in it, without `force`).
+    pub fn worktree_remove(&self, path: &Path, force: bool) -> Result<()> {
+        let shown = path.display().to_string();
+        if force {
+            self.run(["worktree", "remove", "--force", &shown])
+        } else {
+            self.run(["worktree", "remove", &shown])
+        }
+        .map(drop)
+    }
+
+    /// Forgets worktrees deleted by hand; touches nothing else.
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn worktree_prune(&self) -> Result<()> {
+        self.run(["worktree", "prune"]).map(drop)
+    }
+
+    /// `git fetch --no-tags <remote> <refspec>`.
+    ///
+    /// # Errors
+    /// git fails; the message carries git's reason ([`is_unreachable`] tells the network).
+    pub fn fetch(&self, remote: &str, refspec: &str) -> Result<()> {
+        self.run(["fetch", "--no-tags", "--", remote, refspec]).map(drop)
+    }
+
+    /// Fetches the tag `tag` from `remote`; with `replace`, a local tag of that name is
+    /// replaced (`+`).
+    ///
+    /// # Errors
+    /// See [`Git::fetch`].
+    pub fn fetch_tag(&self, remote: &str, tag: &str, replace: bool) -> Result<()> {
+        let plus = if replace { "+" } else { "" };
+        self.fetch(remote, &format!("{plus}refs/tags/{tag}:refs/tags/{tag}"))
+    }
+
+    /// `git push <remote> <refspec>…`, never forced; `atomic` for all or none.
+    ///
+    /// # Errors
+    /// git fails; the message carries git's reason.
+    pub fn push_refspecs(&self, remote: &str, refspecs: &[String], atomic: bool) -> Result<()> {
+        let mut args = vec!["push".to_owned()];
+        if atomic {
+            args.push("--atomic".to_owned());
+        }
+        args.extend(["--".to_owned(), remote.to_owned()]);
+        args.extend(refspecs.iter().cloned());
+        self.run(&args).map(drop)
+    }
+
+    /// `git push --porcelain <remote> <src>:<dst>`, never forced, with the failure typed.
+    ///
+    /// # Errors
+    /// [`RemoteError::Unreachable`] when the remote was not reached,
+    /// [`RemoteError::Rejected`] when it refused; both carry git's output.
+    pub fn push(&self, remote: &str, src: &str, dst: &str) -> std::result::Result<(), RemoteError> {
+        let spec = format!("{src}:{dst}");
+        let out = self
+            .command(["push", "--porcelain", "--", remote, &spec])
+            .output()
+            .map_err(|e| RemoteError::Spawn("push", e))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let text = redact(&format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        Err(if is_unreachable(&text) {
+            RemoteError::Unreachable(text)
+        } else {
+            RemoteError::Rejected(text)
+        })
+    }
+
+    /// `git ls-remote <remote> <patterns>…` (only tags with `tags`): the raw listing.
+    ///
+    /// # Errors
+    /// git fails; the message carries git's reason.
+    pub fn ls_remote(&self, remote: &str, tags: bool, patterns: &[&str]) -> Result<String> {
+        let mut args = vec!["ls-remote"];
+        if tags {
+            args.push("--tags");
+        }
+        args.extend(["--", remote]);
+        args.extend(patterns);
+        self.text(args)
+    }
+
+    /// The id `ref_name` has on `remote`, with the commit it peels to for a tag.
+    ///
+    /// # Errors
+    /// [`RemoteError::Unreachable`] when the remote was not reached, else
+    /// [`RemoteError::Rejected`], with git's reason.
+    pub fn ls_remote_ref(
+        &self,
+        remote: &str,
+        ref_name: &str,
+    ) -> std::result::Result<Option<RemoteRef>, RemoteError> {
+        // A pattern lists only the refs it names: ask for the tag's peeled `^{}` line too, or
+        // an annotated tag's "commit" would be the tag object itself.
+        let peeled = format!("{ref_name}^{{}}");
+        let out = self
+            .command(["ls-remote", "--", remote, ref_name, &peeled])
+            .output()
+            .map_err(|e| RemoteError::Spawn("ls-remote", e))?;
+        if !out.status.success() {
+            let stderr = redact(String::from_utf8_lossy(&out.stderr).trim());
+            return Err(if is_unreachable(&stderr) {
+                RemoteError::Unreachable(stderr)
+            } else {
+                RemoteError::Rejected(stderr)
+            });
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        if let Some(tag) = ref_name.strip_prefix("refs/tags/") {
+            return Ok(parse_ls_remote(&text).remove(tag));
+        }
+        Ok(text.lines().find_map(|line| {
+            let (id, name) = line.split_once('\t')?;
+            (name == ref_name).then(|| RemoteRef { object: id.to_owned(), peeled: id.to_owned() })
+        }))
+    }
+}
+
 /// Parses `git ls-remote --tags` output: `<oid>\trefs/tags/<name>` lines, plus
 /// `<oid>\trefs/tags/<name>^{}` for the commit an annotated tag peels to.
 pub fn parse_ls_remote(text: &str) -> BTreeMap<String, RemoteRef> {
@@ -126,65 +574,6 @@ pub fn parse_ls_remote(text: &str) -> BTreeMap<String, RemoteRef> {
         }
     }
     tags
-}
-
-/// Removes credentials from URLs in `text` (issue 12, item 7), in the three places a URL
-/// carries them:
-///
-/// - the user part: `https://user:token@host` and `https://token@host` → `https://***@host`
-///   (an ssh user name without a password, `ssh://git@host`, is kept: it is no secret);
-/// - the query: `…/x.git?access_token=t` → `…/x.git?***`;
-/// - the fragment: `…/x#t` → `…/x#***`.
-///
-/// A URL runs from its scheme to the first space, quote, backtick, `<`, `>` or `)`.
-///
-/// ```
-/// use git_release::git::cli::redact;
-/// assert_eq!(redact("fatal: https://me:s3cret@example.com/x.git"), "fatal: https://***@example.com/x.git");
-/// assert_eq!(redact("https://ghp_x@github.com/o/r"), "https://***@github.com/o/r");
-/// assert_eq!(redact("ssh://git@example.com/x"), "ssh://git@example.com/x");
-/// assert_eq!(redact("(https://h/o/r?access_token=t&a=b#k)"), "(https://h/o/r?***)");
-/// assert_eq!(redact("see https://h/o/r#frag."), "see https://h/o/r#***");
-/// ```
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find("://") {
-        let (head, tail) = rest.split_at(pos + 3);
-        out.push_str(head);
-        let scheme: String = head[..pos]
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let web = matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https");
-        let end =
-            tail.find(|c: char| c.is_whitespace() || "'\"`<>)".contains(c)).unwrap_or(tail.len());
-        let url = &tail[..end];
-        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
-        let (authority, path) = url.split_at(authority_end);
-        match authority.rfind('@') {
-            Some(at) if web || authority[..at].contains(':') => {
-                out.push_str("***");
-                out.push_str(&authority[at..]);
-            }
-            _ => out.push_str(authority),
-        }
-        match path.find(['?', '#']) {
-            Some(cut) => {
-                out.push_str(&path[..cut]);
-                out.push(path.as_bytes()[cut].into());
-                out.push_str("***");
-            }
-            None => out.push_str(path),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

@@ -30,9 +30,18 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
         clap_mangen::Man::new(sub).render(&mut page).expect("rendering to memory cannot fail");
         files.push((PathBuf::from(format!("man/{name}.1")), page));
     }
-    files.push((PathBuf::from("completions/git-release.bash"), script(Shell::Bash).into_bytes()));
-    files.push((PathBuf::from("completions/_git-release"), script(Shell::Zsh).into_bytes()));
-    files.push((PathBuf::from("completions/git-release.fish"), script(Shell::Fish).into_bytes()));
+    files.push((
+        PathBuf::from("completions/git-release.bash"),
+        script(Shell::Bash, Cli::command()).into_bytes(),
+    ));
+    files.push((
+        PathBuf::from("completions/_git-release"),
+        script(Shell::Zsh, Cli::command()).into_bytes(),
+    ));
+    files.push((
+        PathBuf::from("completions/git-release.fish"),
+        script(Shell::Fish, Cli::command()).into_bytes(),
+    ));
     files
 }
 
@@ -62,7 +71,7 @@ fn man_pages_and_completions_are_current() {
 
 #[test]
 fn bash_completion_has_the_git_wrapper() {
-    let bash = script(Shell::Bash);
+    let bash = script(Shell::Bash, Cli::command());
     assert!(bash.contains("_git_release()"), "git's completion calls `_git_release`");
     assert!(bash.contains("complete -F _git__release"), "the generated completion is registered");
     assert!(bash.contains("_git__release git-release"), "the wrapper calls the generated function");

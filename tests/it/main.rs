@@ -16,5 +16,6 @@ mod plan;
 mod real_gh;
 mod resume;
 mod run;
+mod snapshots;
 mod support;
 mod tag;

@@ -325,21 +325,25 @@ fn crash_at_every_step(mode: &str, when: &str) {
 }
 
 #[test]
+#[ignore = "crash matrix: `.ci/run` runs it with `cargo test -- --ignored`"]
 fn pr_mode_resumes_after_a_crash_before_each_save() {
     crash_at_every_step("pr", "before-save");
 }
 
 #[test]
+#[ignore = "crash matrix: `.ci/run` runs it with `cargo test -- --ignored`"]
 fn pr_mode_resumes_after_a_crash_after_each_save() {
     crash_at_every_step("pr", "after-save");
 }
 
 #[test]
+#[ignore = "crash matrix: `.ci/run` runs it with `cargo test -- --ignored`"]
 fn direct_mode_resumes_after_a_crash_before_each_save() {
     crash_at_every_step("direct", "before-save");
 }
 
 #[test]
+#[ignore = "crash matrix: `.ci/run` runs it with `cargo test -- --ignored`"]
 fn direct_mode_resumes_after_a_crash_after_each_save() {
     crash_at_every_step("direct", "after-save");
 }
@@ -396,6 +400,7 @@ impl SplitMix {
 }
 
 #[test]
+#[ignore = "crash matrix: `.ci/run` runs it with `cargo test -- --ignored`"]
 #[allow(clippy::print_stderr, reason = "the seed and the delays must be in the test's output")]
 fn a_sigkill_at_a_random_moment_resumes_to_the_same_end_state() {
     const SEED: u64 = 0x5eed_0006;

@@ -13,9 +13,11 @@
 //! `git status`, one `git rev-list --count`, one `git ls-remote --tags` (only when something
 //! is released), a few tree lookups at HEAD, and `gh` only when the plan needs the forge.
 
+pub mod render;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use gix::ObjectId;
@@ -23,7 +25,9 @@ use semver::Version;
 use serde::Serialize;
 
 use crate::config::{Config, Mode};
-use crate::git::cli::{Git, RemoteRef, redact};
+use crate::error::redact;
+use crate::forge::{Gh, Request, RetryPolicy};
+use crate::git::cli::{Git, RemoteRef, Untracked};
 use crate::git::read::Repo;
 use crate::manifest;
 use crate::packages::Package;
@@ -375,7 +379,7 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
 
     // The forge: `gh` is needed when the plan releases something (PR, forge release).
     let needs_forge = plan.releases().next().is_some();
-    let gh = find_gh();
+    let gh = crate::forge::find_gh();
     if needs_forge {
         match &gh {
             Ok(path) => {
@@ -448,28 +452,7 @@ fn dirty_working_tree(status: Option<Result<Vec<String>>>) -> CheckResult {
 
 /// The paths `git status` reports as changed or untracked (not ignored).
 fn porcelain_status(git: &Git) -> Result<Vec<String>> {
-    let out = git.run([
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=normal",
-    ])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut fields = text.split('\0').filter(|f| !f.is_empty());
-    let mut paths = Vec::new();
-    while let Some(field) = fields.next() {
-        if field.len() < 4 {
-            continue;
-        }
-        let (xy, path) = field.split_at(3);
-        paths.push(path.to_owned());
-        // A rename or copy is followed by its source path as a field of its own.
-        if xy.starts_with('R') || xy.starts_with('C') {
-            fields.next();
-        }
-    }
-    Ok(paths)
+    git.status_paths(Untracked::Normal)
 }
 
 /// The ref the branch is compared with: its configured upstream, else
@@ -485,13 +468,7 @@ fn upstream(repo: &Repo, config: &Config, branch: &str) -> Option<String> {
 
 /// `(ahead, behind)` of HEAD against `upstream`, from `git rev-list --left-right --count`.
 fn rev_list_counts(git: &Git, upstream: &str) -> Result<(usize, usize)> {
-    let out = git.run(["rev-list", "--left-right", "--count", &format!("HEAD...{upstream}")])?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace().map(str::parse::<usize>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(ahead)), Some(Ok(behind))) => Ok((ahead, behind)),
-        _ => anyhow::bail!("unexpected `git rev-list --count` output `{}`", text.trim()),
-    }
+    git.ahead_behind(upstream)
 }
 
 type BranchState = (Option<String>, Option<String>, Option<(String, Result<(usize, usize)>)>);
@@ -602,27 +579,7 @@ fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
     }
 }
 
-/// Where `gh` is: `GIT_RELEASE_GH` when set, else the first `gh` on PATH (DESIGN.md ›
-/// Pipeline, Forge calls).
-///
-/// # Errors
-/// The reason it is missing, as a sentence for the `gh_missing` check.
-pub fn find_gh() -> std::result::Result<PathBuf, String> {
-    if let Some(given) = std::env::var_os("GIT_RELEASE_GH").filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(&given);
-        let found = if path.components().count() > 1 {
-            Some(path.clone()).filter(|p| p.is_file())
-        } else {
-            which::which(&given).ok()
-        };
-        return found.ok_or_else(|| {
-            format!("`GIT_RELEASE_GH` names `{}`, which does not exist", path.display())
-        });
-    }
-    which::which("gh").map_err(|_| "`gh` is not on PATH".to_owned())
-}
-
-/// Runs `gh ARGS` in `dir` with prompts off, killed past `limit`; `(success, stdout,
+/// Runs `request` with the `gh` at `gh` in `dir`, killed past `limit`; `(success, stdout,
 /// stderr)`.
 ///
 /// # Errors
@@ -630,24 +587,10 @@ pub fn find_gh() -> std::result::Result<PathBuf, String> {
 fn run_gh(
     gh: &Path,
     dir: &Path,
-    args: &[&str],
+    request: &Request<'_>,
     limit: std::time::Duration,
 ) -> Result<(bool, String, String)> {
-    let mut cmd = crate::forge::Gh::new(gh.to_owned(), crate::forge::RetryPolicy::default())
-        .command(dir, args);
-    match crate::child::output_within(&mut cmd, Some(limit)) {
-        Ok(crate::child::Ended::Exited { status, stdout, stderr }) => Ok((
-            status.success(),
-            String::from_utf8_lossy(&stdout).into_owned(),
-            String::from_utf8_lossy(&stderr).into_owned(),
-        )),
-        Ok(crate::child::Ended::TimedOut { .. }) => Err(anyhow::anyhow!(
-            "`gh {}` did not finish within {} s and was stopped",
-            args.join(" "),
-            limit.as_secs()
-        )),
-        Err(e) => Err(anyhow::anyhow!("cannot run `{}`: {e}", gh.display())),
-    }
+    Gh::new(gh.to_owned(), RetryPolicy::default()).raw(dir, request, limit)
 }
 
 /// The first non-empty line of `text`, with credentials in URLs redacted; `gh` masks tokens
@@ -659,7 +602,7 @@ fn first_line(text: &str) -> String {
 /// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
 pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
     const NAME: &str = "gh_auth";
-    match run_gh(gh, dir, &["auth", "status"], limit) {
+    match run_gh(gh, dir, &Request::AuthStatus, limit) {
         Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
         Ok((false, stdout, stderr)) => CheckResult::fail(
             NAME,
@@ -695,8 +638,7 @@ fn release_blockers(
             );
         }
     };
-    let args = ["issue", "list", "--label", label, "--state", "open", "--json", "number,title"];
-    match run_gh(gh, dir, &args, config.forge.timeout()) {
+    match run_gh(gh, dir, &Request::IssueList { label }, config.forge.timeout()) {
         Ok((true, stdout, _)) => {
             #[derive(serde::Deserialize)]
             struct Issue {
@@ -1222,7 +1164,7 @@ fn changelog_current(
         }
         Ok(Some(bytes)) => {
             let text = String::from_utf8_lossy(&bytes);
-            if has_section(&text, &current) {
+            if crate::changelog::has_section(&text, &current.to_string()) {
                 CheckResult::pass(NAME, name, format!("`{path}` has a section for {current}"))
             } else {
                 CheckResult::fail(
@@ -1234,23 +1176,6 @@ fn changelog_current(
             }
         }
     }
-}
-
-/// Whether a markdown heading (`## [1.2.0] - …`, or a setext heading) names `version`.
-fn has_section(text: &str, version: &Version) -> bool {
-    let lines: Vec<&str> = text.lines().collect();
-    lines.iter().enumerate().any(|(i, line)| {
-        let heading = line.trim_start().starts_with('#')
-            || lines.get(i + 1).is_some_and(|next| {
-                let next = next.trim();
-                !next.is_empty()
-                    && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
-            });
-        heading
-            && version_tokens(line)
-                .iter()
-                .any(|(t, _)| Version::parse(t).is_ok_and(|v| v == *version))
-    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -1291,6 +1216,8 @@ mod tests {
     #[test]
     fn sections_are_headings_naming_the_version() {
         let v = Version::new(1, 2, 0);
+        let has_section =
+            |text: &str, v: &Version| crate::changelog::has_section(text, &v.to_string());
         assert!(has_section("# Changelog\n\n## [1.2.0] - 2024-01-01\n", &v));
         assert!(has_section("v1.2.0\n------\n", &v));
         assert!(!has_section("## [1.2.1]\nsee 1.2.0\n", &v));

@@ -15,7 +15,8 @@ use std::time::SystemTime;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use super::state::{ErrorCode, PipelineError, timestamp};
+use super::state::timestamp;
+use crate::error::{Error, ErrorCode};
 
 /// What a lock file holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +105,7 @@ impl Lock {
                 .with_context(|| format!("failed to write `{}`", path.display()))?;
             return Ok(Self { path, file, info, taken_over });
         }
-        Err(PipelineError::new(
+        Err(Error::coded(
             ErrorCode::LockFailed,
             format!("could not take the lock `{}`: other runs keep taking it", path.display()),
         )
@@ -174,7 +175,7 @@ fn held(path: &Path, holder: Option<&LockInfo>) -> anyhow::Error {
         Some(h) => format!("run `{}` (pid {}, since {})", h.run_id, h.pid, h.started),
         None => "another run".to_owned(),
     };
-    PipelineError::new(
+    Error::coded(
         ErrorCode::LockFailed,
         format!("{who} holds the release lock of this repository"),
     )
@@ -213,7 +214,7 @@ mod tests {
         let first = Lock::acquire(tmp.path(), "release-20250225-a3f7b2").unwrap();
         // Another open of the file, even in this process, is kept out by the OS lock.
         let err = Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap_err();
-        assert_eq!(super::super::state::code_of(&err), Some(ErrorCode::LockFailed));
+        assert_eq!(crate::error::code_of(&err), Some(ErrorCode::LockFailed));
         let message = err.to_string();
         assert!(message.contains("`release-20250225-a3f7b2`"), "{message}");
         assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");

@@ -10,7 +10,7 @@
 //! to, so a state file copied from another repository is refused too.
 //!
 //! Errors the pipeline reports carry a stable [`ErrorCode`] (seed 002's codes, and ours where
-//! those do not fit); [`PipelineError`] holds one, and [`code_of`] finds it in an error chain.
+//! those do not fit); see [`crate::error`].
 
 use std::fmt;
 use std::fs;
@@ -21,326 +21,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Exit};
-use crate::git::cli::redact;
+use crate::error::{Error, ErrorCode, redact};
 use crate::waivers::Date;
+
+mod ids;
+mod phases;
+mod store;
+#[allow(clippy::wildcard_imports, reason = "one module split in files")]
+pub use ids::*;
+#[allow(clippy::wildcard_imports, reason = "one module split in files")]
+pub use phases::*;
+#[allow(clippy::wildcard_imports, reason = "one module split in files")]
+pub use store::*;
 
 /// The version of the state file's layout; bumped on every incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// A stable error code, serialised `SCREAMING_SNAKE_CASE` in the state file and the JSON
-/// result. The first eleven are seed 002's; the rest are ours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    /// `resume` names a run whose state file does not exist.
-    StateNotFound,
-    /// The state file cannot be parsed, is truncated, is for another run, or is from a newer
-    /// `git-release`.
-    StateCorrupt,
-    /// The package's worktree exists on another branch.
-    WorktreeConflict,
-    /// The package's worktree has uncommitted changes.
-    WorktreeDirty,
-    /// The version files could not be set to the new version.
-    BumpFailed,
-    /// `commands.lock` failed, or another run holds the run lock.
-    LockFailed,
-    /// `commands.lint` failed.
-    LintFailed,
-    /// The tag exists on the remote at another commit.
-    TagConflict,
-    /// Configured packages and the packages found in the repository disagree.
-    GraphDrift,
-    /// The gate was declined.
-    GateRejected,
-    /// `--gate-attestation` names another plan hash, or is malformed.
-    InvalidGateToken,
-    /// The state file belongs to another repository.
-    WrongRepository,
-    /// The remote refused the push of the release branch or tag.
-    PushRejected,
-    /// A `gh` call failed (after its retries, or on a validation error).
-    ForgeFailed,
-    /// `gh` is not authenticated, or its token lacks a permission.
-    ForgeAuth,
-    /// The forge release or `commands.publish` failed.
-    PublishFailed,
-    /// The pull request's checks, or the workflow the tag started, failed.
-    ChecksFailed,
-    /// The remote could not be reached (network, daemon down, bad URL).
-    RemoteUnreachable,
-    /// A preflight check failed for the package (set aside under `--on-failure quarantine`).
-    CheckFailed,
-    /// A step found the repository in a state it cannot go on from (e.g. the release
-    /// commit is missing, the worktree was removed by hand).
-    StepFailed,
-    /// A `gh` call or a `[commands]` entry ran past its time limit (`forge.timeout_secs`,
-    /// `commands.timeout_secs`) and was killed.
-    Timeout,
-}
-
-impl ErrorCode {
-    /// Every code, in declaration order.
-    pub const ALL: [Self; 21] = [
-        Self::StateNotFound,
-        Self::StateCorrupt,
-        Self::WorktreeConflict,
-        Self::WorktreeDirty,
-        Self::BumpFailed,
-        Self::LockFailed,
-        Self::LintFailed,
-        Self::TagConflict,
-        Self::GraphDrift,
-        Self::GateRejected,
-        Self::InvalidGateToken,
-        Self::WrongRepository,
-        Self::PushRejected,
-        Self::ForgeFailed,
-        Self::ForgeAuth,
-        Self::PublishFailed,
-        Self::ChecksFailed,
-        Self::RemoteUnreachable,
-        Self::CheckFailed,
-        Self::StepFailed,
-        Self::Timeout,
-    ];
-
-    /// The code as written in files and output, e.g. `STATE_CORRUPT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::StateNotFound => "STATE_NOT_FOUND",
-            Self::StateCorrupt => "STATE_CORRUPT",
-            Self::WorktreeConflict => "WORKTREE_CONFLICT",
-            Self::WorktreeDirty => "WORKTREE_DIRTY",
-            Self::BumpFailed => "BUMP_FAILED",
-            Self::LockFailed => "LOCK_FAILED",
-            Self::LintFailed => "LINT_FAILED",
-            Self::TagConflict => "TAG_CONFLICT",
-            Self::GraphDrift => "GRAPH_DRIFT",
-            Self::GateRejected => "GATE_REJECTED",
-            Self::InvalidGateToken => "INVALID_GATE_TOKEN",
-            Self::WrongRepository => "WRONG_REPOSITORY",
-            Self::PushRejected => "PUSH_REJECTED",
-            Self::ForgeFailed => "FORGE_FAILED",
-            Self::ForgeAuth => "FORGE_AUTH",
-            Self::PublishFailed => "PUBLISH_FAILED",
-            Self::ChecksFailed => "CHECKS_FAILED",
-            Self::RemoteUnreachable => "REMOTE_UNREACHABLE",
-            Self::CheckFailed => "CHECK_FAILED",
-            Self::StepFailed => "STEP_FAILED",
-            Self::Timeout => "TIMEOUT",
-        }
-    }
-
-    /// The process exit code an error with this code ends with (DESIGN.md › Command line):
-    /// 2 for bad input on the command line, 4 for a declined gate, 1 otherwise.
-    pub fn exit(self) -> Exit {
-        match self {
-            Self::StateNotFound => Exit::Usage,
-            Self::GateRejected | Self::InvalidGateToken => Exit::Declined,
-            _ => Exit::Failure,
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An error with a stable [`ErrorCode`], a message (credentials redacted) and an optional hint.
-///
-/// Its [`source`](std::error::Error::source) is a message-less [`crate::error::Error`] that
-/// carries the exit code and the hint, so [`crate::error::exit_code`] and
-/// [`crate::error::hint`] find them in an `anyhow` chain and `ui::print_error` does not print
-/// the message twice.
-#[derive(Debug)]
-pub struct PipelineError {
-    code: ErrorCode,
-    message: String,
-    carrier: Error,
-}
-
-impl PipelineError {
-    /// An error with `code` and `message`; URLs in the message lose their credentials.
-    pub fn new(code: ErrorCode, message: impl AsRef<str>) -> Self {
-        let carrier = match code.exit() {
-            Exit::Usage => Error::usage(""),
-            Exit::Declined => Error::silent(Exit::Declined),
-            _ => Error::failed(""),
-        };
-        Self { code, message: redact(message.as_ref()), carrier }
-    }
-
-    /// Adds a `hint:` line (credentials redacted).
-    #[must_use]
-    pub fn with_hint(mut self, hint: impl AsRef<str>) -> Self {
-        self.carrier = self.carrier.with_hint(redact(hint.as_ref()));
-        self
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> ErrorCode {
-        self.code
-    }
-
-    /// The message: lowercase, values in backticks.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The hint, if any.
-    pub fn hint(&self) -> Option<&str> {
-        self.carrier.hint.as_deref()
-    }
-}
-
-impl fmt::Display for PipelineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PipelineError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.carrier)
-    }
-}
-
-/// The code of the first [`PipelineError`] in `err`'s chain.
-pub fn code_of(err: &anyhow::Error) -> Option<ErrorCode> {
-    err.chain().find_map(|cause| cause.downcast_ref::<PipelineError>()).map(PipelineError::code)
-}
-
-/// The steps of a package's release, in DESIGN.md › Pipeline's order; a package's `phase` is
-/// the last step it completed (`PLANNED` before the first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Phase {
-    /// In the plan; no step done yet.
-    Planned,
-    /// The worktree exists on the release branch.
-    Worktree,
-    /// The version files carry the new version.
-    Bumped,
-    /// In-run dependencies are pinned.
-    Pinned,
-    /// The changelog has the release section.
-    Changelog,
-    /// `commands.lock` ran (or is not configured).
-    Locked,
-    /// `commands.lint` ran (or is not configured).
-    Lint,
-    /// The release commit exists.
-    Committed,
-    /// The release branch is pushed.
-    Pushed,
-    /// The pull request exists (mode pr).
-    PrCreated,
-    /// The pull request is merged (mode pr).
-    Merged,
-    /// The tag exists locally and on the remote.
-    Tagged,
-    /// The forge release exists and `commands.publish` ran.
-    Published,
-    /// Everything is done.
-    Done,
-}
-
-impl Phase {
-    /// Every phase, in order.
-    pub const ALL: [Self; 14] = [
-        Self::Planned,
-        Self::Worktree,
-        Self::Bumped,
-        Self::Pinned,
-        Self::Changelog,
-        Self::Locked,
-        Self::Lint,
-        Self::Committed,
-        Self::Pushed,
-        Self::PrCreated,
-        Self::Merged,
-        Self::Tagged,
-        Self::Published,
-        Self::Done,
-    ];
-
-    /// The step after this one, or `None` after `DONE`. Steps a mode skips (`PR_CREATED` and
-    /// `MERGED` in direct mode) are still returned; the executor records them as it passes.
-    pub fn next(self) -> Option<Self> {
-        let at = Self::ALL.iter().position(|p| *p == self).expect("every phase is in `ALL`");
-        Self::ALL.get(at + 1).copied()
-    }
-
-    /// The name as written in files, e.g. `PR_CREATED`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "PLANNED",
-            Self::Worktree => "WORKTREE",
-            Self::Bumped => "BUMPED",
-            Self::Pinned => "PINNED",
-            Self::Changelog => "CHANGELOG",
-            Self::Locked => "LOCKED",
-            Self::Lint => "LINT",
-            Self::Committed => "COMMITTED",
-            Self::Pushed => "PUSHED",
-            Self::PrCreated => "PR_CREATED",
-            Self::Merged => "MERGED",
-            Self::Tagged => "TAGGED",
-            Self::Published => "PUBLISHED",
-            Self::Done => "DONE",
-        }
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a package stands in the run, beside the last step it completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PackageStatus {
-    /// Not finished: not started yet, or stopped between steps (resume goes on).
-    Pending,
-    /// Released (`phase` is `DONE`).
-    Done,
-    /// A step failed; `error` says which and why.
-    Failed,
-    /// Not attempted because a package it depends on (or, under `--on-failure stop`, an
-    /// earlier one) failed; `reason` names it.
-    Blocked,
-    /// Left out on purpose; `reason` says why.
-    Skipped,
-}
-
-/// The whole run's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RunStatus {
-    /// Started and not finished (or killed; resume goes on).
-    InProgress,
-    /// Every package released.
-    Success,
-    /// Some packages released, some failed or blocked.
-    Partial,
-    /// No package released.
-    Failed,
-}
-
-/// One entry of a package's phase history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhaseEntry {
-    /// The phase reached.
-    pub phase: Phase,
-    /// When, RFC 3339 UTC (`2026-02-25T10:00:00Z`).
-    pub at: String,
-}
 
 /// The error that stopped a package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -708,7 +403,7 @@ impl RunState {
     }
 
     /// The lane of package `name`: its own (`Some(name)`), or `None` when the run shares one
-    /// release branch and worktree (see [`crate::pipeline::steps::branch_name`]).
+    /// release branch and worktree (see [`crate::release::steps::branch_name`]).
     pub fn lane<'a>(&self, name: &'a str) -> Option<&'a str> {
         (!self.shares_pr()).then_some(name)
     }
@@ -887,339 +582,6 @@ pub fn verify(state: &RunState, path: &Path, standalone: bool) -> Result<()> {
     Ok(())
 }
 
-/// The identity of the repository whose git common dir is `dir`: the canonical path, or the
-/// path as given when it cannot be canonicalised.
-pub fn repository_id(dir: &Path) -> String {
-    fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()).to_string_lossy().into_owned()
-}
-
-/// `<dir>/release/runs`, where `dir` is the git common dir.
-pub fn runs_dir(dir: &Path) -> PathBuf {
-    dir.join("release").join("runs")
-}
-
-/// `<dir>/release/runs/archive`.
-pub fn archive_dir(dir: &Path) -> PathBuf {
-    runs_dir(dir).join("archive")
-}
-
-/// `<dir>/release/runs/<run_id>.json`.
-pub fn state_path(dir: &Path, run_id: &str) -> PathBuf {
-    runs_dir(dir).join(format!("{run_id}.json"))
-}
-
-/// A run id for a run started at `now` (its UTC date) with `random`'s low 24 bits as six
-/// lowercase hex digits: `release-20260225-a3f7b2`.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// use git_release::pipeline::state::run_id;
-/// let now = UNIX_EPOCH + Duration::from_secs(1_740_477_600);
-/// assert_eq!(run_id(now, 0xff_a3f7b2), "release-20250225-a3f7b2");
-/// ```
-pub fn run_id(now: SystemTime, random: u64) -> String {
-    let date = day_of(unix_secs(now));
-    format!("release-{:04}{:02}{:02}-{:06x}", date.year, date.month, date.day, random & 0x00ff_ffff)
-}
-
-/// A fresh run id for `now`, its six hex digits from [`random_u64`].
-pub fn new_run_id(now: SystemTime) -> String {
-    run_id(now, random_u64())
-}
-
-/// 64 bits that differ between calls and between processes: a hash, under std's randomly
-/// keyed hasher, of the time, the process id and a per-process counter. Not for secrets.
-pub fn random_u64() -> u64 {
-    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos().hash(&mut hasher);
-    std::process::id().hash(&mut hasher);
-    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Whether `id` has the form `release-YYYYMMDD-xxxxxx` (six lowercase hex digits), which also
-/// makes it safe as a file name.
-pub fn is_run_id(id: &str) -> bool {
-    let Some(rest) = id.strip_prefix("release-") else { return false };
-    let Some((date, hex)) = rest.split_once('-') else { return false };
-    date.len() == 8
-        && date.bytes().all(|b| b.is_ascii_digit())
-        && hex.len() == 6
-        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// `time` as RFC 3339 UTC to the second, `2025-02-25T10:00:00Z`; times before 1970 give the
-/// epoch.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// use git_release::pipeline::state::timestamp;
-/// assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
-/// ```
-pub fn timestamp(time: SystemTime) -> String {
-    let secs = unix_secs(time);
-    let of_day = secs % 86_400;
-    format!("{}T{:02}:{:02}:{:02}Z", day_of(secs), of_day / 3600, of_day % 3600 / 60, of_day % 60)
-}
-
-fn unix_secs(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// The UTC day of the Unix time `secs`.
-fn day_of(secs: u64) -> Date {
-    Date::from_days(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
-}
-
-/// Writes `state` to [`state_path`] atomically: a temporary file in the same folder, written
-/// and `fsync`ed, renamed over the state file, then the folder `fsync`ed so the rename itself
-/// survives a crash. Creates the folder when missing.
-///
-/// # Errors
-/// `state.run_id` is not a run id, or the folder or file cannot be created, written, synced
-/// or renamed (the temporary file is removed).
-pub fn save(dir: &Path, state: &RunState) -> Result<()> {
-    anyhow::ensure!(is_run_id(&state.run_id), "`{}` is not a run id", state.run_id);
-    let folder = runs_dir(dir);
-    fs::create_dir_all(&folder)
-        .with_context(|| format!("failed to create `{}`", folder.display()))?;
-    let path = state_path(dir, &state.run_id);
-    let mut text = serde_json::to_vec_pretty(state).context("failed to serialise the run state")?;
-    text.push(b'\n');
-    crate::fsutil::write_atomically(&path, &text)
-}
-
-/// Reads the state of run `run_id` in the repository whose git common dir is `dir`.
-///
-/// # Errors
-/// - [`ErrorCode::StateNotFound`]: `run_id` is not a run id, or its state file does not exist
-///   (the message names the path).
-/// - [`ErrorCode::StateCorrupt`]: the file is not valid JSON or is truncated (the message
-///   names the file, line and column), is from a newer `git-release`, lacks fields, or is for
-///   another run.
-/// - [`ErrorCode::WrongRepository`]: the file records another repository.
-/// - Any other failure to read the file.
-pub fn load(dir: &Path, run_id: &str) -> Result<RunState> {
-    if !is_run_id(run_id) {
-        return Err(PipelineError::new(
-            ErrorCode::StateNotFound,
-            format!("`{run_id}` is not a run id (expected `release-YYYYMMDD-xxxxxx`)"),
-        )
-        .with_hint("`git release status` lists the runs")
-        .into());
-    }
-    let path = state_path(dir, run_id);
-    let text = match fs::read(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
-            let archived = archive_dir(dir).join(format!("{run_id}.json"));
-            let hint = if archived.exists() {
-                format!("the run is finished; its state is archived at `{}`", archived.display())
-            } else {
-                "`git release status` lists the runs".to_owned()
-            };
-            return Err(PipelineError::new(
-                ErrorCode::StateNotFound,
-                format!("no state file for run `{run_id}` at `{}`", path.display()),
-            )
-            .with_hint(hint)
-            .into());
-        }
-        Err(err) => {
-            return Err(err).with_context(|| format!("failed to read `{}`", path.display()));
-        }
-    };
-    checked(dir, run_id, &path, &text)
-}
-
-/// Reads run `run_id`'s state wherever it is: in `runs/`, or, for a finished run, in
-/// `runs/archive/`; returns it with the file it was read from.
-///
-/// # Errors
-/// As [`load`], for whichever file is read.
-pub fn load_any(dir: &Path, run_id: &str) -> Result<(RunState, PathBuf)> {
-    let archived = archive_dir(dir).join(format!("{run_id}.json"));
-    if is_run_id(run_id) && !state_path(dir, run_id).exists() && archived.exists() {
-        let text = fs::read(&archived)
-            .with_context(|| format!("failed to read `{}`", archived.display()))?;
-        return Ok((checked(dir, run_id, &archived, &text)?, archived));
-    }
-    Ok((load(dir, run_id)?, state_path(dir, run_id)))
-}
-
-/// Parses the state file at `path` (its content `text`) and checks that it is run
-/// `run_id`'s, of the repository whose git common dir is `dir`.
-fn checked(dir: &Path, run_id: &str, path: &Path, text: &[u8]) -> Result<RunState> {
-    let state = parse(path, text)?;
-    if state.run_id != run_id {
-        return Err(corrupt(path, &format!(": it is for run `{}`, not `{run_id}`", state.run_id)));
-    }
-    let here = repository_id(dir);
-    if state.repository != here {
-        return Err(PipelineError::new(
-            ErrorCode::WrongRepository,
-            format!(
-                "state file `{}` belongs to the repository at `{}`, not `{here}`",
-                path.display(),
-                state.repository
-            ),
-        )
-        .with_hint(format!("resume the run in `{}`", state.repository))
-        .into());
-    }
-    Ok(state)
-}
-
-/// Parses a state file's text; `path` is for messages only.
-fn parse(path: &Path, text: &[u8]) -> Result<RunState> {
-    #[derive(Deserialize)]
-    struct Header {
-        schema_version: u32,
-    }
-    let header: Header = serde_json::from_slice(text).map_err(|err| json_corrupt(path, &err))?;
-    if header.schema_version > SCHEMA_VERSION {
-        return Err(corrupt(
-            path,
-            &format!(
-                ": it has schema version {}, newer than this git-release reads ({SCHEMA_VERSION})",
-                header.schema_version
-            ),
-        ));
-    }
-    serde_json::from_slice(text).map_err(|err| json_corrupt(path, &err))
-}
-
-fn json_corrupt(path: &Path, err: &serde_json::Error) -> anyhow::Error {
-    let text = err.to_string();
-    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(what, _)| what);
-    corrupt(path, &format!(" at line {}, column {}: {what}", err.line(), err.column()))
-}
-
-/// A `STATE_CORRUPT` error for `path`; `what` follows "is corrupt", with its own separator.
-fn corrupt(path: &Path, what: &str) -> anyhow::Error {
-    PipelineError::new(
-        ErrorCode::StateCorrupt,
-        format!("state file `{}` is corrupt{what}", path.display()),
-    )
-    .with_hint("the file was left as it is; inspect it, or remove it and start a new run")
-    .into()
-}
-
-/// A run found by [`list`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunEntry {
-    /// The run id.
-    pub run_id: String,
-    /// The state file.
-    pub path: PathBuf,
-    /// When it started (RFC 3339 UTC); for an unreadable file, when the file last changed.
-    pub started_at: String,
-    /// Its status, `None` when the file cannot be read.
-    pub status: Option<RunStatus>,
-    /// Why the file cannot be read, if it cannot.
-    pub problem: Option<String>,
-}
-
-/// The runs with a state file in `runs/`, newest first (by start time, then run id).
-/// Temporary files and other names are ignored; a missing folder means no runs.
-///
-/// # Errors
-/// The folder exists but cannot be read.
-pub fn list(dir: &Path) -> Result<Vec<RunEntry>> {
-    list_in(&runs_dir(dir))
-}
-
-/// The archived runs (`runs/archive/`), newest first, as [`list`].
-///
-/// # Errors
-/// The folder exists but cannot be read.
-pub fn list_archived(dir: &Path) -> Result<Vec<RunEntry>> {
-    list_in(&archive_dir(dir))
-}
-
-fn list_in(folder: &Path) -> Result<Vec<RunEntry>> {
-    #[derive(Deserialize)]
-    struct Summary {
-        started_at: String,
-        status: RunStatus,
-    }
-    let entries = match fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => {
-            return Err(err).with_context(|| format!("failed to read `{}`", folder.display()));
-        }
-    };
-    let mut runs = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("failed to read `{}`", folder.display()))?;
-        let path = entry.path();
-        let Some(run_id) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".json"))
-            .filter(|id| is_run_id(id))
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        let summary = fs::read(&path)
-            .map_err(|err| err.to_string())
-            .and_then(|text| serde_json::from_slice::<Summary>(&text).map_err(|e| e.to_string()));
-        runs.push(match summary {
-            Ok(s) => RunEntry {
-                run_id,
-                path,
-                started_at: s.started_at,
-                status: Some(s.status),
-                problem: None,
-            },
-            Err(problem) => {
-                let changed = entry.metadata().and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
-                RunEntry {
-                    run_id,
-                    path,
-                    started_at: timestamp(changed),
-                    status: None,
-                    problem: Some(problem),
-                }
-            }
-        });
-    }
-    runs.sort_by(|a, b| (&b.started_at, &b.run_id).cmp(&(&a.started_at, &a.run_id)));
-    Ok(runs)
-}
-
-/// Moves run `run_id`'s state file to `runs/archive/` (DESIGN.md: when a run is DONE), and
-/// returns its new path. An archived file is never overwritten.
-///
-/// # Errors
-/// [`ErrorCode::StateNotFound`] when the run has no state file; the archive already holds
-/// that run; or the folder cannot be created or the file moved.
-pub fn archive(dir: &Path, run_id: &str) -> Result<PathBuf> {
-    let from = state_path(dir, run_id);
-    if !is_run_id(run_id) || !from.exists() {
-        return Err(PipelineError::new(
-            ErrorCode::StateNotFound,
-            format!("no state file for run `{run_id}` at `{}`", from.display()),
-        )
-        .into());
-    }
-    let folder = archive_dir(dir);
-    fs::create_dir_all(&folder)
-        .with_context(|| format!("failed to create `{}`", folder.display()))?;
-    let to = folder.join(format!("{run_id}.json"));
-    anyhow::ensure!(!to.exists(), "run `{run_id}` is already archived at `{}`", to.display());
-    fs::rename(&from, &to)
-        .with_context(|| format!("failed to move `{}` to `{}`", from.display(), to.display()))?;
-    crate::fsutil::sync_dir(&folder)?;
-    crate::fsutil::sync_dir(&runs_dir(dir))?;
-    Ok(to)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "a failing test should stop at the failing call")]
 mod tests {
@@ -1241,7 +603,7 @@ mod tests {
     }
 
     fn code(err: &anyhow::Error) -> ErrorCode {
-        code_of(err).expect("a pipeline error")
+        crate::error::code_of(err).expect("a pipeline error")
     }
 
     #[test]
@@ -1367,7 +729,7 @@ mod tests {
         let err = load(tmp.path(), "release-20250225-000000").unwrap_err();
         assert_eq!(code(&err), ErrorCode::StateNotFound);
         assert!(err.to_string().contains("release-20250225-000000.json"), "{err}");
-        assert_eq!(crate::error::exit_code(&err), Exit::Usage);
+        assert_eq!(crate::error::exit_code(&err), crate::error::Exit::Usage);
         let err = load(tmp.path(), "../../etc/passwd").unwrap_err();
         assert_eq!(code(&err), ErrorCode::StateNotFound);
     }
@@ -1388,7 +750,7 @@ mod tests {
         assert!(message.contains(&format!("`{}`", path.display())), "{message}");
         assert!(message.contains("is corrupt at line "), "{message}");
         assert!(message.contains("EOF while parsing"), "{message}");
-        assert_eq!(crate::error::exit_code(&err), Exit::Failure);
+        assert_eq!(crate::error::exit_code(&err), crate::error::Exit::Failure);
         assert!(crate::error::hint(&err).is_some());
         assert_eq!(fs::read(&path).unwrap(), before, "nothing changed");
 
@@ -1449,16 +811,5 @@ mod tests {
         assert_eq!(code(&err), ErrorCode::StateNotFound);
         let err = load(tmp.path(), &old.run_id).unwrap_err();
         assert!(crate::error::hint(&err).unwrap().contains("archived"), "{err:#}");
-    }
-
-    #[test]
-    fn error_messages_and_hints_are_redacted() {
-        let err = PipelineError::new(ErrorCode::ForgeFailed, "gh: https://u:secret@h/x failed")
-            .with_hint("see https://u:secret@h/x");
-        assert_eq!(err.message(), "gh: https://***@h/x failed");
-        assert_eq!(err.hint(), Some("see https://***@h/x"));
-        let err = anyhow::Error::from(PipelineError::new(ErrorCode::GateRejected, "declined"));
-        assert_eq!(crate::error::exit_code(&err), Exit::Declined);
-        assert_eq!(code_of(&err.context("failed to run")), Some(ErrorCode::GateRejected));
     }
 }

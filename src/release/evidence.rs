@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use super::state::{self, Gate, PackageState, RunState, RunStatus};
-use crate::git::cli::redact;
+use crate::error::redact;
 
 /// The layout version of the evidence file.
 pub const SCHEMA_VERSION: u32 = 1;

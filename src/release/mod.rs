@@ -1,4 +1,6 @@
-//! Groundwork of the release pipeline (DESIGN.md › Pipeline): the run state and the run lock.
+//! The release layer (DESIGN.md › Pipeline): the orchestration the `run`, `resume`, `status`
+//! and `rollback` commands call — preflight, gate, run and resume, reports, workspace runs —
+//! over the steps, the run state and the run lock.
 //!
 //! - [`state`]: the schema-versioned JSON state of one run at
 //!   `<git common dir>/release/runs/<run>.json`, written atomically after every step, with the
@@ -12,5 +14,10 @@
 pub mod evidence;
 pub mod exec;
 pub mod lock;
+pub mod options;
+pub mod preflight;
+pub mod report;
+pub mod run;
 pub mod state;
 pub mod steps;
+pub mod workspace;

@@ -15,19 +15,17 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::run::{self as single, RunFormat};
+use super::options::RunFormat;
 use crate::checks::{self, Status as CheckStatus};
-use crate::cli::GlobalArgs;
 use crate::context::Ctx;
-use crate::error::{Error, Exit};
-use crate::pipeline::evidence::{self, Evidence};
-use crate::pipeline::exec;
-use crate::pipeline::lock::Lock;
-use crate::pipeline::state::{
-    self, ErrorCode, OnFailure, PackageStatus, PipelineError, RunState, RunStatus, Upstream,
-};
-use crate::pipeline::steps::Env;
+use crate::context::GlobalArgs;
+use crate::error::{Error, ErrorCode, Exit};
 use crate::plan::{self, Plan};
+use crate::release::evidence::{self, Evidence};
+use crate::release::exec;
+use crate::release::lock::Lock;
+use crate::release::state::{self, OnFailure, PackageStatus, RunState, RunStatus, Upstream};
+use crate::release::steps::Env;
 use crate::workspace;
 
 /// One repository of a workspace run, as the workspace state records it.
@@ -123,7 +121,7 @@ fn combined_hash(parts: &BTreeMap<String, String>) -> String {
 /// # Errors
 /// A bad workspace file (missing path, cycle, unknown repository: exit 2, before anything
 /// is written); a failed check; a declined gate; then the run's status as for one repository.
-pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<()> {
+pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> Result<()> {
     if !args.packages.is_empty() {
         return Err(Error::usage(
             "with `--workspace`, every repository's packages are planned; name no package",
@@ -174,8 +172,12 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
     for (name, ctx, plan) in members {
         let releasing = plan.releases().next().is_some();
         let report = if releasing {
-            let report =
-                single::preflight(&ctx, &plan, args.mode.unwrap_or(ctx.config.mode), false)?;
+            let report = super::preflight::preflight(
+                &ctx,
+                &plan,
+                args.mode.unwrap_or(ctx.config.mode),
+                false,
+            )?;
             for r in report.results.iter().filter(|r| r.status == CheckStatus::Fail) {
                 failed_checks.push(format!(
                     "{name}: `{}`{} — {}",
@@ -215,7 +217,7 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
         let common_dir = ctx.repo.common_dir().to_owned();
         let mode = args.mode.unwrap_or(ctx.config.mode);
         let state =
-            single::new_state(&plan, &ctx, &run_id, &common_dir, mode, args.on_failure, &hash);
+            super::run::new_state(&plan, &ctx, &run_id, &common_dir, mode, args.on_failure, &hash);
         members.push(Member { name, ctx, plan: Some(plan), state, report });
     }
     // Execution order: tier, then file order.
@@ -228,7 +230,7 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
         let _ =
             writeln!(shown, "repository {} (tier {tier}, {})", m.name, m.ctx.repo.root().display());
         if let Some(plan) = &m.plan {
-            shown.push_str(&single::plan_text(plan));
+            shown.push_str(&super::report::plan_text(plan));
         }
         shown.push('\n');
     }
@@ -241,15 +243,20 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
             let tier = tiers.get(&m.name).copied().unwrap_or(1);
             let _ = writeln!(out, "== repository {} (tier {tier}) ==", m.name);
             if let Some(plan) = &m.plan {
-                out.push_str(&single::dry_run_text(plan, &m.state, &described));
+                out.push_str(&super::report::dry_run_text(plan, &m.state, &described));
             }
         }
         ui.data(&out)?;
         ui.status("dry run: nothing was changed");
         return Ok(());
     }
-    let gate =
-        single::gate(&members[0].ctx, &shown, &hash, args.yes, args.gate_attestation.as_deref())?;
+    let gate = super::preflight::gate(
+        &members[0].ctx,
+        &shown,
+        &hash,
+        args.yes,
+        args.gate_attestation.as_deref(),
+    )?;
     let mut ws_run = WorkspaceRun {
         schema_version: 1,
         run_id: run_id.clone(),
@@ -269,7 +276,7 @@ pub fn run(global: &GlobalArgs, args: &single::RunArgs, file: &Path) -> Result<(
                     .find(|r| r.name == m.name)
                     .map(|r| r.depends_on.clone())
                     .unwrap_or_default(),
-                status: if single::releasing(&m.state) == 0 {
+                status: if super::preflight::releasing(&m.state) == 0 {
                     "NOTHING_TO_RELEASE".to_owned()
                 } else {
                     "PENDING".to_owned()
@@ -305,7 +312,7 @@ pub fn resume(
         } else {
             let state = state::load_any(&common_dir, &ws_run.run_id)?.0;
             if repo.status != "SUCCESS" {
-                single::restore(&mut ctx, &state, false)?;
+                super::run::restore(&mut ctx, &state, false)?;
             }
             state
         };
@@ -321,7 +328,7 @@ pub fn resume(
         .collect();
     let combined = combined_hash(&parts);
     if combined != ws_run.plan_hash {
-        return Err(PipelineError::new(
+        return Err(Error::coded(
             ErrorCode::StateCorrupt,
             format!(
                 "the state files of workspace run `{}` hash to `{combined}`, not to the approved plan `{}`",
@@ -333,9 +340,15 @@ pub fn resume(
     }
     let mut shown = String::new();
     for m in &members {
-        let _ = writeln!(shown, "repository {}: {}", m.name, single::status_name(m.state.status));
+        let _ = writeln!(
+            shown,
+            "repository {}: {}",
+            m.name,
+            super::report::status_name(m.state.status)
+        );
     }
-    let gate = single::gate(&members[0].ctx, &shown, &ws_run.plan_hash, yes, attestation)?;
+    let gate =
+        super::preflight::gate(&members[0].ctx, &shown, &ws_run.plan_hash, yes, attestation)?;
     for (m, r) in members.iter_mut().zip(&mut ws_run.repos) {
         if r.status == "SUCCESS" || r.status == "NOTHING_TO_RELEASE" {
             continue;
@@ -345,7 +358,7 @@ pub fn resume(
         m.state.gates.push(gate.clone());
         m.state.status = RunStatus::InProgress;
         for pkg in &mut m.state.packages {
-            crate::pipeline::exec::reopen(pkg);
+            crate::release::exec::reopen(pkg);
         }
     }
     let ui = members[0].ctx.ui.clone();
@@ -455,8 +468,8 @@ fn execute(
                     .as_ref()
                     .map(|r| serde_json::to_value(&r.results).unwrap_or_default())
                     .unwrap_or_default(),
-                member.report.as_ref().map(single::waivers_json).unwrap_or_default(),
-                single::provenance(&member.ctx, &root, &head),
+                member.report.as_ref().map(super::preflight::waivers_json).unwrap_or_default(),
+                super::preflight::provenance(&member.ctx, &root, &head),
             )
         });
         let mut save = |s: &RunState| -> Result<()> {
@@ -469,7 +482,7 @@ fn execute(
         if let Some(gh) = &env.gh
             && member.ctx.config.file_blockers
         {
-            single::file_blockers(&member.ctx, gh, &root, &mut member.state);
+            super::run::file_blockers(&member.ctx, gh, &root, &mut member.state);
             save(&member.state)?;
         }
         if member.state.status == RunStatus::Success {
@@ -479,7 +492,7 @@ fn execute(
             state::archive(&common_dir, &ws_run.run_id)?;
             evidence::archive(&common_dir, &ws_run.run_id)?;
         }
-        ws_run.repos[i].status = single::status_name(member.state.status).to_owned();
+        ws_run.repos[i].status = super::report::status_name(member.state.status).to_owned();
         save_ws(ws_run)?;
     }
     let all_done = members.iter().all(|m| {
@@ -518,7 +531,7 @@ fn execute(
                 "repos": repos,
                 "report": report_json(members),
             });
-            format!("{}\n", crate::git::cli::redact(&serde_json::to_string_pretty(&doc)?))
+            format!("{}\n", crate::error::redact(&serde_json::to_string_pretty(&doc)?))
         }
     };
     ui.data(&text)?;
@@ -584,15 +597,15 @@ fn summary(members: &[Member], ws_run: &WorkspaceRun) -> String {
         rows,
     ));
     out.push('\n');
-    out.push_str(&single::report_text(members.iter().flat_map(|m| {
+    out.push_str(&super::report::report_text(members.iter().flat_map(|m| {
         m.state.packages.iter().map(move |p| (format!("{}/{}", m.name, p.name), p))
     })));
     let _ = writeln!(out, "\nStatus: {}", ws_run.status);
     out
 }
 
-fn report_json(members: &[Member]) -> single::Report {
-    single::Report::of(
+fn report_json(members: &[Member]) -> super::report::Report {
+    super::report::Report::of(
         members.iter().flat_map(|m| {
             m.state.packages.iter().map(move |p| (format!("{}/{}", m.name, p.name), p))
         }),

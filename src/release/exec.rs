@@ -13,12 +13,10 @@ use std::time::SystemTime;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::state::{
-    self, ErrorCode, OnFailure, PackageState, PackageStatus, Phase, PipelineError, RunState,
-    RunStatus,
-};
+use super::state::{OnFailure, PackageState, PackageStatus, Phase, RunState, RunStatus};
 use super::steps::{self, Act, Action, Env, Job, Released, RunInfo};
 use crate::config::Mode;
+use crate::error::ErrorCode;
 use crate::git::cli::Git;
 
 /// Checks that the packages of `state` that have their own release branch have distinct
@@ -198,7 +196,7 @@ fn execute_stage(
             state.packages[i].next_version
         ));
         if let Err(err) = run_package(env, info, state, i, phases, !verified[i], save) {
-            let code = state::code_of(&err).unwrap_or(ErrorCode::StepFailed);
+            let code = crate::error::code_of(&err).unwrap_or(ErrorCode::StepFailed);
             let message = format!("{err:#}");
             let pkg = &mut state.packages[i];
             pkg.fail(code, &message);
@@ -212,8 +210,8 @@ fn execute_stage(
             env.ui.status(&format!("  ✗ {phase} failed [{code}]: {message}"));
             if let Some(hint) = err
                 .chain()
-                .find_map(|c| c.downcast_ref::<PipelineError>())
-                .and_then(PipelineError::hint)
+                .find_map(|c| c.downcast_ref::<crate::error::Error>())
+                .and_then(crate::error::Error::hint)
             {
                 env.ui.status(&format!("  hint: {hint}"));
             }
@@ -440,7 +438,7 @@ pub fn remove_worktrees(root: &Path, common_dir: &Path, state: &RunState) -> Vec
             continue;
         }
         let shown = path.display().to_string();
-        if let Err(e) = git.run(["worktree", "remove", &shown]) {
+        if let Err(e) = git.worktree_remove(&path, false) {
             problems.push(format!("`{shown}`: {e:#}"));
         }
     }

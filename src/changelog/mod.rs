@@ -11,6 +11,8 @@
 //! - [`insert_section`] and [`file_diff`]: the section put into the changelog file,
 //!   leaving every other byte as it was.
 
+pub mod source;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,9 +31,9 @@ use crate::history::{self, PathTrie, TreeCache};
 use crate::packages::Package;
 
 /// The built-in template of one changelog section.
-pub const CHANGELOG_TEMPLATE: &str = include_str!("templates/changelog.md.j2");
+pub const CHANGELOG_TEMPLATE: &str = include_str!("../templates/changelog.md.j2");
 /// The built-in template of release notes.
-pub const NOTES_TEMPLATE: &str = include_str!("templates/notes.md.j2");
+pub const NOTES_TEMPLATE: &str = include_str!("../templates/notes.md.j2");
 
 /// The header a new changelog file starts with.
 pub const DEFAULT_HEADER: &str = "# Changelog\n\n";
@@ -1090,12 +1092,44 @@ pub struct Insertion {
     pub inserted: String,
 }
 
-/// Whether `text` has a release heading (`## …`, outside code fences) naming `version`
-/// (as `1.2.0`, `v1.2.0` or `[1.2.0]`; `1.2.0-rc.1` does not name `1.2.0`).
+/// Whether `text` has a release heading naming `version` (as `1.2.0`, `v1.2.0` or `[1.2.0]`;
+/// `1.2.0-rc.1` does not name `1.2.0`): an ATX heading (`## …`, any level) or a setext
+/// heading (a line underlined with `===` or `---`), outside code fences.
+///
+/// The one test of "this release has a section": the writer ([`insert_section`]) and the
+/// `changelog_current` check both use it, so the check passes exactly when the writer would
+/// leave the file alone.
+///
+/// ```
+/// use git_release::changelog::has_section;
+/// assert!(has_section("# Changelog\n\n## [1.2.0] - 2024-01-01\n", "1.2.0"));
+/// assert!(has_section("v1.2.0\n------\n", "1.2.0"));
+/// assert!(!has_section("```\n## 1.2.0\n```\n", "1.2.0"));
+/// assert!(!has_section("## [1.2.1]\nsee 1.2.0\n", "1.2.0"));
+/// ```
 pub fn has_section(text: &str, version: &str) -> bool {
-    headings(text).any(|(_, line)| {
-        line.split(|c: char| !(c.is_ascii_alphanumeric() || ".-+".contains(c)))
-            .any(|token| token.strip_prefix('v').unwrap_or(token) == version)
+    let lines: Vec<&str> = text.lines().collect();
+    let mut fenced = false;
+    lines.iter().enumerate().any(|(i, line)| {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            return false;
+        }
+        if fenced {
+            return false;
+        }
+        let atx = trimmed.starts_with('#');
+        let setext = !trimmed.is_empty()
+            && lines.get(i + 1).is_some_and(|next| {
+                let next = next.trim();
+                !next.is_empty()
+                    && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
+            });
+        (atx || setext)
+            && line
+                .split(|c: char| !(c.is_ascii_alphanumeric() || ".-+".contains(c)))
+                .any(|token| token.strip_prefix('v').unwrap_or(token) == version)
     })
 }
 
