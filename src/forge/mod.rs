@@ -1,6 +1,6 @@
 //! The forge seam: the operations the pipeline needs from a forge ([`Request`]), run through
 //! a [`Forge`]. [`github`] is the one implementation (the `gh` CLI, and the only module that
-//! knows its argument vectors); [`retry`] is the policy every call goes through.
+//! knows its argument vectors); [`mod@retry`] is the policy every call goes through.
 
 pub mod github;
 pub mod retry;
