@@ -228,67 +228,10 @@ struct Reader<'r> {
     keep_messages: bool,
     buf: Vec<u8>,
     first_parent: bool,
-    /// Commits of the first-parent chain from HEAD, read ahead on another thread (the date
-    /// order, where every commit must be inflated).
-    ahead: Option<ReadAhead>,
 }
-
-/// The receiving end of [`Repo::read_first_parents_ahead`].
-struct ReadAhead {
-    commits: std::sync::mpsc::Receiver<Result<(ObjectId, CommitInfo, String)>>,
-    /// The commit the reader thread sends next.
-    next: Option<ObjectId>,
-}
-
-/// How many commits the read-ahead thread may run ahead of the walk.
-const READ_AHEAD: usize = 256;
 
 impl Reader<'_> {
-    /// Keeps a commit the read-ahead thread sent.
-    fn keep(&mut self, read: Result<(ObjectId, CommitInfo, String)>) -> Result<()> {
-        let (id, info, message) = read?;
-        if let Some(ahead) = &mut self.ahead {
-            ahead.next = info.parents.first().copied();
-        }
-        if !self.headers.contains_key(&id) {
-            if self.keep_messages {
-                self.messages.insert(id, message);
-            }
-            self.headers.insert(id, info);
-        }
-        Ok(())
-    }
-
-    /// Takes what the read-ahead thread has sent, waiting for `id` when it is the commit
-    /// the thread reads next.
-    fn receive(&mut self, id: &ObjectId) -> Result<()> {
-        loop {
-            let Some(ahead) = &self.ahead else { return Ok(()) };
-            let read = match ahead.commits.try_recv() {
-                Ok(read) => read,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {
-                    if self.headers.contains_key(id) || ahead.next != Some(*id) {
-                        return Ok(());
-                    }
-                    let Ok(read) = ahead.commits.recv() else {
-                        self.ahead = None;
-                        return Ok(());
-                    };
-                    read
-                }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    self.ahead = None;
-                    return Ok(());
-                }
-            };
-            self.keep(read)?;
-        }
-    }
-
     fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
-        if !self.headers.contains_key(id) && self.ahead.is_some() {
-            self.receive(id)?;
-        }
         if !self.headers.contains_key(id) {
             let info = if self.keep_messages {
                 let mut message = String::new();
@@ -768,18 +711,6 @@ pub fn walk(
         })
         .collect();
     let graph = repo.has_commit_graph();
-    std::thread::scope(|scope| walk_in(scope, repo, head, &tracks, first_parent, graph))
-}
-
-/// [`walk`], with a scope for the read-ahead thread.
-fn walk_in<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    repo: &Repo,
-    head: ObjectId,
-    tracks: &[Track],
-    first_parent: bool,
-    graph: bool,
-) -> Result<Walk> {
     let mut reader = Reader {
         repo,
         headers: HashMap::default(),
@@ -788,21 +719,15 @@ fn walk_in<'scope>(
         keep_messages: !graph,
         buf: Vec::new(),
         first_parent,
-        ahead: (!graph).then(|| ReadAhead {
-            commits: repo.read_first_parents_ahead(scope, head, READ_AHEAD),
-            next: Some(head),
-        }),
     };
     let mut levels = Levels { memo: HashMap::default(), graph, complete: false };
 
     let mut order = if graph { Order::CommitGraph } else { Order::Date };
     loop {
-        let mut attempt = tracks.to_vec();
+        let mut attempt = tracks.clone();
         if order == Order::Computed {
-            // The whole history is traversed: keep no messages beyond the ones read so far,
-            // and stop the read-ahead thread (the traversal is depth first).
+            // The whole history is traversed: keep no messages beyond the ones read so far.
             reader.keep_messages = false;
-            reader.ahead = None;
             levels.of(&mut reader, head)?;
             levels.complete = true;
         }
@@ -848,8 +773,6 @@ fn walk_in<'scope>(
             packages.push(t.history);
         }
         let commits_read = reader.headers.len();
-        // Dropping the receiver stops the read-ahead thread before the scope waits for it.
-        reader.ahead = None;
         return Ok(Walk {
             packages,
             headers: reader.headers,

@@ -264,40 +264,6 @@ impl Repo {
         self.shallow.binary_search(id).is_ok()
     }
 
-    /// Reads the first-parent chain from `head` on a thread of `scope`, ahead of the caller:
-    /// sends each commit as `(id, header, message)` in chain order, at most `capacity` ahead
-    /// of what was received, and stops at a root, a shallow boundary, an error (which it
-    /// sends) or when the receiver is dropped. A linear history can only be read one commit
-    /// after another (each names the next), so a second core cannot share the inflating,
-    /// but it can do it while the caller does everything else.
-    pub fn read_first_parents_ahead<'scope>(
-        &self,
-        scope: &'scope std::thread::Scope<'scope, '_>,
-        head: ObjectId,
-        capacity: usize,
-    ) -> std::sync::mpsc::Receiver<Result<(ObjectId, CommitInfo, String)>> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity);
-        let shared = self.inner.clone().into_sync();
-        let shallow = self.shallow.clone();
-        scope.spawn(move || {
-            let repo = Repo { inner: shared.to_thread_local(), graph: None, shallow };
-            let mut buf = Vec::new();
-            let mut id = head;
-            loop {
-                let mut message = String::new();
-                let read = repo.commit(&id, &mut buf, Some(&mut message));
-                let next = read.as_ref().ok().and_then(|info| info.parents.first().copied());
-                let failed = read.is_err();
-                if sender.send(read.map(|info| (id, info, message))).is_err() || failed {
-                    break;
-                }
-                let Some(parent) = next else { break };
-                id = parent;
-            }
-        });
-        receiver
-    }
-
     /// Runs `f` over `items` split into contiguous chunks, one chunk per thread (up to four,
     /// at least `per_thread` items each), each thread with its own handle on this repository.
     /// Results are in the order of `items`. Reading objects is most of the cost of a plan and
