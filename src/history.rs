@@ -757,18 +757,21 @@ pub fn walk(
         }
         let shallow = shallow_problem(&walker, &attempt, order);
         let nodes = walker.nodes;
-        let mut popped: Vec<(Reverse<i64>, u32, ObjectId)> = nodes
+        // Each walked commit with its bits, so the ranges below need no lookup per package.
+        let mut popped: Vec<(Reverse<i64>, u32, ObjectId, &Bits)> = nodes
             .iter()
-            .filter_map(|(id, n)| n.popped.map(|p| (Reverse(reader.headers[id].time), p, *id)))
+            .filter_map(|(id, n)| {
+                n.popped.map(|p| (Reverse(reader.headers[id].time), p, *id, &n.bits))
+            })
             .collect();
         // Newest committer date first, as `git log` lists them; the walk order breaks ties.
-        popped.sort_unstable();
+        popped.sort_unstable_by_key(|(time, order, _, _)| (*time, *order));
         let mut packages = Vec::with_capacity(attempt.len());
         for mut t in attempt {
             t.history.range = popped
                 .iter()
-                .filter(|(_, _, id)| t.bit.is_none_or(|b| !nodes[id].bits.has(b)))
-                .map(|(_, _, id)| *id)
+                .filter(|(_, _, _, bits)| t.bit.is_none_or(|b| !bits.has(b)))
+                .map(|(_, _, id, _)| *id)
                 .collect();
             packages.push(t.history);
         }
