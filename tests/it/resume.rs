@@ -458,6 +458,20 @@ fn a_sigkill_at_a_random_moment_resumes_to_the_same_end_state() {
             );
             "started again"
         } else {
+            // Killed between the archive and the lock's removal: the kernel released the OS
+            // lock with the process, and the file it leaves is a stale one the next run takes
+            // over (`release::lock`'s tests). It must not be held by anyone.
+            let lock = c.git_dir().join("release/lock");
+            if lock.exists() {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&lock)
+                    .expect("the lock file opens");
+                assert!(file.try_lock().is_ok(), "run {i}: the lock is still held by someone");
+                drop(file);
+                std::fs::remove_file(&lock).expect("the stale lock file is removed");
+            }
             "killed while archiving a finished run"
         };
         eprintln!("  run {i:2}: delay {delay:4} ms, {at}, {what}");
