@@ -13,8 +13,8 @@ use crate::context::GlobalArgs;
 use crate::error::redact;
 use crate::forge::{Gh, RetryPolicy};
 use crate::git::cli::Git;
-use crate::release::options::RunFormat;
 use crate::release::checklist;
+use crate::release::options::RunFormat;
 use crate::release::state::{self, PackageStatus};
 use crate::tags;
 

@@ -15,7 +15,10 @@ use crate::tags;
 
 /// One package's facts, as `status RUN` reports them.
 #[derive(Debug, Serialize)]
-#[allow(missing_docs, reason = "the fields are the JSON keys of `status RUN --format json`, documented in the README")]
+#[allow(
+    missing_docs,
+    reason = "the fields are the JSON keys of `status RUN --format json`, documented in the README"
+)]
 pub struct Facts {
     pub name: String,
     pub current_version: Option<String>,

@@ -154,7 +154,6 @@ pub fn resolve_commit(git: &Git, rev: &str) -> Result<String> {
     git.commit_of(rev).ok_or_else(|| Error::usage(format!("`{rev}` does not name a commit")).into())
 }
 
-
 /// Refuses to push a target whose tag already exists, locally or on the remote, at another
 /// commit (issue 12, item 16): "both, nothing to do" would hide that the release the user
 /// asked for was never tagged.
