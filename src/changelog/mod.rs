@@ -235,8 +235,7 @@ pub fn link_references(text: &str, forge: Option<&Forge>) -> (String, Vec<Refere
 /// assert_eq!(short_date(0, -3600), "1969-12-31");
 /// ```
 pub fn short_date(seconds: i64, offset: i32) -> String {
-    let days = (seconds + i64::from(offset)).div_euclid(86_400);
-    crate::waivers::Date::from_days(days).to_string()
+    crate::time::date_of(seconds, offset).to_string()
 }
 
 // ---- people ----------------------------------------------------------------------------------
