@@ -5,7 +5,7 @@
 //! - [`package_tags`] and [`release_ranges`]: every release of a package rebuilt from history
 //!   in one walk, each commit read once;
 //! - [`build_release`]: commits grouped into the configured sections, with links to the
-//!   forge ([`Forge`]), migration notes, and contributors;
+//!   forge ([`Links`]), migration notes, and contributors;
 //! - [`build_notes`]: the release notes of seed 004 from the same release;
 //! - [`Templates`]: both rendered through minijinja templates (built-in or the user's);
 //! - [`insert_section`] and [`file_diff`]: the section put into the changelog file,
@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::config::ChangelogSettings;
 use crate::conventional::classify;
 use crate::error::Error;
+use crate::forge::links::Links;
 use crate::git::read::{CommitDetails, Repo};
 use crate::history::{self, PathTrie, TreeCache};
 use crate::packages::Package;
@@ -37,127 +38,6 @@ pub const NOTES_TEMPLATE: &str = include_str!("../templates/notes.md.j2");
 
 /// The header a new changelog file starts with.
 pub const DEFAULT_HEADER: &str = "# Changelog\n\n";
-
-// ---- forge links --------------------------------------------------------------------------
-
-/// The forges whose URLs are known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ForgeKind {
-    /// github.com and GitHub Enterprise hosts with `github` in the name.
-    GitHub,
-    /// gitlab.com and hosts with `gitlab` in the name.
-    GitLab,
-    /// Gitea and Forgejo: hosts with `gitea` or `forgejo` in the name, and codeberg.org.
-    Gitea,
-    /// bitbucket.org.
-    Bitbucket,
-}
-
-/// A repository on a known forge: builds links to commits, issues, pull requests and
-/// comparisons.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forge {
-    /// Which forge.
-    pub kind: ForgeKind,
-    /// `https://<host>/<owner>/<repo>`, without `.git`.
-    pub base: String,
-}
-
-impl Forge {
-    /// The forge of a remote URL, in https (`https://github.com/o/r.git`), ssh
-    /// (`ssh://git@github.com:22/o/r.git`) or scp-like (`git@github.com:o/r.git`) form;
-    /// `None` for a local path or a host that is not a known forge.
-    ///
-    /// ```
-    /// use git_release::changelog::{Forge, ForgeKind};
-    /// let f = Forge::from_remote_url("git@github.com:o/r.git").unwrap();
-    /// assert_eq!((f.kind, f.base.as_str()), (ForgeKind::GitHub, "https://github.com/o/r"));
-    /// let f = Forge::from_remote_url("https://me:token@gitlab.com/g/sub/r").unwrap();
-    /// assert_eq!(f.base, "https://gitlab.com/g/sub/r");
-    /// let f = Forge::from_remote_url("https://github.com/o/r.git?access_token=t#x").unwrap();
-    /// assert_eq!(f.base, "https://github.com/o/r");
-    /// assert!(Forge::from_remote_url("/srv/git/r.git").is_none());
-    /// assert!(Forge::from_remote_url("https://git.example.com/o/r").is_none());
-    /// ```
-    pub fn from_remote_url(url: &str) -> Option<Forge> {
-        // Links are built from the host and path alone: never a user part, a query or a
-        // fragment, where tokens live (`?access_token=…`; issue 12, item 7).
-        let url = url.trim();
-        let url = url.split(['?', '#']).next().unwrap_or(url);
-        let (host, path) = if let Some((scheme, rest)) = url.split_once("://") {
-            if !matches!(scheme, "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git") {
-                return None;
-            }
-            let (authority, path) = rest.split_once('/')?;
-            let host = authority.rsplit('@').next()?;
-            (host.split(':').next()?, path)
-        } else {
-            let (left, path) = url.split_once(':')?;
-            if left.contains('/') || left.is_empty() {
-                return None;
-            }
-            (left.rsplit('@').next()?, path)
-        };
-        let host = host.to_ascii_lowercase();
-        let path = path.trim_matches('/');
-        let path = path.strip_suffix(".git").unwrap_or(path);
-        if host.is_empty() || !path.contains('/') {
-            return None;
-        }
-        let kind = if host.contains("github") {
-            ForgeKind::GitHub
-        } else if host.contains("gitlab") {
-            ForgeKind::GitLab
-        } else if host.contains("bitbucket") {
-            ForgeKind::Bitbucket
-        } else if host.contains("gitea") || host.contains("forgejo") || host == "codeberg.org" {
-            ForgeKind::Gitea
-        } else {
-            return None;
-        };
-        // GitHub's ssh-over-443 host serves the same repositories as github.com.
-        let host = if host == "ssh.github.com" { "github.com".to_owned() } else { host };
-        Some(Forge { kind, base: format!("https://{host}/{path}") })
-    }
-
-    /// The page of commit `id`.
-    pub fn commit_url(&self, id: &str) -> String {
-        match self.kind {
-            ForgeKind::GitHub | ForgeKind::Gitea => format!("{}/commit/{id}", self.base),
-            ForgeKind::GitLab => format!("{}/-/commit/{id}", self.base),
-            ForgeKind::Bitbucket => format!("{}/commits/{id}", self.base),
-        }
-    }
-
-    /// The page of issue `number` (GitHub and Gitea redirect it to the pull request when
-    /// the number is one).
-    pub fn issue_url(&self, number: u64) -> String {
-        match self.kind {
-            ForgeKind::GitLab => format!("{}/-/issues/{number}", self.base),
-            _ => format!("{}/issues/{number}", self.base),
-        }
-    }
-
-    /// The page of pull request `number` (a `(#123)` at the end of a squash-merged
-    /// subject); on GitLab `#123` names an issue, so the issue page.
-    pub fn pull_url(&self, number: u64) -> String {
-        match self.kind {
-            ForgeKind::GitHub => format!("{}/pull/{number}", self.base),
-            ForgeKind::Gitea => format!("{}/pulls/{number}", self.base),
-            ForgeKind::Bitbucket => format!("{}/pull-requests/{number}", self.base),
-            ForgeKind::GitLab => self.issue_url(number),
-        }
-    }
-
-    /// The comparison of `from` (older) and `to` (newer).
-    pub fn compare_url(&self, from: &str, to: &str) -> String {
-        match self.kind {
-            ForgeKind::GitHub | ForgeKind::Gitea => format!("{}/compare/{from}...{to}", self.base),
-            ForgeKind::GitLab => format!("{}/-/compare/{from}...{to}", self.base),
-            ForgeKind::Bitbucket => format!("{}/branches/compare/{to}%0D{from}", self.base),
-        }
-    }
-}
 
 /// An `#123` reference in a commit subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,14 +55,15 @@ pub struct Reference {
 /// references.
 ///
 /// ```
-/// use git_release::changelog::{Forge, link_references};
-/// let f = Forge::from_remote_url("https://github.com/o/r").unwrap();
+/// use git_release::changelog::link_references;
+/// use git_release::forge::links::Links;
+/// let f = Links::from_remote_url("https://github.com/o/r").unwrap();
 /// let (md, refs) = link_references("fix x, see #4 (#12)", Some(&f));
 /// assert_eq!(md, "fix x, see [#4](https://github.com/o/r/issues/4) ([#12](https://github.com/o/r/pull/12))");
 /// assert_eq!((refs[0].kind, refs[1].kind), ("issue", "pull"));
 /// assert_eq!(link_references("a#1 &#12; #x", Some(&f)).1.len(), 0);
 /// ```
-pub fn link_references(text: &str, forge: Option<&Forge>) -> (String, Vec<Reference>) {
+pub fn link_references(text: &str, forge: Option<&Links>) -> (String, Vec<Reference>) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut refs = Vec::new();
@@ -408,7 +289,7 @@ pub fn build_release(
     meta: &ReleaseMeta,
     commits: &[(ObjectId, &CommitDetails)],
     settings: &ChangelogSettings,
-    forge: Option<&Forge>,
+    forge: Option<&Links>,
 ) -> Release {
     let mut entries = Vec::new();
     let mut people: BTreeMap<String, Person> = BTreeMap::new();
@@ -1251,26 +1132,6 @@ pub fn read_changelog(root: &Path, shown: &str) -> Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forge_urls_in_every_form() {
-        for (url, base) in [
-            ("https://github.com/o/r.git", "https://github.com/o/r"),
-            ("git@github.com:o/r.git", "https://github.com/o/r"),
-            ("ssh://git@ssh.github.com:443/o/r.git", "https://github.com/o/r"),
-            ("git@gitlab.com:group/sub/r.git", "https://gitlab.com/group/sub/r"),
-            ("https://codeberg.org/o/r", "https://codeberg.org/o/r"),
-            ("git@bitbucket.org:o/r.git", "https://bitbucket.org/o/r"),
-        ] {
-            assert_eq!(Forge::from_remote_url(url).map(|f| f.base), Some(base.to_owned()), "{url}");
-        }
-        for url in ["file:///srv/r.git", "../r.git", "https://example.com/o/r", "C:\\r"] {
-            assert!(Forge::from_remote_url(url).is_none(), "{url}");
-        }
-        let gl = Forge::from_remote_url("git@gitlab.com:g/r.git").expect("gitlab");
-        assert_eq!(gl.commit_url("abc"), "https://gitlab.com/g/r/-/commit/abc");
-        assert_eq!(gl.compare_url("v1", "v2"), "https://gitlab.com/g/r/-/compare/v1...v2");
-    }
 
     #[test]
     fn sections_go_after_the_header_and_keep_every_byte() {
