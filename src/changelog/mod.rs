@@ -1063,48 +1063,14 @@ pub fn insert_section(existing: Option<&str>, section: &str, version: &str) -> O
 }
 
 /// A unified diff from `old` (`None`: the file does not exist) to `new` for the file
-/// `name`, with three lines of context, as `git diff` prints it. Made for an insertion:
-/// one hunk spans the lines between the common head and the common tail.
+/// `name`, with three lines of context, as `git diff` prints it (`similar`'s unified diff).
 pub fn file_diff(name: &str, old: Option<&str>, new: &str) -> String {
-    let old_text = old.unwrap_or("");
-    let a: Vec<&str> = old_text.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let tail =
-        a[head..].iter().rev().zip(b[head..].iter().rev()).take_while(|(x, y)| x == y).count();
-    let from = head.saturating_sub(3);
-    let (a_end, b_end) = ((a.len() - tail + 3).min(a.len()), (b.len() - tail + 3).min(b.len()));
-    let range = |start: usize, count: usize| {
-        if count == 0 { format!("{start},0") } else { format!("{},{count}", start + 1) }
-    };
-    let mut out = String::new();
     let old_name = if old.is_some() { format!("a/{name}") } else { "/dev/null".to_owned() };
-    let _ = writeln!(
-        out,
-        "--- {old_name}\n+++ b/{name}\n@@ -{} +{} @@",
-        range(from, a_end - from),
-        range(from, b_end - from)
-    );
-    let mut line = |prefix: char, text: &str| {
-        out.push(prefix);
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push_str("\n\\ No newline at end of file\n");
-        }
-    };
-    for text in &a[from..head] {
-        line(' ', text);
-    }
-    for text in &a[head..a.len() - tail] {
-        line('-', text);
-    }
-    for text in &b[head..b.len() - tail] {
-        line('+', text);
-    }
-    for text in &a[a.len() - tail..a_end] {
-        line(' ', text);
-    }
-    out
+    similar::TextDiff::from_lines(old.unwrap_or(""), new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_name, &format!("b/{name}"))
+        .to_string()
 }
 
 /// Reads the changelog `shown` (relative to the work tree `root`): `None` when it does not
@@ -1153,6 +1119,14 @@ mod tests {
         assert!(!has_section("```\n## 1.1.0\n```\n", "1.1.0"));
         assert!(has_section("## [v1.1.0](u) (d)\n", "1.1.0"));
         assert!(!has_section("## 1.1.0-rc.1\n", "1.1.0"));
+    }
+
+    #[test]
+    fn diff_of_a_new_file_and_of_a_missing_final_newline() {
+        let diff = file_diff("CHANGELOG.md", None, "# Changelog\n");
+        assert_eq!(diff, "--- /dev/null\n+++ b/CHANGELOG.md\n@@ -0,0 +1 @@\n+# Changelog\n");
+        let diff = file_diff("CHANGELOG.md", Some("a"), "b\na");
+        assert!(diff.ends_with("+b\n a\n\\ No newline at end of file\n"), "{diff}");
     }
 
     #[test]
