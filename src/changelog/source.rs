@@ -8,11 +8,11 @@ use clap::ValueEnum;
 use gix::ObjectId;
 
 use crate::changelog::{self, Release, ReleaseMeta, Templates};
-use crate::forge::links::Links;
 use crate::config::GitConfig as _;
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::Error;
+use crate::forge::links::Links;
 use crate::packages::{self, Package};
 use crate::plan;
 
