@@ -20,4 +20,5 @@ pub mod report;
 pub mod run;
 pub mod state;
 pub mod steps;
+pub mod tidy;
 pub mod workspace;
