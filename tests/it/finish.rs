@@ -110,9 +110,9 @@ fn after_a_pr_release_no_release_branch_is_left_locally_or_on_the_remote() {
     assert_eq!(f.r.git(["worktree", "list", "--porcelain"]).matches("worktree ").count(), 1);
 
     // The local main is at the merge commit the tag names.
-    let merged = f.remote_main();
-    assert_eq!(f.remote(["rev-parse", "refs/tags/v1.3.0^{commit}"]), merged);
-    assert_eq!(f.r.git(["rev-parse", "refs/heads/main"]), merged, "{}", out.stderr);
+    let merge_commit = f.remote_main();
+    assert_eq!(f.remote(["rev-parse", "refs/tags/v1.3.0^{commit}"]), merge_commit);
+    assert_eq!(f.r.git(["rev-parse", "refs/heads/main"]), merge_commit, "{}", out.stderr);
     assert_nothing_to_release(&f);
 }
 
@@ -257,17 +257,17 @@ sys.stdout.buffer.write(out)
 sys.exit(code)
 "#;
     let terminal = f.r.scratch().join("terminal.bin");
-    let mut argv = vec![
+    let mut command = vec![
         "-c".to_owned(),
         SCRIPT.to_owned(),
         terminal.display().to_string(),
         env!("CARGO_BIN_EXE_git-release").to_owned(),
     ];
-    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    command.extend(args.iter().map(|a| (*a).to_owned()));
     let pairs = f.gh.env();
     let mut env = crate::gh::borrow(&pairs);
     env.push(("SOURCE_DATE_EPOCH", "1700000000"));
-    let out = f.r.exec_in(std::ffi::OsStr::new("python3"), &f.r.path(), &argv, &env, None);
+    let out = f.r.exec_in(std::ffi::OsStr::new("python3"), &f.r.path(), &command, &env, None);
     let seen = std::fs::read(&terminal).unwrap_or_default();
     (out.stdout, String::from_utf8_lossy(&seen).into_owned(), out.code)
 }
