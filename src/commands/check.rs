@@ -29,6 +29,11 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: CheckFormat,
+
+    /// The forge the release goes through: github or none (its checks then SKIP)
+    /// (default: `forge.kind`)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub forge: Option<crate::forge::Kind>,
 }
 
 /// Runs the checks and prints the results.
@@ -37,7 +42,10 @@ pub struct CheckArgs {
 /// A configuration or waiver error (exit 2); a plan error (see [`plan::build`]); a FAIL
 /// that no waiver covers (exit 1).
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
-    let ctx = Ctx::open(global)?;
+    let mut ctx = Ctx::open(global)?;
+    if let Some(kind) = args.forge {
+        ctx.config.forge.kind = kind;
+    }
     let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
     let options = plan::Options { packages: args.packages.clone(), ..plan::Options::default() };
     let plan = plan::build(&ctx.repo, &ctx.config, &options)?;

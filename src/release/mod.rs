@@ -22,4 +22,5 @@ pub mod run;
 pub mod state;
 pub mod steps;
 pub mod tagging;
+pub mod tidy;
 pub mod workspace;

@@ -3,6 +3,7 @@
 mod changelog;
 mod check;
 mod exact;
+mod finish;
 mod fixtures;
 mod gate;
 mod generated;

@@ -18,12 +18,12 @@ use crate::support::{TestRepo, file_url};
 
 impl Fixture {
     /// The commit the remote's `main` names.
-    fn remote_main(&self) -> String {
+    pub(crate) fn remote_main(&self) -> String {
         self.remote(["rev-parse", "refs/heads/main"])
     }
 
     /// The text of `path` at `rev` in the remote, byte for byte.
-    fn remote_file(&self, rev: &str, path: &str) -> String {
+    pub(crate) fn remote_file(&self, rev: &str, path: &str) -> String {
         let out = self.r.git_out(&self.bare, ["show", &format!("{rev}:{path}")], &[]);
         out.expect_code(0);
         out.stdout
@@ -31,7 +31,7 @@ impl Fixture {
 
     /// Every ref of the remote and what it names, as `git ls-remote` lists them (tags with
     /// their peeled `^{}` line).
-    fn ls_remote(&self) -> BTreeMap<String, String> {
+    pub(crate) fn ls_remote(&self) -> BTreeMap<String, String> {
         self.r
             .git(["ls-remote", &file_url(&self.bare)])
             .lines()
@@ -55,7 +55,7 @@ impl Fixture {
     }
 
     /// The `(first two words)` of every recorded gh call, in order.
-    fn gh_heads(&self) -> Vec<String> {
+    pub(crate) fn gh_heads(&self) -> Vec<String> {
         self.gh.calls().iter().map(|c| c[..2.min(c.len())].join(" ")).collect()
     }
 }
@@ -122,7 +122,7 @@ fn cocogitto(mode: &str) -> Fixture {
 
 /// A single package `demo` at 1.2.0 (tag `v1.2.0`), then a `feat` and a `fix`: 1.3.0 is next.
 /// `tail` is appended to `release.toml`.
-fn single(mode: &str, tail: &str) -> Fixture {
+pub(crate) fn single(mode: &str, tail: &str) -> Fixture {
     let r = TestRepo::new();
     r.write(
         "Cargo.toml",
@@ -174,7 +174,7 @@ serde = \"1\"
 /// Three crates at 0.1.0 (tags `<name>/v0.1.0`): `core` and `util` in tier 1, `app`
 /// (depending on `core` through a Cargo path dependency) in tier 2; then a `feat` in `core`,
 /// a `fix` in `util`, a `feat` in `app`. Direct mode.
-fn monorepo() -> Fixture {
+pub(crate) fn monorepo() -> Fixture {
     let r = TestRepo::new();
     for name in ["core", "util", "app"] {
         let manifest = if name == "app" {
@@ -203,7 +203,7 @@ fn monorepo() -> Fixture {
 
 /// The run id of a table summary (`Release summary (run: <id>)`) or a dry run (`dry run of
 /// run <id> (…)`).
-fn run_id(text: &str) -> String {
+pub(crate) fn run_id(text: &str) -> String {
     let start = text
         .find("(run: ")
         .map(|i| i + 6)
@@ -441,7 +441,17 @@ fn pr_mode_releases_through_one_pull_request_squash_merged_and_tags_the_merge_co
     );
     assert_eq!(
         f.gh.calls_matching(&["pr", "merge"]),
-        [["pr", "merge", "1", "--squash", "--subject", "release: root v1.1.0 (#1)"]]
+        [[
+            "pr",
+            "merge",
+            "1",
+            "--squash",
+            "--subject",
+            "release: root v1.1.0 (#1)",
+            "--delete-branch",
+            "--repo",
+            "github.com/test/origin"
+        ]]
     );
     let prs = f.gh.state()["prs"].clone();
     assert_eq!(prs.as_array().map(Vec::len), Some(1), "{prs:#}");
@@ -451,7 +461,14 @@ fn pr_mode_releases_through_one_pull_request_squash_merged_and_tags_the_merge_co
     let new = f.remote_main();
     assert_eq!(f.remote(["rev-parse", &format!("{new}^")]), old);
     assert_eq!(f.remote(["log", "-1", "--format=%s", &new]), "release: root v1.1.0 (#1)");
-    let release_commit = f.remote(["rev-parse", &format!("refs/heads/{branch}")]);
+    // The release branch went with the merge; its commit is in the archived state.
+    assert!(f.remote(["for-each-ref", &format!("refs/heads/{branch}")]).is_empty());
+    let archived = f.git_dir().join(format!("release/runs/archive/{run}.json"));
+    let archived: Value =
+        serde_json::from_str(&std::fs::read_to_string(archived).expect("archived state"))
+            .expect("the state is JSON");
+    let release_commit =
+        archived["packages"][0]["outputs"]["commit"].as_str().expect("a commit").to_owned();
     assert_eq!(f.remote(["log", "-1", "--format=%s", &release_commit]), "release: root v1.1.0");
     assert_eq!(f.remote(["rev-parse", &format!("{release_commit}^")]), old);
     assert_eq!(
@@ -577,7 +594,7 @@ fn a_dry_run_prints_every_change_and_writes_nothing() {
         &format!("git push origin <release commit>:refs/heads/{branch}\n"),
         &format!("gh pr create --base main --head {branch} --title 'release: demo v1.3.0' --body "),
         "gh pr checks <pr> --watch --fail-fast\n",
-        "gh pr merge <pr> --squash --subject 'release: demo v1.3.0 (#<pr>)'\n",
+        "gh pr merge <pr> --squash --subject 'release: demo v1.3.0 (#<pr>)' --delete-branch --repo <repo>\n",
         "git tag -a v1.3.0 <merge commit>",
         "git push origin refs/tags/v1.3.0:refs/tags/v1.3.0\n",
         "gh release create v1.3.0 --verify-tag --title 'demo v1.3.0' --notes ",
