@@ -2,6 +2,7 @@
 
 mod changelog;
 mod check;
+mod completion;
 mod exact;
 mod fixtures;
 mod gate;
