@@ -14,6 +14,7 @@ mod hostile_forge;
 mod init;
 mod many;
 mod plan;
+mod readme;
 mod real_gh;
 mod resume;
 mod run;
