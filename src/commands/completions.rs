@@ -55,14 +55,14 @@ pub fn script(shell: Shell, mut cmd: clap::Command) -> String {
 /// The name the scripts complete: the binary git runs for `git release`.
 const BIN: &str = "git-release";
 
-/// Respells the `case` labels of clap_complete's bash script the way its dispatch loop
+/// Respells the `case` labels of `clap_complete`'s bash script the way its dispatch loop
 /// spells the state, so that options and values complete after a subcommand.
 ///
-/// clap_complete (4.6.11) builds the state as `git__release__subcmd__plan` (the bin name's
+/// `clap_complete` (4.6.11) builds the state as `git__release__subcmd__plan` (the bin name's
 /// `-` made `__`) but writes the labels as `git__subcmd__release__subcmd__plan` (every `-`
 /// of the whole path made `__subcmd__`), so no label ever matched for a bin name with a `-`:
 /// clap-rs/clap#6421. Only the labels start with the misspelt prefix, so the replacement
-/// touches nothing else; when clap_complete is fixed it finds nothing and changes nothing.
+/// touches nothing else; when `clap_complete` is fixed it finds nothing and changes nothing.
 fn fix_bash_labels(script: &str) -> String {
     let fn_name = BIN.replace('-', "__");
     let misspelt = format!("{}__subcmd__", BIN.replace('-', "__subcmd__"));

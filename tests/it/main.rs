@@ -13,6 +13,7 @@ mod hostile;
 mod hostile_forge;
 mod init;
 mod many;
+mod newcomer;
 mod plan;
 mod readme;
 mod real_gh;

@@ -108,3 +108,74 @@ fn readme_setup_makes_the_man_page_found() {
         );
     }
 }
+
+/// The cells of the `column` column of a `plan` table, one per package row.
+fn column(table: &str, column: &str) -> Vec<String> {
+    let mut lines = table.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> =
+        lines.next().expect("a table has a header").split_whitespace().collect();
+    let at = header.iter().position(|h| *h == column).expect("the column is in the header");
+    lines
+        .take_while(|l| !l.starts_with("plan sha256:"))
+        .filter_map(|l| l.split_whitespace().nth(at).map(str::to_owned))
+        .collect()
+}
+
+/// The README's quickstart, on the history it names: its table is what `plan` prints, and
+/// each example of the next block does what its comment says (a version in the comment is
+/// the `next` cell; "exit 1" is the exit code; `--format json` prints JSON).
+#[test]
+fn readme_quickstart_outputs_are_true() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    let text = readme();
+    let quickstart = &text[text.find("## Quickstart").expect("a quickstart section")..];
+    let quickstart =
+        &quickstart[..quickstart[3..].find("\n## ").map_or(quickstart.len(), |i| i + 3)];
+    let replay = block_with("semantic-release.jsonl");
+    let repo = TestRepo::without_git();
+    let dir = repo.scratch().join("sr");
+
+    // The set-up block, with its scratch folder moved into the test's temp dir.
+    let script = replay.replace("/tmp/sr", &dir.display().to_string());
+    let run = |program: &str, cwd: &Path| {
+        let mut cmd = Command::new("sh");
+        repo.hermetic(&mut cmd);
+        cmd.args(["-c", program]).current_dir(cwd).env("PATH", crate::support::path_with_binary());
+        let out = cmd.output().expect("sh runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(fixtures.is_dir(), "`shared/` must sit beside the checkout");
+    let (code, stdout, stderr) = run(&script, Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(code, 0, "{script}{stderr}");
+
+    // The table the README shows is the one `git release plan` prints.
+    let shown = blocks(quickstart, "").into_iter().next().expect("the quickstart shows a table");
+    assert_eq!(stdout.trim_end(), shown.trim_end(), "`git release plan` on the quickstart");
+
+    let examples = blocks(quickstart, "sh").into_iter().nth(1).expect("a block of examples");
+    let mut ran = 0;
+    for line in examples.lines() {
+        let (command, comment) = line.split_once('#').unwrap_or((line, ""));
+        let (command, comment) = (command.trim(), comment.trim());
+        if !command.starts_with("git release plan") {
+            continue;
+        }
+        ran += 1;
+        let (code, stdout, stderr) = run(command, &dir);
+        let want_code = i32::from(comment.contains("exit 1"));
+        assert_eq!(code, want_code, "`{command}`: {stdout}{stderr}");
+        let first = comment.split_whitespace().next().unwrap_or("");
+        if semver::Version::parse(first).is_ok() {
+            assert_eq!(column(&stdout, "next"), [first], "`{command}` # {comment}\n{stdout}");
+        }
+        if command.contains("--format json") {
+            let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+            assert_eq!(json["schema_version"], 1, "{json:#}");
+        }
+    }
+    assert!(ran >= 5, "the examples block runs `git release plan` {ran} times");
+}
