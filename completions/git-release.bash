@@ -850,7 +850,7 @@ _git__release() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown version" -- "${cur}"))
                     return 0
                     ;;
                 -C)

@@ -3,6 +3,8 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
+use crate::context::GlobalArgs;
+
 /// Print a shell completion script
 ///
 /// The bash script also defines `_git_release`, which git's own completion calls for
@@ -30,8 +32,8 @@ pub enum Shell {
 ///
 /// # Errors
 /// Writing to stdout fails.
-pub fn run(args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
-    let ui = crate::ui::Ui::new(false, 0, crate::ui::ColorChoice::Never);
+pub fn run(global: &GlobalArgs, args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
+    let ui = crate::ui::Ui::new(global.quiet, 0, crate::ui::ColorChoice::Never);
     ui.data(&script(args.shell, cli))
 }
 

@@ -69,7 +69,7 @@ fn assert_git_release_completes(repo: &TestRepo, setup: &str) {
     // Options, values and nested subcommands after the subcommand: clap-rs/clap#6421 made all
     // of these complete nothing.
     has(&["git", "release", "plan", "--f"], &["--format"]);
-    has(&["git", "release", "plan", "--format", ""], &["table", "json", "markdown"]);
+    has(&["git", "release", "plan", "--format", ""], &["table", "json", "markdown", "version"]);
     has(&["git", "release", "plan", "--pre", ""], &["rc", "beta", "alpha"]);
     has(&["git", "release", "hook", ""], &["install", "uninstall"]);
     has(&["git", "release", "completions", ""], &["bash", "zsh", "fish"]);

@@ -172,6 +172,9 @@ fn readme_quickstart_outputs_are_true() {
         if semver::Version::parse(first).is_ok() {
             assert_eq!(column(&stdout, "next"), [first], "`{command}` # {comment}\n{stdout}");
         }
+        if comment.contains("empty: nothing to release") {
+            assert_eq!(stdout, "", "`{command}` # {comment}");
+        }
         if command.contains("--format json") {
             let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
             assert_eq!(json["schema_version"], 1, "{json:#}");
