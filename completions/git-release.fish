@@ -29,7 +29,7 @@ complete -c git-release -n "__fish_git_release_needs_command" -l config -d 'Read
 complete -c git-release -n "__fish_git_release_needs_command" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_needs_command" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_needs_command" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_needs_command" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_needs_command" -s V -l version -d 'Print version'
@@ -55,7 +55,8 @@ beta\t''
 rc\t''"
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
 json\t'JSON, schema version 1 (see the README)'
-markdown\t'A markdown table'"
+markdown\t'A markdown table'
+version\t'Just the next version (`name version` per package in a monorepo); nothing when nothing is to be released'"
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
@@ -64,7 +65,7 @@ never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l explain -d 'Add one line per commit: id, type, scope, breaking, and the bump it asked for'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l exit-code -d 'Exit 1 when nothing is to be released (like `git diff --exit-code`)'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l strict -d 'Make non-conventional commits and configuration drift errors'
-complete -c git-release -n "__fish_git_release_using_subcommand plan" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand plan" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s V -l version -d 'Print version'
@@ -75,7 +76,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand init" -l force -d 'Overwrite an existing release.toml'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -l dry-run -d 'Print the file instead of writing it'
-complete -c git-release -n "__fish_git_release_using_subcommand init" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand init" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s V -l version -d 'Print version'
@@ -93,7 +94,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand tag" -l sign -d 
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -l reconcile -d 'Compare local and remote tags and settle the differences that are safe to settle'
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -l push -d 'Reconcile, create missing tags, then push them atomically'
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -l dry-run -d 'Print what would be done; change nothing'
-complete -c git-release -n "__fish_git_release_using_subcommand tag" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
@@ -101,7 +102,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s V -l version -d 'Print version'
@@ -117,7 +118,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Set an existing hook aside instead of chaining it (uninstall restores it)'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l dry-run -d 'Print what would be done; change nothing'
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
@@ -127,7 +128,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l dry-run -d 'Print what would be done; change nothing'
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
@@ -136,7 +137,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s V -l version -d 'Print version'
@@ -145,7 +146,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s V -l version -d 'Print version'
@@ -166,7 +167,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l un
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l all -d 'Every release of the package, newest first, rebuilt from history in one walk'
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l write -d 'Put the section into the changelog file (`release.changelog`, or the package\'s `changelog`); with `--all`, every release that has no section yet'
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l dry-run -d 'With `--write`: print the diff it would apply and change nothing'
-complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s V -l version -d 'Print version'
@@ -178,7 +179,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand notes" -l config
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand notes" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -s V -l version -d 'Print version'
@@ -191,7 +192,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand check" -l config
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand check" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand check" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand check" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand check" -s V -l version -d 'Print version'
@@ -202,7 +203,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l confi
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s V -l version -d 'Print version'
@@ -230,7 +231,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l dry-run -d 'Print every change the run would make (diffs, refs, commands, gh calls); change nothing'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s y -l yes -d 'Approve the plan without a prompt'
-complete -c git-release -n "__fish_git_release_using_subcommand run" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand run" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s V -l version -d 'Print version'
@@ -245,7 +246,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand resume" -l color
 always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s y -l yes -d 'Approve without a prompt'
-complete -c git-release -n "__fish_git_release_using_subcommand resume" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s V -l version -d 'Print version'
@@ -256,7 +257,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand status" -l confi
 complete -c git-release -n "__fish_git_release_using_subcommand status" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand status" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand status" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand status" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand status" -s V -l version -d 'Print version'
@@ -274,7 +275,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l dry-run -d 'Print every action; change nothing'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l delete-remote-tag -d 'Also delete the tag on the remote (`rollback TAG` only; never without this flag)'
-complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s V -l version -d 'Print version'
@@ -283,7 +284,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand completions" -l 
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
+complete -c git-release -n "__fish_git_release_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s V -l version -d 'Print version'

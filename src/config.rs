@@ -23,7 +23,8 @@ use crate::version::{Level, TagFormat};
 pub const DEFAULT_TAG_FORMAT: &str = "v{version}";
 /// The default tag format of a `[[package]]` entry.
 pub const DEFAULT_PACKAGE_TAG_FORMAT: &str = "{name}/v{version}";
-/// The default `release.email_pattern`: a GitHub noreply address, `ID+user@…` or `user@…`.
+/// The suggested `release.email_pattern` (seed 000's): a GitHub noreply address,
+/// `ID+user@…` or `user@…`. Not a default: unset, `noreply_email` is skipped.
 pub const DEFAULT_EMAIL_PATTERN: &str = "*@users.noreply.github.com";
 
 /// How a release reaches the release branch.
@@ -110,8 +111,10 @@ pub struct Config {
     /// Conventional Commits.
     pub strict_commits: bool,
     /// `release.email_pattern`: a glob (`*`, `?`) the committer's email must match for the
-    /// `noreply_email` check; default [`DEFAULT_EMAIL_PATTERN`] (seed 000 › waivable checks).
-    pub email_pattern: String,
+    /// `noreply_email` check (seed 000 › waivable checks, which uses
+    /// [`DEFAULT_EMAIL_PATTERN`]); `None` when unset, and the check is skipped: a newcomer
+    /// without a noreply address is not failed by a rule they did not ask for.
+    pub email_pattern: Option<String>,
     /// `release.docs`: files (relative to the repository root) that the `stale_docs` check
     /// reads for mentions of older versions of a package.
     pub docs: Vec<String>,
@@ -673,8 +676,8 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             .with_hint(format!("use a glob such as `{DEFAULT_EMAIL_PATTERN}`"))
             .into());
         }
-        Some(p) => p.into_inner().trim().to_owned(),
-        None => DEFAULT_EMAIL_PATTERN.to_owned(),
+        Some(p) => Some(p.into_inner().trim().to_owned()),
+        None => None,
     };
     let mut docs = Vec::new();
     for doc in release.docs.unwrap_or_default() {
@@ -1302,7 +1305,7 @@ mod tests {
     #[test]
     fn check_keys_load_and_are_validated() {
         let c = load(None, &NoGitConfig, &[]).expect("defaults load");
-        assert_eq!(c.email_pattern, DEFAULT_EMAIL_PATTERN);
+        assert_eq!(c.email_pattern, None, "unset: `noreply_email` is skipped");
         assert!(c.docs.is_empty() && c.required_env.is_empty() && c.blocker_label.is_none());
         let (_d, path) = write(
             "[release]\nemail_pattern = \"*@example.com\"\ndocs = [\"./README.md\"]\n\
@@ -1310,7 +1313,7 @@ mod tests {
              [[waiver]]\ncheck = \"missing_tests\"\nreason = \"docs only\"\n",
         );
         let c = load(Some(&path), &NoGitConfig, &[]).expect("loads");
-        assert_eq!(c.email_pattern, "*@example.com");
+        assert_eq!(c.email_pattern.as_deref(), Some("*@example.com"));
         assert_eq!(c.docs, vec!["README.md"]);
         assert_eq!(c.blocker_label.as_deref(), Some("blocker"));
         assert_eq!(c.required_env, vec!["NPM_TOKEN"]);

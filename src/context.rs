@@ -21,7 +21,7 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "FILE", global = true, env = "GIT_RELEASE_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Print only data and errors
+    /// Print nothing but errors; the exit code still answers
     #[arg(short, long, global = true)]
     pub quiet: bool,
 

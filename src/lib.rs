@@ -58,6 +58,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
         Command::Resume(args) => run::resume(&cli.global, &args),
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Rollback(args) => rollback::run(&cli.global, &args),
-        Command::Completions(args) => completions::run(&args, cli::Cli::command()),
+        Command::Completions(args) => completions::run(&cli.global, &args, cli::Cli::command()),
     }
 }

@@ -113,11 +113,15 @@ impl Ui {
 
     /// Writes data to stdout, control characters escaped ([`terminal_safe`]; with colour on,
     /// the few colour codes this crate paints with are kept). A closed pipe (`| head`) is
-    /// not an error.
+    /// not an error. Under `--quiet` nothing is written: `-q` prints nothing but errors,
+    /// and the exit code answers (as `git diff --quiet` does).
     ///
     /// # Errors
     /// Writing to stdout fails for another reason.
     pub fn data(&self, text: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         let text = sanitize(text, self.color);
         let mut out = io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

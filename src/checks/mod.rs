@@ -549,10 +549,21 @@ fn branch_sync(config: &Config, (branch, upstream, counts): BranchState) -> [Che
 }
 
 /// `noreply_email`: the email commits and tags are made with must match
-/// `release.email_pattern` (seed 000: `*@users.noreply.github.com`).
+/// `release.email_pattern` (seed 000 sets it to `*@users.noreply.github.com`). skipped when
+/// the pattern is not set: the rule is a team's choice, not a default.
 fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
     use crate::config::GitConfig as _;
     const NAME: &str = "noreply_email";
+    let Some(pattern) = config.email_pattern.as_deref() else {
+        return CheckResult::skip(
+            NAME,
+            None,
+            format!(
+                "no `release.email_pattern` is set (seed 000 uses `{}`)",
+                crate::config::DEFAULT_EMAIL_PATTERN
+            ),
+        );
+    };
     // git's order for the committer: the environment, `user.email`, then `EMAIL`.
     let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
     let found = from_env("GIT_COMMITTER_EMAIL")
@@ -566,24 +577,21 @@ fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
             NAME,
             None,
             "no email is set for commits and tags",
-            "`git config user.email <you>@users.noreply.github.com`",
+            format!("`git config user.email <address>`, an address matching `{pattern}`"),
         ),
-        Some((email, source)) if glob_match(&config.email_pattern, email.trim()) => {
-            CheckResult::pass(
-                NAME,
-                None,
-                format!("{source} `{}` matches `{}`", email.trim(), config.email_pattern),
-            )
-        }
+        Some((email, source)) if glob_match(pattern, email.trim()) => CheckResult::pass(
+            NAME,
+            None,
+            format!("{source} `{}` matches `{pattern}`", email.trim()),
+        ),
         Some((email, source)) => CheckResult::fail(
             NAME,
             None,
             format!(
-                "{source} `{}` does not match `release.email_pattern` `{}`",
-                email.trim(),
-                config.email_pattern
+                "{source} `{}` does not match `release.email_pattern` `{pattern}`",
+                email.trim()
             ),
-            "set `git config user.email` to your noreply address, or change `release.email_pattern`",
+            "set `git config user.email` to an address that matches, or change `release.email_pattern`",
         ),
     }
 }
@@ -765,7 +773,7 @@ fn package_checks<'p>(
                 version_alignment(repo, tree, pkg, row),
                 missing_tests(repo, config, tree, pkg),
                 stale_docs(repo, config, tree, pkg, row, &released),
-                changelog_current(repo, config, tree, pkg, row),
+                changelog_current(repo, config, tree, pkg, row, plan.packages.list.len() > 1),
             ],
         ));
     }
@@ -1150,13 +1158,19 @@ fn contains_word(line: &str, word: &str) -> bool {
 }
 
 /// `changelog_current`: the changelog has a section (a heading) for the current version
-/// (seed 004 › RL-03 "Changelog updated").
+/// (seed 004 › RL-03 "Changelog updated"), or already one for the next version (written
+/// ahead with `git release changelog --write`; the run's changelog step then keeps it).
+///
+/// PASS when the changelog does not exist yet: the run's changelog step creates it with the
+/// next release's section, so a package that never had one is not failed for it. The fix of
+/// a FAIL is the command that writes exactly the missing section.
 fn changelog_current(
     repo: &Repo,
     config: &Config,
     tree: ObjectId,
     pkg: &Package,
     row: &Row,
+    several: bool,
 ) -> CheckResult {
     const NAME: &str = "changelog_current";
     let name = Some(pkg.name.as_str());
@@ -1164,17 +1178,35 @@ fn changelog_current(
         return CheckResult::skip(NAME, name, "no release yet");
     };
     let path = config.changelog_of(&pkg.name, &pkg.path);
-    let fix =
-        format!("add a section for {current} to `{path}` (`git release changelog` writes one)");
+    let mut command = vec!["git", "release", "changelog"];
+    if several {
+        command.push(&pkg.name);
+    }
+    if let Some(tag) = row.current_tag.as_deref() {
+        command.extend(["--tag", tag]);
+    }
+    command.push("--write");
+    let fix = format!("`{}` adds the section for {current} to `{path}`", command_line(&command));
     match repo.read_file(tree, &path) {
-        Ok(None) => CheckResult::fail(NAME, name, format!("`{path}` does not exist at HEAD"), fix),
+        Ok(None) => CheckResult::pass(
+            NAME,
+            name,
+            format!("`{path}` does not exist yet: the release creates it"),
+        ),
         Err(e) => {
             CheckResult::fail(NAME, name, format!("cannot read `{path}`: {e:#}"), "run `git fsck`")
         }
         Ok(Some(bytes)) => {
             let text = String::from_utf8_lossy(&bytes);
+            let next = row.next_version.as_deref().filter(|v| *v != current.to_string());
             if crate::changelog::has_section(&text, &current.to_string()) {
                 CheckResult::pass(NAME, name, format!("`{path}` has a section for {current}"))
+            } else if let Some(next) = next.filter(|v| crate::changelog::has_section(&text, v)) {
+                CheckResult::pass(
+                    NAME,
+                    name,
+                    format!("`{path}` has a section for the next version {next}"),
+                )
             } else {
                 CheckResult::fail(
                     NAME,

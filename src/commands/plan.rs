@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::{Error, Exit};
 use crate::plan::{self, Plan};
-use crate::release::report::render_table;
+use crate::release::report::{render_table, render_versions};
 use crate::version::{Level, PRERELEASE_CHANNELS};
 /// Show the next version of each package and why
 ///
@@ -54,6 +54,9 @@ pub enum PlanFormat {
     Json,
     /// A markdown table.
     Markdown,
+    /// Just the next version (`name version` per package in a monorepo); nothing when
+    /// nothing is to be released.
+    Version,
 }
 
 /// Computes the plan and prints it.
@@ -98,6 +101,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
         PlanFormat::Json => render_json(&plan),
         PlanFormat::Table => render_table(&plan, args.explain, false),
         PlanFormat::Markdown => render_table(&plan, args.explain, true),
+        PlanFormat::Version => render_versions(&plan),
     };
     ctx.ui.data(&text)?;
     if args.exit_code && plan.releases().next().is_none() {

@@ -348,26 +348,58 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
             } else {
                 let _ = writeln!(out, "{}:", row.name);
             }
-            for r in &row.reasons {
-                let short = &r.commit[..r.commit.len().min(7)];
-                let kind = r.kind.as_deref().unwrap_or("(not conventional)");
-                let scope = r.scope.as_deref().map(|s| format!("({s})")).unwrap_or_default();
-                let bang = if r.breaking { " breaking" } else { "" };
-                if markdown {
-                    let _ = writeln!(
-                        out,
-                        "- `{short}` {kind}{scope}{bang} → {}: {}",
-                        r.bump, r.summary
-                    );
-                } else {
-                    let _ =
-                        writeln!(out, "  {short}  {kind}{scope}{bang}  {}  {}", r.bump, r.summary);
-                }
-            }
+            out.push_str(&explain_table(row, markdown));
         }
     }
     if !markdown && plan.rows.iter().any(|r| r.status == Status::Release) {
         let _ = writeln!(out, "\nplan {}", plan.hash());
+    }
+    out
+}
+
+/// The `--explain` table of one package: a row per commit with its short id, Conventional
+/// Commit type and scope (`-` when absent or not conventional), `breaking` (`yes` or `-`),
+/// the bump it asked for, and its summary line.
+fn explain_table(row: &plan::Row, markdown: bool) -> String {
+    let header = ["commit", "type", "scope", "breaking", "bump", "summary"];
+    let rows = row.reasons.iter().map(|r| {
+        [
+            r.commit[..r.commit.len().min(7)].to_owned(),
+            r.kind.clone().unwrap_or_else(|| "-".to_owned()),
+            r.scope.clone().unwrap_or_else(|| "-".to_owned()),
+            if r.breaking { "yes" } else { "-" }.to_owned(),
+            r.bump.clone(),
+            if markdown { r.summary.replace('|', "\\|") } else { r.summary.clone() },
+        ]
+    });
+    if markdown {
+        let mut table = Table::new();
+        table.load_style(presets::ASCII_MARKDOWN);
+        table.set_header(header);
+        for row in rows {
+            table.add_row(row);
+        }
+        format!("{table}\n")
+    } else {
+        crate::ui::plain_table(header, rows)
+    }
+}
+
+/// `plan --format version`: the next version of each package that is released, one a
+/// line, for scripts (like `git cliff --bumped-version`). A single-package repository
+/// prints the bare version (`1.3.0`); a monorepo prints `name version` lines. Nothing to
+/// release prints nothing: the empty output is the answer, and the exit code stays 0
+/// (`--exit-code` makes it 1).
+pub fn render_versions(plan: &Plan) -> String {
+    let several = plan.packages.list.len() > 1;
+    let mut out = String::new();
+    for row in plan.rows.iter().filter(|r| r.status == Status::Release) {
+        let Some(next) = &row.next_version else { continue };
+        if several {
+            let _ = writeln!(out, "{} {next}", row.name);
+        } else {
+            let _ = writeln!(out, "{next}");
+        }
     }
     out
 }

@@ -180,12 +180,12 @@ fn a_ready_repository_passes_every_check() {
         "not_pushed",
         "behind_remote",
         "shallow_clone",
-        "noreply_email",
         "gh_missing",
         "gh_auth",
     ] {
         expect(&json, check, None, "PASS", "");
     }
+    expect(&json, "noreply_email", None, "SKIP", "no `release.email_pattern` is set");
     expect(&json, "release_blockers", None, "SKIP", "blocker_label");
     expect(&json, "required_env", None, "SKIP", "required_env");
     expect(&json, "tag_exists", Some("demo"), "PASS", "`v1.0.1` is free");
@@ -374,16 +374,24 @@ fn shallow_clone_fails_in_a_shallow_clone() {
 }
 
 #[test]
-fn noreply_email_follows_the_pattern() {
+fn noreply_email_follows_the_pattern_and_is_skipped_without_one() {
     let r = ready();
-    let (json, code) =
-        check_json(&r, &[], "ok", &[("GIT_COMMITTER_EMAIL", "committer@example.com")]);
+    let company = [("GIT_COMMITTER_EMAIL", "committer@example.com")];
+    // No pattern: a company address is no reason to fail (issue 15).
+    let (json, code) = check_json(&r, &[], "ok", &company);
+    assert_eq!(code, 0, "{json:#}");
+    expect(&json, "noreply_email", None, "SKIP", "no `release.email_pattern` is set");
+    r.write("release.toml", "[release]\nemail_pattern = \"*@users.noreply.github.com\"\n");
+    commit_and_push(&r, "chore: noreply emails only");
+    let (json, code) = check_json(&r, &[], "ok", &company);
     assert_eq!(code, 1);
     expect(&json, "noreply_email", None, "FAIL", "`committer@example.com` does not match");
+    let (json, code) = check_json(&r, &[], "ok", &[]);
+    assert_eq!(code, 0, "{json:#}");
+    expect(&json, "noreply_email", None, "PASS", "matches `*@users.noreply.github.com`");
     r.write("release.toml", "[release]\nemail_pattern = \"*@example.com\"\n");
     commit_and_push(&r, "chore: company email");
-    let (json, code) =
-        check_json(&r, &[], "ok", &[("GIT_COMMITTER_EMAIL", "committer@example.com")]);
+    let (json, code) = check_json(&r, &[], "ok", &company);
     assert_eq!(code, 0, "{json:#}");
     expect(&json, "noreply_email", None, "PASS", "matches `*@example.com`");
 }
@@ -591,7 +599,8 @@ fn stale_docs_finds_older_versions_of_the_package() {
 #[test]
 fn changelog_current_needs_a_section_for_the_current_version() {
     let r = ready();
-    r.write("CHANGELOG.md", "# Changelog\n\n## [0.9.0]\n\nMentions 1.0.0 in the text only.\n");
+    let stale = "# Changelog\n\n## [0.9.0]\n\nMentions 1.0.0 in the text only.\n";
+    r.write("CHANGELOG.md", stale);
     commit_and_push(&r, "docs: changelog");
     let (json, code) = check_json(&r, &[], "ok", &[]);
     assert_eq!(code, 1);
@@ -602,10 +611,33 @@ fn changelog_current_needs_a_section_for_the_current_version() {
         "FAIL",
         "`CHANGELOG.md` has no section for the current version 1.0.0",
     );
+    let fix = result(&json, "changelog_current", Some("demo"))["fix"].as_str().expect("a fix");
+    assert_eq!(
+        fix,
+        "`git release changelog --tag v1.0.0 --write` adds the section for 1.0.0 to `CHANGELOG.md`"
+    );
+    // The fix, run as it reads, satisfies the check.
+    run_with(&r, &["changelog", "--tag", "v1.0.0", "--write"], "ok", &[]).expect_code(0);
+    commit_and_push(&r, "docs: changelog for 1.0.0");
+    let (json, code) = check_json(&r, &[], "ok", &[]);
+    assert_eq!(code, 0, "{json:#}");
+    expect(&json, "changelog_current", Some("demo"), "PASS", "has a section for 1.0.0");
+
+    // So does the next release's section, written ahead by `changelog --write`.
+    r.write("CHANGELOG.md", stale);
+    commit_and_push(&r, "docs: changelog");
+    run_with(&r, &["changelog", "--write"], "ok", &[]).expect_code(0);
+    commit_and_push(&r, "docs: changelog for 1.0.1");
+    let (json, code) = check_json(&r, &[], "ok", &[]);
+    assert_eq!(code, 0, "{json:#}");
+    expect(&json, "changelog_current", Some("demo"), "PASS", "the next version 1.0.1");
+
+    // No changelog yet: the release creates it.
     std::fs::remove_file(r.path().join("CHANGELOG.md")).expect("remove the changelog");
     commit_and_push(&r, "docs: no changelog");
-    let (json, _) = check_json(&r, &[], "ok", &[]);
-    expect(&json, "changelog_current", Some("demo"), "FAIL", "does not exist");
+    let (json, code) = check_json(&r, &[], "ok", &[]);
+    assert_eq!(code, 0, "{json:#}");
+    expect(&json, "changelog_current", Some("demo"), "PASS", "does not exist yet");
 }
 
 // ---- waivers -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 mod changelog;
 mod check;
+mod completion;
 mod exact;
 mod finish;
 mod fixtures;
@@ -13,7 +14,9 @@ mod hostile;
 mod hostile_forge;
 mod init;
 mod many;
+mod newcomer;
 mod plan;
+mod readme;
 mod real_gh;
 mod releasable;
 mod resume;
