@@ -13,6 +13,7 @@
 //! `git status`, one `git rev-list --count`, one `git ls-remote --tags` (only when something
 //! is released), a few tree lookups at HEAD, and `gh` only when the plan needs the forge.
 
+pub mod environment;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

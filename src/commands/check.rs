@@ -10,7 +10,7 @@ use crate::checks::{self};
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::plan;
-use crate::waivers::{self, Date, Waiver};
+use crate::waivers::{self, Waiver};
 /// Run the preflight checks and show what would stop a release
 ///
 /// Runs every check of the release (clean working tree, on the release branch and pushed,
@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
         &ctx.config,
         &plan,
         &waivers,
-        &checks::Options { named: !args.packages.is_empty(), today: Date::today() },
+        &checks::Options { named: !args.packages.is_empty(), today: crate::time::today() },
     );
     for w in &report.unused_waivers {
         ctx.ui.warn(&unused_warning(w));

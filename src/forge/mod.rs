@@ -3,6 +3,7 @@
 //! knows its argument vectors); [`mod@retry`] is the policy every call goes through.
 
 pub mod github;
+pub mod links;
 pub mod retry;
 
 pub use github::{DEFAULT_TIMEOUT, Gh, find_gh};

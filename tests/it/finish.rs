@@ -2,7 +2,8 @@
 //! branch is at what was released, no `release/<run>/…` branch is left locally or on the
 //! remote, and the next `plan` has nothing to release, without a "next tag exists" warning.
 
-use crate::run::{Fixture, run_id, single};
+use crate::releasable::Fixture;
+use crate::run::{run_id, single};
 
 /// The local branches under `refs/heads/release/`, one per line.
 fn local_release_branches(f: &Fixture) -> String {

@@ -15,6 +15,7 @@ mod init;
 mod many;
 mod plan;
 mod real_gh;
+mod releasable;
 mod resume;
 mod run;
 mod snapshots;

@@ -11,42 +11,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::gh::{self, Gh};
-use crate::support::{Output, TestRepo, file_url};
+use crate::releasable::Fixture;
+use crate::support::{TestRepo, file_url};
 
 // ---- helpers -------------------------------------------------------------------------------
 
-/// The changelog date every run uses (`SOURCE_DATE_EPOCH`): 2023-11-14.
-const SOURCE_DATE_EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1700000000");
-
-/// A repository ready to release: pushed to a bare `origin` (upstream set, tags pushed),
-/// with the stand-in `gh` installed.
-pub(crate) struct Fixture {
-    pub(crate) r: TestRepo,
-    pub(crate) bare: PathBuf,
-    pub(crate) gh: Gh,
-}
-
 impl Fixture {
-    /// Runs `git release ARGS` in the work tree with the stand-in `gh` and a fixed date.
-    pub(crate) fn release(&self, args: &[&str]) -> Output {
-        self.release_env(args, &[])
-    }
-
-    /// [`Fixture::release`] with extra environment variables.
-    pub(crate) fn release_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let pairs = self.gh.env();
-        let mut env = gh::borrow(&pairs);
-        env.push(SOURCE_DATE_EPOCH);
-        env.extend_from_slice(extra);
-        self.r.run_in(&self.r.path(), args, &env, None)
-    }
-
-    /// `git ARGS` in the bare remote, trimmed.
-    pub(crate) fn remote<const N: usize>(&self, args: [&str; N]) -> String {
-        self.r.git_in(&self.bare, args)
-    }
-
     /// The commit the remote's `main` names.
     pub(crate) fn remote_main(&self) -> String {
         self.remote(["rev-parse", "refs/heads/main"])
@@ -99,16 +69,6 @@ fn config(mode: &str, release: &str, tail: &str) -> String {
     )
 }
 
-/// Pushes `main` and the tags of `r` to a new bare `origin`, sets the upstream, installs the
-/// stand-in `gh`.
-fn publish(r: TestRepo) -> Fixture {
-    let bare = r.with_origin();
-    r.git(["push", "--quiet", "origin", "--tags"]);
-    r.git(["branch", "--quiet", "-u", "origin/main"]);
-    let gh = Gh::install(&r);
-    Fixture { r, bare, gh }
-}
-
 /// Replays the first `upto + 1` commits of `../shared/fixtures/<name>.jsonl` into the work
 /// tree of a new [`TestRepo`].
 fn replay(name: &str, upto: u32) -> TestRepo {
@@ -157,7 +117,7 @@ fn cocogitto(mode: &str) -> Fixture {
     );
     r.write("CHANGELOG.md", COCOGITTO_CHANGELOG);
     r.commit("chore: add the release configuration and a changelog");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// A single package `demo` at 1.2.0 (tag `v1.2.0`), then a `feat` and a `fix`: 1.3.0 is next.
@@ -181,7 +141,7 @@ pub(crate) fn single(mode: &str, tail: &str) -> Fixture {
     r.tag_annotated("v1.2.0");
     r.change("src/lib.rs", "feat: add a greeting");
     r.change("src/lib.rs", "fix: spell the greeting right");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// The packages of [`monorepo`].
@@ -238,7 +198,7 @@ pub(crate) fn monorepo() -> Fixture {
     r.change("crates/core/src/lib.rs", "feat(core): add the engine");
     r.change("crates/util/src/lib.rs", "fix(util): trim the input");
     r.change("crates/app/src/lib.rs", "feat(app): add a command line");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// The run id of a table summary (`Release summary (run: <id>)`) or a dry run (`dry run of

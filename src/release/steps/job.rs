@@ -45,7 +45,7 @@ pub struct Env<'a> {
     /// `FORGE_FAILED` when it is not.
     pub gh: Option<Gh>,
     /// The forge the remote is on, for changelog links.
-    pub links: Option<changelog::Forge>,
+    pub links: Option<crate::forge::links::Links>,
 }
 
 impl<'a> Env<'a> {
@@ -61,7 +61,7 @@ impl<'a> Env<'a> {
         let links = ctx
             .repo
             .value(&format!("remote.{remote}.url"))
-            .and_then(|url| changelog::Forge::from_remote_url(&url));
+            .and_then(|url| crate::forge::links::Links::from_remote_url(&url));
         Env {
             repo: &ctx.repo,
             config: &ctx.config,
