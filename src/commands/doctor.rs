@@ -34,7 +34,16 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
     let ui = Ui::new(global.quiet, global.verbose, global.color);
     let dir = start_dir(global)?;
     let mut results = vec![environment::binary(&dir), environment::git_version(&dir)];
+    let repo = Repo::discover(&dir);
+    let config = repo.as_ref().ok().map(|r| environment::configuration(r, global, &dir));
+    // With no forge (issue 14, item 5), a missing gh is no problem.
+    let no_forge = matches!(&config, Some(Ok(c)) if c.forge.kind == crate::forge::Kind::None);
     match crate::forge::find_gh() {
+        Err(_) if no_forge => {
+            for name in ["gh_missing", "gh_version", "gh_auth"] {
+                results.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
+            }
+        }
         Ok(gh) => {
             results.push(CheckResult::pass(
                 "gh_missing",
@@ -59,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
             results.push(CheckResult::skip("gh_auth", None, "`gh` is not installed"));
         }
     }
-    match Repo::discover(&dir) {
+    match repo {
         Err(e) => {
             for name in ["hooks", "config", "shallow_clone", "tags_fetched"] {
                 results.push(CheckResult::skip(name, None, format!("{e}")));
@@ -67,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
         }
         Ok(repo) => {
             results.push(environment::hooks(&repo));
-            let config = environment::configuration(&repo, global, &dir);
+            let config = config.expect("read once the repository was found");
             let remote = config.as_ref().map_or_else(|_| "origin".to_owned(), |c| c.remote.clone());
             results.push(match &config {
                 Ok(c) => environment::config_pass(c, &repo),

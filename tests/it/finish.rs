@@ -161,6 +161,16 @@ fn a_release_with_no_forge_works_end_to_end_with_no_gh_on_path() {
         assert_eq!(row["reason"], "no forge: `[forge] kind = \"none\"`", "{row:#}");
     }
 
+    // `doctor` too: gh is not needed.
+    let doctor = release_without_gh(&f, &path, &["doctor", "--format", "json"]);
+    let rows = doctor.json()["results"].clone();
+    let gh_missing = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["check"] == "gh_missing"))
+        .unwrap_or_else(|| panic!("no `gh_missing` in {rows:#}"))
+        .clone();
+    assert_eq!(gh_missing["status"], "SKIP", "{gh_missing:#}");
+
     // The dry run names what is left out.
     let dry = release_without_gh(&f, &path, &["run", "--dry-run"]);
     dry.expect_code(0);
