@@ -72,8 +72,12 @@ pub fn discover(workdir: &Path) -> Result<Discovery> {
             continue;
         }
         let member = dir == "."
-            || (declared.members.iter().any(|p| glob(p, &dir))
-                && !declared.exclude.iter().any(|p| glob(p, &dir)));
+            || if declared.sources.is_empty() {
+                manifest::sample_dir(&dir).is_none()
+            } else {
+                declared.members.iter().any(|p| glob(p, &dir))
+                    && !declared.exclude.iter().any(|p| glob(p, &dir))
+            };
         let Ok(Some(text)) = read_text_inside(workdir, &rel) else { continue };
         let m = match manifest::parse(&rel, &text) {
             Ok(m) => m,
@@ -88,17 +92,15 @@ pub fn discover(workdir: &Path) -> Result<Discovery> {
             continue;
         }
         if !member {
-            let reason = if !declared.sources.is_empty() {
-                format!("not a member of the workspace ({})", declared.sources.join(", "))
-            } else if let Some(sample) = manifest::sample_dir(&dir) {
-                format!("under `{sample}/`, which holds test data or samples")
-            } else {
-                String::new()
+            let reason = match manifest::sample_dir(&dir) {
+                _ if !declared.sources.is_empty() => {
+                    format!("not a member of the workspace ({})", declared.sources.join(", "))
+                }
+                Some(sample) => format!("under `{sample}/`, which holds test data or samples"),
+                None => "not a member of the workspace".to_owned(),
             };
-            if !reason.is_empty() {
-                out.skipped.push(Skipped { manifest: rel, reason });
-                continue;
-            }
+            out.skipped.push(Skipped { manifest: rel, reason });
+            continue;
         }
         if let Some(why) = m.unpublished {
             out.skipped

@@ -45,7 +45,8 @@ pub struct Proposed {
     pub found: Found,
     /// Its tag formats, the first names new tags.
     pub formats: Vec<String>,
-    /// Its newest tagged version and that tag, when it has tags.
+    /// Its newest tagged version and that tag, when it has tags (reachable from HEAD or not:
+    /// `plan` shows the newest one HEAD reaches).
     pub current: Option<(Version, String)>,
     /// How its tags were matched to it, one phrase per line (`by name`).
     pub matched: Vec<String>,
@@ -186,7 +187,13 @@ pub fn propose(repo: &Repo, workdir: &Path) -> Result<Proposal> {
                 house.clone()
             });
         }
-        let current = mine.iter().map(|(l, _)| l.tags[0].clone()).max_by(|a, b| a.0.cmp(&b.0));
+        // The newest tagged version; on a tie, the tag of the line that names new tags.
+        let mut current: Option<(Version, String)> = None;
+        for (line, _) in &mine {
+            if current.as_ref().is_none_or(|(v, _)| line.tags[0].0 > *v) {
+                current = Some(line.tags[0].clone());
+            }
+        }
         let matched =
             mine.iter().map(|(l, how)| format!("{} {how}", l.format_for(&f.name))).collect();
         packages.push(Proposed { found: f.clone(), formats, current, matched });

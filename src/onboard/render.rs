@@ -142,7 +142,7 @@ pub fn summary(proposal: &Proposal, verbose: bool) -> Vec<String> {
     for p in &proposal.packages {
         let name = if p.found.name.is_empty() { "(repository)" } else { &p.found.name };
         let current = match (&p.current, &p.found.version) {
-            (Some((v, tag)), _) => format!("current {v} (tag {tag})"),
+            (Some((v, tag)), _) => format!("newest release {v} (tag {tag})"),
             (None, Some(v)) => format!("no release tag yet; manifest says {v}"),
             (None, None) => "no release tag yet".to_owned(),
         };

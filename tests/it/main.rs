@@ -12,6 +12,7 @@ mod hostile;
 mod hostile_forge;
 mod init;
 mod many;
+mod onboard;
 mod plan;
 mod real_gh;
 mod resume;
