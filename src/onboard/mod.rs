@@ -103,7 +103,7 @@ pub fn propose(repo: &Repo, workdir: &Path) -> Result<Proposal> {
     let other_tags = tag_refs.len() - lines.iter().map(|l| l.tags.len()).sum::<usize>();
     let found = discovery.found;
     let single = found.len() <= 1 && found.iter().all(|f| f.path == ".");
-    let matcher = Matcher { repo, found: &found, commits: &commits };
+    let lookup = Matcher { repo, found: &found, commits: &commits };
 
     // line index -> (package indexes, how)
     let mut owner: BTreeMap<usize, (Vec<usize>, String)> = BTreeMap::new();
@@ -123,7 +123,7 @@ pub fn propose(repo: &Repo, workdir: &Path) -> Result<Proposal> {
             }
             continue;
         }
-        if let Some(hit) = matcher.by_name(line).or_else(|| matcher.by_path(line)) {
+        if let Some(hit) = lookup.by_name(line).or_else(|| lookup.by_path(line)) {
             owner.insert(i, hit);
         }
     }
@@ -138,7 +138,7 @@ pub fn propose(repo: &Repo, workdir: &Path) -> Result<Proposal> {
             owner.insert(i, (vec![0], "the only package".to_owned()));
             continue;
         }
-        let votes = matcher.by_version(line)?;
+        let votes = lookup.by_version(line)?;
         let shared = votes.iter().any(|v| v.len() >= 2)
             || (found.iter().all(|f| f.version.is_some() && f.version == found[0].version)
                 && votes.iter().all(BTreeSet::is_empty));

@@ -90,7 +90,12 @@ pub fn validate(text: &str, proposal: &Proposal) -> Result<()> {
     let got: Vec<(&str, Vec<String>)> = config
         .packages
         .iter()
-        .map(|p| (p.name.as_str(), p.tag_formats.iter().map(|f| f.pattern()).collect()))
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.tag_formats.iter().map(crate::version::TagFormat::pattern).collect(),
+            )
+        })
         .collect();
     let expected: Vec<(&str, Vec<String>)> = if proposal.single {
         Vec::new()
