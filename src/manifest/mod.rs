@@ -415,7 +415,7 @@ helpers = { path = "../helpers" }
         )
         .expect("parses");
         assert_eq!(m.dependencies, vec!["core", "react"]);
-        assert_eq!(m.dev_dependencies, vec!["testkit", "core"]);
+        assert_eq!(m.dev_dependencies, vec!["core", "testkit"]);
         let m = parse(
             "py/pyproject.toml",
             "[project]\nname = \"app\"\nversion = \"1.0.0\"\ndependencies = [\"lib\"]\n\

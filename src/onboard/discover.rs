@@ -244,23 +244,22 @@ pub fn pnpm_packages(text: &str) -> Vec<String> {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        if !indented {
-            inside = false;
-            if let Some(rest) = line.strip_prefix("packages:") {
-                let rest = rest.trim();
-                if let Some(flow) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                    out.extend(flow.split(',').map(unquote).filter(|s| !s.is_empty()));
-                } else {
-                    inside = rest.is_empty();
-                }
-            } else if let Some(item) = line.strip_prefix("- ").filter(|_| inside) {
-                out.push(unquote(item));
-            }
-            continue;
-        }
+        // A block entry, indented or not (YAML allows `- x` at the key's column).
         if inside && let Some(item) = line.trim_start().strip_prefix("- ") {
             out.push(unquote(item));
+            continue;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            continue;
+        }
+        inside = false;
+        if let Some(rest) = line.strip_prefix("packages:") {
+            let rest = rest.trim();
+            if let Some(flow) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                out.extend(flow.split(',').map(unquote).filter(|s| !s.is_empty()));
+            } else {
+                inside = rest.is_empty();
+            }
         }
     }
     out.retain(|p| !p.is_empty());
