@@ -51,9 +51,12 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
         );
     };
     let target = workdir.join(DEFAULT_FILE_NAME);
-    if target.exists() && !args.force && !args.dry_run {
-        return Err(Error::usage(format!("`{}` already exists", target.display()))
-            .with_hint("use `--force` to overwrite it, or `--dry-run` to print a new one")
+    // Any configuration file of ours counts: a new `git-release.toml` would shadow an
+    // existing `release.toml` or `.config/git-release.toml`.
+    let existing = crate::config::find(Some(&workdir), None)?.file;
+    if let Some(existing) = existing.as_ref().filter(|_| !args.force && !args.dry_run) {
+        return Err(Error::usage(format!("`{}` already exists", existing.display()))
+            .with_hint("use `--force` to write a new one, or `--dry-run` to print it")
             .into());
     }
     let proposal = onboard::propose(&repo, &workdir)?;
@@ -68,6 +71,13 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<()> {
     } else {
         crate::fsutil::write_atomically(&target, text.as_bytes())?;
         ui.status(&format!("wrote {}", target.display()));
+        if let Some(old) = existing.filter(|old| *old != target) {
+            ui.warn(&format!(
+                "`{}` now takes precedence over `{}`",
+                target.display(),
+                old.display()
+            ));
+        }
     }
     for line in render::summary(&proposal, ui.verbose(1)) {
         ui.status(&line);

@@ -130,6 +130,10 @@ pub fn discover(workdir: &Path) -> Result<Discovery> {
         out.found.push(Found { name, path: dir, manifest: rel, version });
     }
     out.found.sort_by(|a, b| a.path.cmp(&b.path));
+    // What the user may not expect comes first: unpublished packages and manifests that do
+    // not parse, then the undeclared ones and the samples (often many).
+    out.skipped
+        .sort_by_key(|s| s.reason.starts_with("not a member") || s.reason.starts_with("under `"));
     Ok(out)
 }
 

@@ -164,12 +164,28 @@ pub fn summary(proposal: &Proposal, verbose: bool) -> Vec<String> {
     }
     if !proposal.skipped.is_empty() {
         out.push(format!("skipped {} manifest(s):", proposal.skipped.len()));
-        let shown = if verbose { proposal.skipped.len() } else { SHOWN };
-        for s in proposal.skipped.iter().take(shown) {
-            out.push(format!("  {}: {}", s.manifest, s.reason));
+        // Grouped by reason, in the order the reasons first appear; a reason shared by many
+        // manifests (a workspace's examples) takes one line unless `-v`.
+        let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+        for s in &proposal.skipped {
+            match reasons.iter_mut().find(|(r, _)| *r == s.reason) {
+                Some((_, list)) => list.push(&s.manifest),
+                None => reasons.push((&s.reason, vec![&s.manifest])),
+            }
         }
-        if proposal.skipped.len() > shown {
-            out.push(format!("  … and {} more (-v lists them)", proposal.skipped.len() - shown));
+        for (reason, manifests) in reasons {
+            if verbose || manifests.len() <= SHOWN {
+                for m in manifests {
+                    out.push(format!("  {m}: {reason}"));
+                }
+            } else {
+                out.push(format!(
+                    "  {} manifests: {reason}: {}, {} … (-v lists them)",
+                    manifests.len(),
+                    manifests[0],
+                    manifests[1]
+                ));
+            }
         }
     }
     if proposal.unmatched.is_empty() {

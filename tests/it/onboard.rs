@@ -480,3 +480,18 @@ fn a_release_toml_with_our_tables_and_a_typo_is_ours_and_an_error() {
         out.stderr
     );
 }
+
+#[test]
+fn init_does_not_shadow_a_release_toml_of_ours_without_force() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"tool\"\nversion = \"1.0.0\"\n");
+    r.write("release.toml", "[release]\nremote = \"upstream\"\n");
+    r.commit("feat: start");
+    let out = r.run(["init"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("release.toml` already exists"), "{}", out.stderr);
+    assert!(!r.path().join("git-release.toml").exists());
+    let out = r.run(["init", "--force"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("now takes precedence over"), "{}", out.stderr);
+}
