@@ -164,6 +164,14 @@ pub fn propose(repo: &Repo, workdir: &Path) -> Result<Proposal> {
         }
     }
 
+    // A line whose text could not be a tag format (a `{` in a tag name) is let go, so the
+    // file always loads; its tags are then reported as unmatched.
+    owner.retain(|&i, (ps, _)| {
+        ps.iter().all(|&p| {
+            let name = &found[p].name;
+            crate::version::TagFormat::parse(&lines[i].format_for(name), name).is_ok()
+        })
+    });
     let house = house_scheme(&lines, &owner, fixed.as_deref());
     let mut packages = Vec::new();
     for (p, f) in found.iter().enumerate() {
