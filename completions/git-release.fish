@@ -25,7 +25,7 @@ function __fish_git_release_using_subcommand
 end
 
 complete -c git-release -n "__fish_git_release_needs_command" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_needs_command" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_needs_command" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_needs_command" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -34,7 +34,7 @@ complete -c git-release -n "__fish_git_release_needs_command" -s v -l verbose -d
 complete -c git-release -n "__fish_git_release_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_needs_command" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "plan" -d 'Show the next version of each package and why'
-complete -c git-release -n "__fish_git_release_needs_command" -f -a "init" -d 'Write a starter release.toml'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "init" -d 'Write a starter git-release.toml'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "tag" -d 'Create, reconcile and push release tags'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "changelog" -d 'Print or write the changelog section of a release'
@@ -58,7 +58,7 @@ json\t'JSON, schema version 1 (see the README)'
 markdown\t'A markdown table'
 version\t'Just the next version (`name version` per package in a monorepo); nothing when nothing is to be released'"
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand plan" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand plan" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -70,11 +70,11 @@ complete -c git-release -n "__fish_git_release_using_subcommand plan" -s v -l ve
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand init" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand init" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand init" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand init" -l force -d 'Overwrite an existing release.toml'
+complete -c git-release -n "__fish_git_release_using_subcommand init" -l force -d 'Overwrite an existing git-release.toml'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -l dry-run -d 'Print the file instead of writing it'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand init" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
@@ -86,7 +86,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand tag" -l remote -
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
 json\t'JSON: `{"remote", "tags": [{tag, status, local_object, local_commit, remote_object, remote_commit, action}]}`'"
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand tag" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand tag" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -98,7 +98,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand tag" -s q -l qui
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -112,7 +112,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "commit-msg" -d 'The commit-msg check (git runs it with the message file)'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall pre-push commit-msg help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -123,7 +123,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -133,7 +133,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -142,7 +142,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand hook; and __fish_seen_subcommand_from commit-msg" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -159,7 +159,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l ta
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l format -d 'Output format (`--write` prints nothing on stdout, `--dry-run` a diff)' -r -f -a "md\t'Markdown, from the template'
 json\t'JSON (see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand changelog" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -175,7 +175,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand notes" -l tag -d
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -l format -d 'Output format' -r -f -a "md\t'Markdown, from the template'
 json\t'JSON (see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand notes" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand notes" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -188,7 +188,7 @@ json\t'JSON, schema version 1 (see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l forge -d 'The forge the release goes through: github or none (its checks then SKIP) (default: `forge.kind`)' -r -f -a "github\t'GitHub, through the `gh` CLI'
 none\t'No forge: tags and commits go to the remote with git alone'"
 complete -c git-release -n "__fish_git_release_using_subcommand check" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand check" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand check" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -199,7 +199,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand check" -s V -l v
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l format -d 'Output format' -r -f -a "table\t'One line per result, grouped by package, then a summary line'
 json\t'JSON, schema version 1 (see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -225,7 +225,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand run" -l resume -
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
 json\t'JSON (schema version 1; see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand run" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -241,7 +241,7 @@ none\t'No forge: tags and commits go to the remote with git alone'"
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
 json\t'JSON (schema version 1; see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand resume" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -253,7 +253,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand resume" -s V -l 
 complete -c git-release -n "__fish_git_release_using_subcommand status" -l format -d 'Output format' -r -f -a "table\t'A table, then the report'
 json\t'JSON (schema version 1; see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand status" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand status" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand status" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand status" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -269,7 +269,7 @@ medium\t'Medium'
 low\t'Low'"
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l issue -d 'The issue that triggered the rollback (a reference or URL)' -r
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -280,7 +280,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s v -
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
-complete -c git-release -n "__fish_git_release_using_subcommand completions" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand completions" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -289,7 +289,7 @@ complete -c git-release -n "__fish_git_release_using_subcommand completions" -s 
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "plan" -d 'Show the next version of each package and why'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "init" -d 'Write a starter release.toml'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "init" -d 'Write a starter git-release.toml'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan init tag hook changelog notes check doctor run resume status rollback completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'

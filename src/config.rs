@@ -1,8 +1,9 @@
 //! Configuration: sources, precedence, validation (DESIGN.md › Configuration).
 //!
 //! Sources, highest first: command-line flags (applied by the commands), environment
-//! (`GIT_RELEASE_*`), git config keys under `release.*`, the TOML file (`release.toml` at the
-//! repository root, or `.config/release.toml`, or `--config FILE`), built-in defaults. A
+//! (`GIT_RELEASE_*`), git config keys under `release.*`, the TOML file (`git-release.toml`
+//! at the repository root, or `.config/git-release.toml`, or a `release.toml` that is ours, or
+//! `--config FILE`; see [`find`]), built-in defaults. A
 //! missing file means defaults. Unknown keys, wrong types and bad values are errors that name
 //! the file, the line and the key.
 
@@ -97,6 +98,10 @@ pub struct Config {
     pub mode: Mode,
     /// `release.tag_format`: the tag formats of a single-package repository, the first names new tags.
     pub tag_format: Vec<String>,
+    /// Whether `release.tag_format` was given (flag, environment, git config or file). When
+    /// it was not, the single package's formats are detected from the tags present
+    /// (`onboard::detect_formats`, issue 15 item 3).
+    pub tag_format_set: bool,
     /// `release.initial_version`: the first version of a package with no tag and no version file.
     pub initial_version: Version,
     /// `release.protected_branches`.
@@ -545,14 +550,76 @@ pub const LAYERED_KEYS: [(&str, &str); 10] = [
     ("strict_commits", "release.strictCommits"),
 ];
 
+/// The file names searched at the root of a work tree, in order (DESIGN.md › Configuration):
+/// our own name first, then `release.toml`, which is read only when it is ours (issue 15
+/// item 4: cargo-release uses the same name).
+pub const FILE_NAMES: [&str; 4] =
+    ["git-release.toml", ".config/git-release.toml", "release.toml", ".config/release.toml"];
+
+/// The file `init` writes.
+pub const DEFAULT_FILE_NAME: &str = "git-release.toml";
+
+/// Top-level keys of cargo-release's `release.toml` (its reference, "Configuration"): a
+/// `release.toml` with one of them and none of ours belongs to cargo-release.
+const CARGO_RELEASE_KEYS: [&str; 34] = [
+    "allow-branch",
+    "sign-commit",
+    "sign-tag",
+    "push-remote",
+    "registry",
+    "release",
+    "publish",
+    "verify",
+    "owners",
+    "push",
+    "push-options",
+    "shared-version",
+    "consolidate-commits",
+    "pre-release-commit-message",
+    "pre-release-replacements",
+    "pre-release-hook",
+    "tag-message",
+    "tag-prefix",
+    "tag-name",
+    "tag",
+    "enable-features",
+    "enable-all-features",
+    "dependent-version",
+    "metadata",
+    "target",
+    "certs-source",
+    "rate-limit",
+    "post-release-commit-message",
+    "post-release-replacements",
+    "dev-version",
+    "dev-version-ext",
+    "no-dev-version",
+    "disable-push",
+    "disable-publish",
+];
+
+/// The top-level tables of our file.
+const OUR_TABLES: [&str; 8] =
+    ["release", "bump", "forge", "commands", "package", "waiver", "group", "changelog"];
+
+/// The configuration file found for a repository, and notes for `-v`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Located {
+    /// The file to load; `None` means defaults.
+    pub file: Option<PathBuf>,
+    /// One line per file passed over and why (a cargo-release `release.toml`).
+    pub notes: Vec<String>,
+}
+
 /// Finds the configuration file for a repository whose work tree is `workdir`.
 ///
-/// `explicit` (`--config` or `GIT_RELEASE_CONFIG`) must exist; otherwise `release.toml`
-/// then `.config/release.toml` are tried, and neither existing means defaults.
+/// `explicit` (`--config` or `GIT_RELEASE_CONFIG`) must exist and is always read; otherwise
+/// [`FILE_NAMES`] are tried in order, a `release.toml` that belongs to cargo-release
+/// ([`is_cargo_release`]) is passed over with a note, and none found means defaults.
 ///
 /// # Errors
 /// An explicit file that does not exist (exit 2).
-pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+pub fn find(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Located> {
     if let Some(path) = explicit {
         if !path.is_file() {
             return Err(Error::config(format!(
@@ -562,13 +629,52 @@ pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<
             .with_hint("check the path given to `--config` or `GIT_RELEASE_CONFIG`")
             .into());
         }
-        return Ok(Some(path.to_owned()));
+        return Ok(Located { file: Some(path.to_owned()), notes: Vec::new() });
     }
-    let Some(workdir) = workdir else { return Ok(None) };
-    Ok(["release.toml", ".config/release.toml"]
-        .iter()
-        .map(|name| workdir.join(name))
-        .find(|p| p.is_file()))
+    let mut located = Located::default();
+    let Some(workdir) = workdir else { return Ok(located) };
+    for name in FILE_NAMES {
+        let path = workdir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        if name.ends_with("/release.toml") || name == "release.toml" {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if is_cargo_release(&text) {
+                located.notes.push(format!(
+                    "`{name}` is cargo-release's configuration (its keys), not ours; it is ignored"
+                ));
+                continue;
+            }
+        }
+        located.file = Some(path);
+        break;
+    }
+    Ok(located)
+}
+
+/// [`find`]'s file alone.
+///
+/// # Errors
+/// As [`find`].
+pub fn locate(workdir: Option<&Path>, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    Ok(find(workdir, explicit)?.file)
+}
+
+/// Whether `text` (a `release.toml`) is cargo-release's configuration rather than ours: it
+/// parses as TOML, has at least one top-level key cargo-release knows, and no top-level
+/// table of ours (`release = false` is cargo-release's; `[release]` is ours). A file that
+/// does not parse, or has neither, is taken as ours so its errors are shown.
+pub fn is_cargo_release(text: &str) -> bool {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else { return false };
+    let ours = doc.iter().any(|(key, value)| {
+        OUR_TABLES.contains(&key.as_str()) && (value.is_table() || value.is_array())
+    });
+    let theirs = doc.iter().any(|(key, value)| {
+        CARGO_RELEASE_KEYS.contains(&key.as_str())
+            && !(OUR_TABLES.contains(&key.as_str()) && (value.is_table() || value.is_array()))
+    });
+    theirs && !ours
 }
 
 /// Loads and validates the configuration from `file` (if any), git config and `env`.
@@ -611,6 +717,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         None => release.mode.unwrap_or(Mode::Pr),
     };
 
+    let tag_format_set = layered.list("tag_format").is_some() || release.tag_format.is_some();
     let tag_format = match layered.list("tag_format") {
         Some(list) => {
             validate_formats(&list, "x")
@@ -924,6 +1031,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         branch,
         mode,
         tag_format,
+        tag_format_set,
         initial_version,
         protected_branches,
         changelog,

@@ -17,7 +17,7 @@ pub struct GlobalArgs {
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
 
-    /// Read configuration from FILE instead of `release.toml` or `.config/release.toml`
+    /// Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`
     #[arg(long, value_name = "FILE", global = true, env = "GIT_RELEASE_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -56,7 +56,11 @@ impl Ctx {
         let repo = Repo::discover(&dir)?;
         let explicit =
             global.config.as_ref().map(|p| if p.is_absolute() { p.clone() } else { dir.join(p) });
-        let file = config::locate(repo.workdir(), explicit.as_deref())?;
+        let located = config::find(repo.workdir(), explicit.as_deref())?;
+        for note in &located.notes {
+            ui.debug(note);
+        }
+        let file = located.file;
         let env: Vec<(String, String)> =
             std::env::vars().filter(|(k, _)| k.starts_with("GIT_RELEASE_")).collect();
         let config = config::load(file.as_deref(), &repo, &env)?;

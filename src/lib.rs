@@ -19,6 +19,7 @@ pub mod git;
 pub mod history;
 pub mod hooks;
 pub mod manifest;
+pub mod onboard;
 pub mod packages;
 pub mod plan;
 pub mod release;

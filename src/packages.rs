@@ -29,8 +29,14 @@ pub struct Package {
     pub manifest_name: Option<String>,
     /// The version in its first version file that has one, at HEAD.
     pub file_version: Option<Version>,
-    /// Packages it depends on: `depends_on` plus what its manifests declare, by package name.
+    /// Packages it depends on: `depends_on` plus the normal and build dependencies its
+    /// manifests declare, by package name. These alone order releases (tiers, cycles).
     pub depends_on: Vec<String>,
+    /// Packages its manifests name only as development dependencies (Cargo
+    /// `[dev-dependencies]`, npm `devDependencies`, Python dev/test groups) and not in
+    /// `depends_on`: shown by `plan --explain`, never used for tiers or cycles (issue 15
+    /// item 2; Cargo allows a dev-dependency cycle).
+    pub dev_depends_on: Vec<String>,
 }
 
 /// A drift finding: a package directory not configured, or a configured path missing.
@@ -160,6 +166,7 @@ fn resolve_inner(
 
     let configured = !config.packages.is_empty();
     let mut list = Vec::new();
+    let mut zero_config_note: Option<String> = None;
     if configured {
         for p in &config.packages {
             let version_files = if p.version_files.is_empty() {
@@ -175,6 +182,7 @@ fn resolve_inner(
                 manifest_name: None,
                 file_version: None,
                 depends_on: p.depends_on.clone(),
+                dev_depends_on: Vec::new(),
             });
         }
     } else {
@@ -187,9 +195,35 @@ fn resolve_inner(
                 name.clone_from(&m.name);
             }
         }
+        // The package name comes from a root manifest even when it carries no version
+        // (issue 15 item 3); the directory's name is the last resort.
+        for file in MANIFEST_NAMES {
+            if name.is_none()
+                && let Some(m) = read(file)?
+                && m.is_package
+            {
+                name.clone_from(&m.name);
+            }
+        }
         let name = name.unwrap_or_else(|| fallback_name.to_owned());
-        let tag_formats = config
-            .tag_format
+        let mut formats = config.tag_format.clone();
+        if config.file.is_none() && !config.tag_format_set {
+            // Zero configuration: the tag scheme is read from the tags present.
+            let tags = repo.tags()?;
+            let detected =
+                crate::onboard::schemes::detect(&name, tags.iter().map(|t| t.name.as_str()));
+            if !detected.formats.is_empty() {
+                formats = detected.formats;
+            }
+            if let Some(example) = detected.unmatched.first() {
+                zero_config_note = Some(format!(
+                    "{} tag(s) look like releases but match no tag format of `{name}` ({}), such as `{example}`; `git release init` writes a configuration that reads them",
+                    detected.unmatched.len(),
+                    formats.join(", ")
+                ));
+            }
+        }
+        let tag_formats = formats
             .iter()
             .map(|f| TagFormat::parse(f, &name))
             .collect::<Result<Vec<_>>>()
@@ -202,13 +236,15 @@ fn resolve_inner(
             manifest_name: None,
             file_version: None,
             depends_on: Vec::new(),
+            dev_depends_on: Vec::new(),
         });
     }
 
     // Versions, names and declared dependencies from the manifests.
-    let mut raw_deps: Vec<Vec<String>> = Vec::new();
+    let mut raw_deps: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     for pkg in &mut list {
         let mut deps = Vec::new();
+        let mut dev_deps = Vec::new();
         for file in &pkg.version_files {
             let Some(m) = read(file).with_context(|| {
                 format!("failed to read version file of package `{}`", pkg.name)
@@ -237,8 +273,9 @@ fn resolve_inner(
                 })?);
             }
             deps.extend(m.dependencies.iter().cloned());
+            dev_deps.extend(m.dev_dependencies.iter().cloned());
         }
-        raw_deps.push(deps);
+        raw_deps.push((deps, dev_deps));
     }
     let by_manifest: BTreeMap<String, String> = list
         .iter()
@@ -251,16 +288,25 @@ fn resolve_inner(
             keys
         })
         .collect();
-    for (pkg, deps) in list.iter_mut().zip(raw_deps) {
+    let local = |dep: &str| {
+        by_manifest.get(dep).or_else(|| by_manifest.get(&manifest::normalize_python_name(dep)))
+    };
+    for (pkg, (deps, dev_deps)) in list.iter_mut().zip(raw_deps) {
         for dep in deps {
-            let target = by_manifest
-                .get(&dep)
-                .or_else(|| by_manifest.get(&manifest::normalize_python_name(&dep)));
-            if let Some(target) = target
+            if let Some(target) = local(&dep)
                 && *target != pkg.name
                 && !pkg.depends_on.contains(target)
             {
                 pkg.depends_on.push(target.clone());
+            }
+        }
+        for dep in dev_deps {
+            if let Some(target) = local(&dep)
+                && *target != pkg.name
+                && !pkg.depends_on.contains(target)
+                && !pkg.dev_depends_on.contains(target)
+            {
+                pkg.dev_depends_on.push(target.clone());
             }
         }
     }
@@ -280,7 +326,15 @@ fn resolve_inner(
             if covered {
                 continue;
             }
-            let is_package = read(&manifest_path).ok().flatten().is_some_and(|m| m.is_package);
+            // Test data, samples and packages that are never published are not drift
+            // (the same rule `init` uses to leave them out).
+            if manifest::sample_dir(dir).is_some() {
+                continue;
+            }
+            let is_package = read(&manifest_path)
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.is_package && m.unpublished.is_none());
             if is_package {
                 drift.push(Drift::Unconfigured { manifest: manifest_path });
             }
@@ -288,6 +342,7 @@ fn resolve_inner(
     }
 
     check_cycles(&list)?;
+    problems.extend(zero_config_note);
     problems.sort();
     problems.dedup();
     Ok(Packages { list, drift, configured, warnings: problems })

@@ -13,7 +13,7 @@
 //! depends_on = ["spi"]            # optional; also inferred from manifests
 //! ```
 //!
-//! Each repository keeps its own `release.toml` and packages. A repository depends on
+//! Each repository keeps its own `git-release.toml` and packages. A repository depends on
 //! another when `depends_on` says so, or when one of its manifests depends on a package
 //! the other releases (by manifest name). Tiers follow from that graph; a cycle is an
 //! error naming it. The drift guard reports sibling folders of the repositories whose
@@ -197,6 +197,7 @@ pub fn tiers(ws: &Workspace) -> Result<BTreeMap<String, usize>> {
             manifest_name: None,
             file_version: None,
             depends_on: r.depends_on.clone(),
+            dev_depends_on: Vec::new(),
         })
         .collect();
     crate::packages::check_cycles(&as_packages).map_err(|e| {

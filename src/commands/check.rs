@@ -18,7 +18,7 @@ use crate::waivers::{self, Waiver};
 /// version files aligned, tests, docs and changelog current, `gh` ready when the forge is
 /// needed, no open release blockers, required variables set) and prints PASS, FAIL, WAIVED
 /// or SKIP for each, with a one-line reason and, for a FAIL, what to do. Waivers come from
-/// `[[waiver]]` in `release.toml` and from `.release-waivers.json`. Exits 1 when a FAIL
+/// `[[waiver]]` in `git-release.toml` and from `.release-waivers.json`. Exits 1 when a FAIL
 /// remains. Nothing is written.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -76,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
     finish(
         &report,
         args.format,
-        "fix what each FAIL says, or waive a check with a `[[waiver]]` in `release.toml`",
+        "fix what each FAIL says, or waive a check with a `[[waiver]]` in `git-release.toml`",
     )
 }
 

@@ -44,16 +44,46 @@ pub struct Manifest {
     pub version: Option<String>,
     /// `version.workspace = true` in a Cargo manifest: the version is the workspace's.
     pub version_from_workspace: bool,
-    /// Names of the packages it depends on that may be other packages of this repository:
-    /// Cargo `path`/`workspace` dependencies, every package.json dependency, every
-    /// pyproject dependency (normalised per PEP 503).
+    /// Names of the packages it depends on to build or run, that may be other packages of
+    /// this repository: Cargo `path`/`workspace` normal and build dependencies, package.json
+    /// `dependencies`, `peerDependencies` and `optionalDependencies`, pyproject
+    /// `[project] dependencies` and extras that are not dev/test groups (normalised per
+    /// PEP 503). These order releases (tiers, cycles).
     pub dependencies: Vec<String>,
+    /// The same for dependencies needed only to develop or test it: Cargo
+    /// `[dev-dependencies]`, package.json `devDependencies`, pyproject `[dependency-groups]`,
+    /// dev/test/docs extras, `[tool.uv] dev-dependencies` and Poetry dev groups. They do
+    /// not order releases (Cargo allows a dev-dependency cycle; so does npm).
+    pub dev_dependencies: Vec<String>,
     /// Workspace member patterns (`[workspace] members`, package.json `workspaces`).
     pub workspace_members: Vec<String>,
     /// `[workspace.package] version` of a Cargo workspace root.
     pub workspace_version: Option<String>,
     /// Whether it describes a package (as opposed to a virtual workspace root).
     pub is_package: bool,
+    /// Why it is never published, as its manifest says it: `publish = false` (Cargo, also
+    /// `publish = []`), `"private": true` (npm), or the `Private :: Do Not Upload` classifier
+    /// (Python). `None` for a package that may be published.
+    pub unpublished: Option<&'static str>,
+}
+
+/// Directory names whose manifests are test data or samples, not packages, unless a
+/// workspace declares them (issue 15 item 1): `init` skips them, the drift guard ignores them.
+pub const SAMPLE_DIRS: [&str; 9] = [
+    "tests",
+    "test",
+    "fixtures",
+    "__fixtures__",
+    "testdata",
+    "examples",
+    "example",
+    "benches",
+    "__tests__",
+];
+
+/// The first component of the `/`-separated `path` that is one of [`SAMPLE_DIRS`], if any.
+pub fn sample_dir(path: &str) -> Option<&str> {
+    path.split('/').find(|part| SAMPLE_DIRS.contains(part))
 }
 
 /// Parses `text`, the content of the file at `path` (used for its kind and in errors).
@@ -85,6 +115,13 @@ fn parse_cargo(text: &str) -> Result<Manifest> {
     if let Some(package) = doc.get("package").and_then(|p| p.as_table()) {
         m.is_package = true;
         m.name = package.get("name").and_then(|n| n.as_str()).map(str::to_owned);
+        match package.get("publish") {
+            Some(toml::Value::Boolean(false)) => m.unpublished = Some("publish = false"),
+            Some(toml::Value::Array(registries)) if registries.is_empty() => {
+                m.unpublished = Some("publish = []");
+            }
+            _ => {}
+        }
         match package.get("version") {
             Some(toml::Value::String(v)) => m.version = Some(v.clone()),
             Some(toml::Value::Table(t)) => {
@@ -102,29 +139,32 @@ fn parse_cargo(text: &str) -> Result<Manifest> {
             .and_then(|v| v.as_str())
             .map(str::to_owned);
     }
-    let mut tables: Vec<&toml::Table> = Vec::new();
-    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
-        if let Some(t) = doc.get(key).and_then(|t| t.as_table()) {
-            tables.push(t);
-        }
-    }
-    if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
-        for target in targets.values().filter_map(|t| t.as_table()) {
-            for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
-                if let Some(t) = target.get(key).and_then(|t| t.as_table()) {
-                    tables.push(t);
-                }
+    // (table, whether it is a dev-dependency table)
+    let mut tables: Vec<(&toml::Table, bool)> = Vec::new();
+    let scopes = std::iter::once(&doc).chain(
+        doc.get("target")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flat_map(|targets| targets.values().filter_map(|t| t.as_table())),
+    );
+    for scope in scopes {
+        for (key, dev) in
+            [("dependencies", false), ("build-dependencies", false), ("dev-dependencies", true)]
+        {
+            if let Some(t) = scope.get(key).and_then(|t| t.as_table()) {
+                tables.push((t, dev));
             }
         }
     }
-    for table in tables {
+    for (table, dev) in tables {
         for (key, spec) in table {
             let Some(spec) = spec.as_table() else { continue };
             let local = spec.contains_key("path")
                 || spec.get("workspace").and_then(toml::Value::as_bool) == Some(true);
             if local {
                 let name = spec.get("package").and_then(|p| p.as_str()).unwrap_or(key);
-                push_unique(&mut m.dependencies, name.to_owned());
+                let list = if dev { &mut m.dev_dependencies } else { &mut m.dependencies };
+                push_unique(list, name.to_owned());
             }
         }
     }
@@ -139,10 +179,19 @@ fn parse_npm(text: &str) -> Result<Manifest> {
         ..Manifest::default()
     };
     m.is_package = m.name.is_some();
-    for key in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
+    if doc.get("private").and_then(serde_json::Value::as_bool) == Some(true) {
+        m.unpublished = Some("\"private\": true");
+    }
+    for (key, dev) in [
+        ("dependencies", false),
+        ("peerDependencies", false),
+        ("optionalDependencies", false),
+        ("devDependencies", true),
+    ] {
         if let Some(deps) = doc.get(key).and_then(|d| d.as_object()) {
             for name in deps.keys() {
-                push_unique(&mut m.dependencies, name.clone());
+                let list = if dev { &mut m.dev_dependencies } else { &mut m.dependencies };
+                push_unique(list, name.clone());
             }
         }
     }
@@ -177,27 +226,83 @@ fn parse_python(text: &str) -> Result<Manifest> {
         }
     }
     if let Some(project) = project {
+        if string_list(project.get("classifiers")).iter().any(|c| c.starts_with("Private ::")) {
+            m.unpublished = Some("the `Private :: Do Not Upload` classifier");
+        }
         for dep in string_list(project.get("dependencies")) {
             push_unique(&mut m.dependencies, normalize_python_name(requirement_name(&dep)));
         }
         if let Some(optional) = project.get("optional-dependencies").and_then(|o| o.as_table()) {
-            for group in optional.values() {
+            for (extra, group) in optional {
+                let list =
+                    if is_dev_group(extra) { &mut m.dev_dependencies } else { &mut m.dependencies };
                 for dep in string_list(Some(group)) {
-                    push_unique(&mut m.dependencies, normalize_python_name(requirement_name(&dep)));
+                    push_unique(list, normalize_python_name(requirement_name(&dep)));
                 }
             }
         }
     }
+    // PEP 735 `[dependency-groups]` and uv's `[tool.uv] dev-dependencies` are for
+    // development only (`{ include-group = … }` entries are not names, and are skipped).
+    let mut dev_lists: Vec<&toml::Value> = Vec::new();
+    if let Some(groups) = doc.get("dependency-groups").and_then(|g| g.as_table()) {
+        dev_lists.extend(groups.values());
+    }
+    if let Some(uv_dev) =
+        doc.get("tool").and_then(|t| t.get("uv")).and_then(|u| u.get("dev-dependencies"))
+    {
+        dev_lists.push(uv_dev);
+    }
+    for list in dev_lists {
+        for dep in string_list(Some(list)) {
+            push_unique(&mut m.dev_dependencies, normalize_python_name(requirement_name(&dep)));
+        }
+    }
     if let Some(poetry) = poetry {
-        for key in ["dependencies", "dev-dependencies"] {
+        let mut tables: Vec<(&toml::Table, bool)> = Vec::new();
+        for (key, dev) in [("dependencies", false), ("dev-dependencies", true)] {
             if let Some(deps) = poetry.get(key).and_then(|d| d.as_table()) {
-                for name in deps.keys().filter(|k| *k != "python") {
-                    push_unique(&mut m.dependencies, normalize_python_name(name));
+                tables.push((deps, dev));
+            }
+        }
+        if let Some(groups) = poetry.get("group").and_then(|g| g.as_table()) {
+            for group in groups.values() {
+                if let Some(deps) = group.get("dependencies").and_then(|d| d.as_table()) {
+                    tables.push((deps, true));
                 }
+            }
+        }
+        for (deps, dev) in tables {
+            let list = if dev { &mut m.dev_dependencies } else { &mut m.dependencies };
+            for name in deps.keys().filter(|k| *k != "python") {
+                push_unique(list, normalize_python_name(name));
             }
         }
     }
     Ok(m)
+}
+
+/// Whether a pyproject extra or group named `name` is for development only (tests, docs,
+/// linting), by the names projects use for them.
+fn is_dev_group(name: &str) -> bool {
+    let name = normalize_python_name(name);
+    [
+        "dev",
+        "develop",
+        "development",
+        "test",
+        "tests",
+        "testing",
+        "docs",
+        "doc",
+        "lint",
+        "typing",
+        "type-check",
+        "benchmark",
+        "bench",
+        "all-dev",
+    ]
+    .contains(&name.as_str())
 }
 
 /// The distribution name at the start of a PEP 508 requirement (`foo[bar]>=1; python_version…`).
@@ -261,7 +366,8 @@ helpers = { path = "../helpers" }
         .expect("parses");
         assert_eq!(m.name.as_deref(), Some("my-cli"));
         assert_eq!(m.version.as_deref(), Some("1.2.3"));
-        assert_eq!(m.dependencies, vec!["my-core", "spi", "helpers"]);
+        assert_eq!(m.dependencies, vec!["my-core", "spi"]);
+        assert_eq!(m.dev_dependencies, vec!["helpers"], "a dev-dependency does not order releases");
     }
 
     #[test]
@@ -299,6 +405,35 @@ helpers = { path = "../helpers" }
             .expect("parses");
         assert_eq!(m.version.as_deref(), Some("1.0.0"));
         assert_eq!(m.dependencies, vec!["y"]);
+    }
+
+    #[test]
+    fn development_dependencies_are_kept_apart() {
+        let m = parse(
+            "web/package.json",
+            r#"{"name":"web","version":"1.0.0","dependencies":{"core":"1"},"peerDependencies":{"react":"*"},"devDependencies":{"testkit":"1","core":"1"}}"#,
+        )
+        .expect("parses");
+        assert_eq!(m.dependencies, vec!["core", "react"]);
+        assert_eq!(m.dev_dependencies, vec!["core", "testkit"]);
+        let m = parse(
+            "py/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"1.0.0\"\ndependencies = [\"lib\"]\n\
+             [project.optional-dependencies]\npostgres = [\"pg-driver\"]\ntest = [\"fixtures-kit\"]\n\
+             [dependency-groups]\ndev = [\"app-testing>=1\", { include-group = \"test\" }]\n\
+             [tool.uv]\ndev-dependencies = [\"uv-dev\"]\n",
+        )
+        .expect("parses");
+        assert_eq!(m.dependencies, vec!["lib", "pg-driver"]);
+        assert_eq!(m.dev_dependencies, vec!["fixtures-kit", "app-testing", "uv-dev"]);
+        let m = parse(
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"x\"\nversion = \"1.0.0\"\n[tool.poetry.dependencies]\ny = \"*\"\n\
+             [tool.poetry.group.test.dependencies]\nz = \"*\"\n[tool.poetry.dev-dependencies]\nw = \"*\"\n",
+        )
+        .expect("parses");
+        assert_eq!(m.dependencies, vec!["y"]);
+        assert_eq!(m.dev_dependencies, vec!["w", "z"]);
     }
 
     #[test]

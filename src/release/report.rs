@@ -351,6 +351,9 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
             out.push_str(&explain_table(row, markdown));
         }
     }
+    if explain {
+        out.push_str(&render_edges(plan, markdown));
+    }
     if !markdown && plan.rows.iter().any(|r| r.status == Status::Release) {
         let _ = writeln!(out, "\nplan {}", plan.hash());
     }
@@ -399,6 +402,45 @@ pub fn render_versions(plan: &Plan) -> String {
             let _ = writeln!(out, "{} {next}", row.name);
         } else {
             let _ = writeln!(out, "{next}");
+        }
+    }
+    out
+}
+
+/// The dependency edges between the plan's packages for `--explain` (issue 15 item 2): the
+/// normal and build dependencies that order the tiers, then the development-only ones that
+/// do not. Empty when there are none.
+fn render_edges(plan: &Plan, markdown: bool) -> String {
+    let in_plan = |name: &str| plan.rows.iter().any(|r| r.name == name);
+    let edges = |dev: bool| -> Vec<String> {
+        let mut lines = Vec::new();
+        for pkg in plan.packages.list.iter().filter(|p| in_plan(&p.name)) {
+            let deps = if dev { &pkg.dev_depends_on } else { &pkg.depends_on };
+            for dep in deps.iter().filter(|d| in_plan(d)) {
+                lines.push(format!("{} -> {dep}", pkg.name));
+            }
+        }
+        lines
+    };
+    let mut out = String::new();
+    for (dev, title) in [
+        (false, "dependencies that order the tiers (normal and build)"),
+        (true, "development dependencies, not used for tiers or cycles"),
+    ] {
+        let lines = edges(dev);
+        if lines.is_empty() {
+            continue;
+        }
+        if markdown {
+            let _ = writeln!(out, "\n### {title}\n");
+            for line in lines {
+                let _ = writeln!(out, "- `{line}`");
+            }
+        } else {
+            let _ = writeln!(out, "\n{title}:");
+            for line in lines {
+                let _ = writeln!(out, "  {line}");
+            }
         }
     }
     out

@@ -192,7 +192,7 @@ fn init_writes_hostile_manifest_names_as_data_never_as_toml() {
     r.commit("chore: start");
     let out = r.run(["init"]);
     out.expect_code(0);
-    let text = std::fs::read_to_string(r.path().join("release.toml")).expect("init wrote it");
+    let text = std::fs::read_to_string(r.path().join("git-release.toml")).expect("init wrote it");
     let parsed: toml::Table = toml::from_str(&text).expect("valid TOML");
     assert!(!parsed.contains_key("commands"), "no injected table:\n{text}");
     let names: Vec<&str> = parsed["package"]

@@ -1,4 +1,4 @@
-//! `git release init`: the starter `release.toml` it writes, and when it refuses.
+//! `git release init`: the starter `git-release.toml` it writes, and when it refuses.
 
 use crate::support::TestRepo;
 
@@ -22,13 +22,14 @@ fn workspace() -> TestRepo {
     r
 }
 
-/// Reads and parses the `release.toml` at the root of `r`.
+/// Reads and parses the `git-release.toml` at the root of `r`.
 fn written(r: &TestRepo) -> toml::Table {
-    let text = std::fs::read_to_string(r.path().join("release.toml")).expect("release.toml exists");
-    toml::from_str(&text).expect("release.toml is valid TOML")
+    let text = std::fs::read_to_string(r.path().join("git-release.toml"))
+        .expect("git-release.toml exists");
+    toml::from_str(&text).expect("git-release.toml is valid TOML")
 }
 
-/// `(name, path, tag_format)` of each `[[package]]` of a parsed `release.toml`.
+/// `(name, path, tag_format)` of each `[[package]]` of a parsed `git-release.toml`.
 fn packages(config: &toml::Table) -> Vec<(String, String, String)> {
     let Some(list) = config.get("package").and_then(toml::Value::as_array) else {
         return Vec::new();
@@ -53,7 +54,7 @@ fn writes_the_workspace_packages_with_the_tag_scheme_in_use() {
     let out = r.run(["init"]);
     out.expect_code(0);
     assert!(out.stdout.is_empty(), "init writes a file, not data: {}", out.stdout);
-    assert!(out.stderr.contains("release.toml"), "it says what it wrote: {}", out.stderr);
+    assert!(out.stderr.contains("git-release.toml"), "it says what it wrote: {}", out.stderr);
     let config = written(&r);
     assert_eq!(
         packages(&config),
@@ -111,17 +112,17 @@ fn the_written_file_loads_and_plans() {
 fn a_second_run_refuses_without_force() {
     let r = workspace();
     r.run(["init"]).expect_code(0);
-    r.write("release.toml", "# mine\n[release]\nremote = \"upstream\"\n");
+    r.write("git-release.toml", "# mine\n[release]\nremote = \"upstream\"\n");
 
     let out = r.run(["init"]);
     out.expect_code(2);
     assert!(
-        out.stderr.contains("release.toml") && out.stderr.contains("already exists"),
+        out.stderr.contains("git-release.toml") && out.stderr.contains("already exists"),
         "{}",
         out.stderr
     );
     assert!(out.stderr.contains("--force"), "the hint names the way out: {}", out.stderr);
-    let kept = std::fs::read_to_string(r.path().join("release.toml")).expect("still there");
+    let kept = std::fs::read_to_string(r.path().join("git-release.toml")).expect("still there");
     assert!(kept.starts_with("# mine"), "the file is untouched: {kept}");
 
     r.run(["init", "--force"]).expect_code(0);
@@ -133,7 +134,7 @@ fn dry_run_prints_the_file_and_writes_nothing() {
     let r = workspace();
     let out = r.run(["init", "--dry-run"]);
     out.expect_code(0);
-    assert!(!r.path().join("release.toml").exists(), "--dry-run wrote a file");
+    assert!(!r.path().join("git-release.toml").exists(), "--dry-run wrote a file");
     let printed: toml::Table = toml::from_str(&out.stdout).expect("prints valid TOML");
     assert_eq!(r.git(["status", "--porcelain"]), "", "the work tree is unchanged");
 
@@ -141,11 +142,11 @@ fn dry_run_prints_the_file_and_writes_nothing() {
     assert_eq!(printed, written(&r), "the dry run printed what a real run writes");
 
     // With a file in place, --dry-run still prints and leaves the file alone.
-    r.write("release.toml", "# mine\n");
+    r.write("git-release.toml", "# mine\n");
     let out = r.run(["init", "--dry-run"]);
     out.expect_code(0);
     assert!(out.stdout.contains("[[package]]"), "{}", out.stdout);
-    let kept = std::fs::read_to_string(r.path().join("release.toml")).expect("still there");
+    let kept = std::fs::read_to_string(r.path().join("git-release.toml")).expect("still there");
     assert_eq!(kept, "# mine\n");
 }
 
@@ -176,5 +177,5 @@ fn init_outside_a_repository_is_a_usage_error() {
     let out = r.run(["init"]);
     out.expect_code(2);
     assert!(out.stderr.contains("not inside a git repository"), "{}", out.stderr);
-    assert!(!r.path().join("release.toml").exists());
+    assert!(!r.path().join("git-release.toml").exists());
 }

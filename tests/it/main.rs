@@ -15,6 +15,7 @@ mod hostile_forge;
 mod init;
 mod many;
 mod newcomer;
+mod onboard;
 mod plan;
 mod readme;
 mod real_gh;
