@@ -335,6 +335,14 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
                 let _ = writeln!(out, "{}:", row.name);
             }
             for r in &row.reasons {
+                if let Some(file) = &r.file {
+                    if markdown {
+                        let _ = writeln!(out, "- `{file}` changeset → {}", r.bump);
+                    } else {
+                        let _ = writeln!(out, "  {file}  changeset  {}", r.bump);
+                    }
+                    continue;
+                }
                 let short = &r.commit[..r.commit.len().min(7)];
                 let kind = r.kind.as_deref().unwrap_or("(not conventional)");
                 let scope = r.scope.as_deref().map(|s| format!("({s})")).unwrap_or_default();
@@ -381,6 +389,7 @@ fn reason(row: &plan::Row) -> String {
                     row.commits,
                     if row.commits == 1 { "" } else { "s" }
                 ),
+                (_, Some(r)) if r.commit.is_empty() => r.summary.clone(),
                 (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),
                 (_, None) => match (&row.current_version, &row.next_version) {
                     // A pending prerelease becomes the stable release (`1.3.0-rc.2` → `1.3.0`).
