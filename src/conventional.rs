@@ -225,6 +225,12 @@ impl BumpRules {
         self.types.get(kind).copied().unwrap_or(self.other)
     }
 
+    /// The bump of a non-breaking commit of type `kind` (lowercase) on `1.y.z`, before any
+    /// `[[bump.rule]]`.
+    pub fn level_of_type(&self, kind: &str) -> Level {
+        self.types.get(kind).copied().unwrap_or(self.other)
+    }
+
     /// Whether the commit counts as a breaking change under these rules (`lenient_footers`).
     pub fn is_breaking(&self, commit: &Classified) -> bool {
         commit.breaking || (self.lenient_footers && commit.lenient_breaking)

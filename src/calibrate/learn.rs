@@ -97,6 +97,9 @@ struct Move {
     from: String,
     to: String,
     settings: Settings,
+    /// How far the new level is from the old (0 for a flag): on equal gains, the smaller
+    /// step wins (`feat(ci)` → patch rather than none when both fit).
+    distance: u8,
 }
 
 /// Learns settings from `pairs`, starting at `start`; returns them and the changes made.
@@ -127,7 +130,9 @@ pub fn learn(start: &Settings, pairs: &[&Pair], commits: &[Classified]) -> (Sett
                 continue;
             }
             let gain = score - base;
-            if best.as_ref().is_none_or(|(g, _, _)| gain > *g) {
+            if best.as_ref().is_none_or(|(g, _, m)| {
+                gain > *g || (gain == *g && candidate.distance < m.distance)
+            }) {
                 best = Some((gain, altered, candidate));
             }
         }
@@ -182,6 +187,7 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
                 from: b.feat_before_1_0.as_str().into(),
                 to: level.as_str().into(),
                 settings: with(&|s| s.bump.feat_before_1_0 = level),
+                distance: step(b.feat_before_1_0, level),
             });
         }
         if level != Level::None && level != b.breaking_before_1_0 {
@@ -190,6 +196,7 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
                 from: b.breaking_before_1_0.as_str().into(),
                 to: level.as_str().into(),
                 settings: with(&|s| s.bump.breaking_before_1_0 = level),
+                distance: step(b.breaking_before_1_0, level),
             });
         }
         if level <= Level::Patch && level != b.other {
@@ -198,6 +205,7 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
                 from: b.other.as_str().into(),
                 to: level.as_str().into(),
                 settings: with(&|s| s.bump.other = level),
+                distance: step(b.other, level),
             });
         }
         for kind in TYPES {
@@ -210,6 +218,7 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
                     settings: with(&|s| {
                         s.bump.types.insert((*kind).to_owned(), level);
                     }),
+                    distance: step(now, level),
                 });
             }
         }
@@ -231,6 +240,7 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
                         None => s.bump.rules.insert(0, rule),
                     }
                 }),
+                distance: step(now.unwrap_or_else(|| b.level_of_type(kind)), level),
             });
         }
     }
@@ -239,14 +249,22 @@ fn moves(current: &Settings, scopes: &[(String, String)]) -> Vec<Move> {
         from: current.first_parent.to_string(),
         to: (!current.first_parent).to_string(),
         settings: with(&|s| s.first_parent = !s.first_parent),
+        distance: 0,
     });
     out.push(Move {
         key: "bump.lenient_footers".into(),
         from: current.bump.lenient_footers.to_string(),
         to: (!current.bump.lenient_footers).to_string(),
         settings: with(&|s| s.bump.lenient_footers = !s.bump.lenient_footers),
+        distance: 0,
     });
     out
+}
+
+/// How many levels apart `a` and `b` are.
+fn step(a: Level, b: Level) -> u8 {
+    let rank = |l: Level| l as u8;
+    rank(a).abs_diff(rank(b))
 }
 
 /// Chronological cross-validation: agreement of the current and of the learned settings on
@@ -301,8 +319,12 @@ pub fn likely_reason(pair: &Pair, predicted: Level, settings: &Settings, commits
         );
     }
     match (shipped, predicted) {
-        (Level::Major, _) if pair.from.major == 0 && pair.to.major == 1 && !breaking => {
-            "major with no breaking marker: a 1.0 graduation".into()
+        (Level::Major, _) if pair.from.major == 0 && pair.to.major == 1 => {
+            if breaking {
+                "major on a breaking change before 1.0: a 1.0 graduation".into()
+            } else {
+                "major with no breaking marker: a 1.0 graduation".into()
+            }
         }
         (Level::Major, _) if !breaking => {
             "major with no breaking marker: a break found in review or by a checker".into()
@@ -320,7 +342,7 @@ pub fn likely_reason(pair: &Pair, predicted: Level, settings: &Settings, commits
                 .into()
         }
         (Level::Minor, Level::Patch) if feat => {
-            "minor although the features were ruled patch: an exception".into()
+            "minor with features ruled patch and no breaking commit: probably an API break found by a semver checker".into()
         }
         (Level::Minor, Level::Major) => "minor despite a breaking change".into(),
         _ => format!("{} shipped where the commits ask for {}", shipped.as_str(), predicted.as_str()),

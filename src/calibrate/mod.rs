@@ -56,6 +56,27 @@ pub struct Disagreement {
     pub reason: String,
 }
 
+/// One scored pair and what each setting predicts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scored {
+    /// The package.
+    pub package: String,
+    /// The release the range starts from.
+    pub from_tag: String,
+    /// The release that shipped.
+    pub to_tag: String,
+    /// The release's committer time, seconds since the epoch.
+    pub time: i64,
+    /// Commits of the package in the range.
+    pub commits: usize,
+    /// The bump that shipped.
+    pub shipped: String,
+    /// The bump the current settings predict.
+    pub current: String,
+    /// The bump the learned settings predict.
+    pub learned: String,
+}
+
 /// What calibrate found.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -79,6 +100,8 @@ pub struct Report {
     pub skipped: Skipped,
     /// Past releases the learned settings do not predict, oldest first.
     pub disagreements: Vec<Disagreement>,
+    /// Every scored pair, oldest first.
+    pub scored: Vec<Scored>,
     /// Whether change files were read.
     pub changesets: bool,
     /// Commits read.
@@ -126,7 +149,21 @@ pub fn calibrate(repo: &Repo, config: &Config, selection: &Selection) -> Result<
             })
         })
         .collect();
+    let scored = pairs
+        .iter()
+        .map(|p| Scored {
+            package: p.package.clone(),
+            from_tag: p.from_tag.clone(),
+            to_tag: p.to_tag.clone(),
+            time: p.time,
+            commits: p.commits.len(),
+            shipped: p.shipped().as_str().to_owned(),
+            current: current.predict(p, commits).as_str().to_owned(),
+            learned: learned.predict(p, commits).as_str().to_owned(),
+        })
+        .collect();
     Ok(Report {
+        scored,
         current_agree: current.agreement(&pairs, commits),
         learned_agree: learned.agreement(&pairs, commits),
         pairs: pairs.len(),

@@ -153,6 +153,7 @@ pub fn json(report: &Report) -> String {
         "packages": report.packages,
         "skipped": report.skipped,
         "disagreements": report.disagreements,
+        "scored": report.scored,
         "changesets": report.changesets,
         "commits_read": report.commits_read,
         "elapsed_ms": report.elapsed_ms,
