@@ -232,8 +232,10 @@ def main():
             target = TAGS[fixture][to_tag][1]
             run(["git", "update-ref", "refs/heads/score", target], repo)
             run(["git", "symbolic-ref", "HEAD", "refs/heads/score"], repo)
+            # A whole-repository line is the only package: its name comes from its manifest.
+            only = [] if lines[0][1] == "." else [name]
             for key, cfg in cfgs.items():
-                out = run([binary, "-C", repo, "--config", cfg, "plan", "--format", "json", name],
+                out = run([binary, "-C", repo, "--config", cfg, "plan", "--format", "json"] + only,
                           repo, check=False)
                 level = "none"
                 if out.returncode == 0:
