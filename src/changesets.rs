@@ -50,7 +50,9 @@ impl ChangeFile {
 /// Whether `name` (a file name inside the folder) is a change file: `*.md` except the
 /// folder's `README.md`.
 pub fn is_change_file(name: &str) -> bool {
-    name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md") && !name.starts_with('.')
+    std::path::Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        && !name.eq_ignore_ascii_case("readme.md")
+        && !name.starts_with('.')
 }
 
 /// Parses a change file's front matter. A file without one, or with a line that is not

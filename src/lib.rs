@@ -44,7 +44,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
 
     use crate::cli::Command;
     use crate::commands::{
-        calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, tag,
+        calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rollback, run,
+        status, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),

@@ -302,14 +302,19 @@ pub fn cross_validate(
 }
 
 /// Why a past release still disagrees with the rules, in words.
-pub fn likely_reason(pair: &Pair, predicted: Level, settings: &Settings, commits: &[Classified]) -> String {
+pub fn likely_reason(
+    pair: &Pair,
+    predicted: Level,
+    settings: &Settings,
+    commits: &[Classified],
+) -> String {
     let shipped = pair.shipped();
     let list = if settings.first_parent { &pair.first_parent } else { &pair.commits };
     let has = |f: &dyn Fn(&Classified) -> bool| list.iter().any(|c| f(&commits[*c as usize]));
     let breaking = has(&|c| settings.bump.is_breaking(c));
     let feat = has(&|c| c.kind.as_deref() == Some("feat"));
-    let skipped = crate::version::bump(&pair.from, shipped) != pair.to;
-    if skipped {
+    let jumped = crate::version::bump(&pair.from, shipped) != pair.to;
+    if jumped {
         return format!(
             "{} skipped a version (the next {} after {} is {}): set by hand",
             pair.to,

@@ -90,10 +90,18 @@ pub fn table(report: &Report) -> String {
         s.unreachable,
         s.empty,
         s.not_conventional,
-        if s.before_since > 0 { format!(", {} before --since", s.before_since) } else { String::new() }
+        if s.before_since > 0 {
+            format!(", {} before --since", s.before_since)
+        } else {
+            String::new()
+        }
     );
     if !report.disagreements.is_empty() {
-        let _ = writeln!(out, "\nreleases the learned rules still do not predict ({}):", report.disagreements.len());
+        let _ = writeln!(
+            out,
+            "\nreleases the learned rules still do not predict ({}):",
+            report.disagreements.len()
+        );
         let rows = report.disagreements.iter().take(SHOWN_DISAGREEMENTS).map(|d| {
             [
                 terminal_safe(&format!("{} → {}", d.from_tag, d.to_tag)).into_owned(),

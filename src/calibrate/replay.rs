@@ -176,8 +176,7 @@ impl Graph {
                     continue;
                 }
                 if expanded {
-                    let level =
-                        self.parents[c].iter().map(|p| self.generation[*p as usize]).max();
+                    let level = self.parents[c].iter().map(|p| self.generation[*p as usize]).max();
                     self.generation[c] = level.unwrap_or(0) + 1;
                 } else {
                     stack.push((c, true));
@@ -246,6 +245,9 @@ impl Graph {
     }
 }
 
+/// A pair before the path filter: package slot, `P`, `T`, full range, first-parent range.
+type RawPair = (usize, LineTag, LineTag, Vec<u32>, Vec<u32>);
+
 /// One tag of a line, peeled.
 struct LineTag {
     version: Version,
@@ -273,8 +275,7 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
     let resolved = packages::resolve(repo, config, head_tree, &fallback)?;
     let selected = select(&resolved.list, &selection.packages)?;
     let only_package = resolved.list.len() == 1;
-    let changesets_on =
-        config.bump.changesets.unwrap_or(changesets::has_folder(repo, head_tree)?);
+    let changesets_on = config.bump.changesets.unwrap_or(changesets::has_folder(repo, head_tree)?);
 
     // Every tag of every selected line, peeled to its commit.
     let tags = repo.tags()?;
@@ -282,8 +283,7 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
     let mut tips = Vec::new();
     for tag in &tags {
         for (slot, pkg) in selected.iter().enumerate() {
-            let Some(version) = pkg.tag_formats.iter().find_map(|f| f.parse_tag(&tag.name))
-            else {
+            let Some(version) = pkg.tag_formats.iter().find_map(|f| f.parse_tag(&tag.name)) else {
                 continue;
             };
             let commit = match tag.peeled {
@@ -325,7 +325,7 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
         ..History::default()
     };
     // The raw pairs: (slot, P, T, full range, first-parent range), before the path filter.
-    let mut raw: Vec<(usize, LineTag, LineTag, Vec<u32>, Vec<u32>)> = Vec::new();
+    let mut raw: Vec<RawPair> = Vec::new();
     for (slot, line) in found.into_iter().enumerate() {
         let mut line: Vec<LineTag> = line
             .into_iter()
@@ -364,7 +364,11 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
 
     // Which commits touch which package path: one tree comparison per commit.
     let trie = PathTrie::new(
-        selected.iter().enumerate().filter(|(_, p)| p.path != ".").map(|(s, p)| (s, p.path.as_str())),
+        selected
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.path != ".")
+            .map(|(s, p)| (s, p.path.as_str())),
     );
     let mut in_ranges: Vec<u32> = raw.iter().flat_map(|r| r.3.iter().copied()).collect();
     in_ranges.sort_unstable();
@@ -386,9 +390,8 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
         })?;
         in_ranges.iter().copied().zip(results).collect()
     };
-    let added = if changesets_on { added_change_files(repo, &graph, &in_ranges)? } else {
-        HashMap::new()
-    };
+    let added =
+        if changesets_on { added_change_files(repo, &graph, &in_ranges)? } else { HashMap::new() };
 
     // Messages, read and classified once per commit that some pair keeps.
     let keeps = |slot: usize, c: u32| {
@@ -412,8 +415,11 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
         let name = &selected[slot].name;
         let commits: Vec<u32> =
             full.iter().filter(|c| keeps(slot, **c)).map(|c| position[c]).collect();
-        let first_parent: Vec<u32> =
-            first.iter().filter(|c| keeps(slot, **c)).filter_map(|c| position.get(c).copied()).collect();
+        let first_parent: Vec<u32> = first
+            .iter()
+            .filter(|c| keeps(slot, **c))
+            .filter_map(|c| position.get(c).copied())
+            .collect();
         let changesets: Vec<(String, Level)> = full
             .iter()
             .filter_map(|c| added.get(c))
@@ -490,7 +496,10 @@ fn added_change_files(
 }
 
 /// The packages named (by name or path), or all; an unknown one is a usage error.
-fn select<'p>(list: &'p [packages::Package], wanted: &[String]) -> Result<Vec<&'p packages::Package>> {
+fn select<'p>(
+    list: &'p [packages::Package],
+    wanted: &[String],
+) -> Result<Vec<&'p packages::Package>> {
     if wanted.is_empty() {
         return Ok(list.iter().collect());
     }

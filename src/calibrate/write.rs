@@ -1,4 +1,4 @@
-//! `calibrate --write`: the learned settings into the configuration file, with toml_edit so
+//! `calibrate --write`: the learned settings into the configuration file, with `toml_edit` so
 //! comments, order and formatting stay as they were (issue 16 item 5).
 //!
 //! Only the keys that changed are written. A comment line above `[bump]` records the

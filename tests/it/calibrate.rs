@@ -120,10 +120,9 @@ fn release_plz_crates_learn_the_cargo_zero_x_policy() {
 #[test]
 fn cocogitto_and_semantic_release_keep_the_defaults() {
     let repo = TestRepo::new();
-    for (name, config) in [
-        ("cocogitto", "[release]\ntag_format = \"{version}\"\n"),
-        ("semantic-release", ""),
-    ] {
+    for (name, config) in
+        [("cocogitto", "[release]\ntag_format = \"{version}\"\n"), ("semantic-release", "")]
+    {
         let dir = replay(&repo, name);
         let (report, _) = calibrate_json(&repo, &dir, config, &[]);
         assert!(report["pairs"].as_u64().expect("a count") >= 30, "{name}: {report:#}");
@@ -174,7 +173,11 @@ fn feat_ci_shipped_as_patch_learns_a_scope_rule_that_plan_honours() {
 
     let table = repo.run(["calibrate"]);
     table.expect_code(0);
-    assert!(table.stdout.contains("bump.rule feat(ci)  - → patch  +5 of 5 ranges"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("bump.rule feat(ci)  - → patch  +5 of 5 ranges"),
+        "{}",
+        table.stdout
+    );
 
     repo.run(["calibrate", "--write"]).expect_code(0);
     let written = std::fs::read_to_string(repo.path().join("release.toml")).expect("written");
@@ -203,7 +206,10 @@ fn a_changesets_history_gets_its_bumps_from_the_change_files() {
     for (i, level) in ["minor", "patch", "major", "patch", "minor", "minor"].iter().enumerate() {
         // Commits that are not Conventional Commits; the change file says the bump.
         repo.write("src/index.js", &format!("// change {i}\n"));
-        repo.write(&format!(".changeset/change-{i}.md"), &format!("---\n\"widget\": {level}\n---\n\nA change.\n"));
+        repo.write(
+            &format!(".changeset/change-{i}.md"),
+            &format!("---\n\"widget\": {level}\n---\n\nA change.\n"),
+        );
         repo.commit(&format!("Update the widget ({i})"));
         // `changeset version` consumes the file when it releases.
         std::fs::remove_file(repo.path().join(format!(".changeset/change-{i}.md"))).expect("rm");
@@ -238,7 +244,11 @@ fn a_changesets_history_gets_its_bumps_from_the_change_files() {
     assert_eq!(row["next_version"], format!("{}.{}.0", v.0, v.1 + 1), "{row:#}");
     let explain = repo.run(["plan", "--explain"]);
     explain.expect_code(0);
-    assert!(explain.stdout.contains(".changeset/shy-cats.md  changeset  minor"), "{}", explain.stdout);
+    assert!(
+        explain.stdout.contains(".changeset/shy-cats.md  changeset  minor"),
+        "{}",
+        explain.stdout
+    );
 }
 
 #[test]
@@ -249,11 +259,19 @@ fn bad_rules_and_unknown_packages_are_clear_errors() {
     repo.write("release.toml", "[[bump.rule]]\ntype = \"feat\"\nscope = \"ci\"\nbump = \"huge\"\n");
     let out = repo.run(["calibrate"]);
     out.expect_code(2);
-    assert!(out.stderr.contains("release.toml:1") && out.stderr.contains("bump.rule"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("release.toml:1") && out.stderr.contains("bump.rule"),
+        "{}",
+        out.stderr
+    );
     repo.write("release.toml", "[bump]\nlenient_footers = \"yes\"\n");
     let out = repo.run(["plan"]);
     out.expect_code(2);
-    assert!(out.stderr.contains("`bump.lenient_footers` must be `true` or `false`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`bump.lenient_footers` must be `true` or `false`"),
+        "{}",
+        out.stderr
+    );
     std::fs::remove_file(repo.path().join("release.toml")).expect("rm");
     let out = repo.run(["calibrate", "nope"]);
     out.expect_code(2);
