@@ -706,7 +706,15 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
     for (key, value) in parsed.bump {
         let span = value.span();
         let bad_value = |what: &str| -> anyhow::Error {
-            Error::config(format!("{}: `bump.{key}` must be {what}", at(span.clone()))).into()
+            Error::config(format!(
+                "{}: `bump.{key}` must be {what}, not `{}`",
+                at(span.clone()),
+                match value.get_ref() {
+                    toml::Value::String(text) => text.clone(),
+                    other => format!("a {}", other.type_str()),
+                }
+            ))
+            .into()
         };
         let level = || -> Result<Level> {
             value
