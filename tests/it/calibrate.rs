@@ -280,3 +280,46 @@ fn bad_rules_and_unknown_packages_are_clear_errors() {
     out.expect_code(2);
     assert!(out.stderr.contains("no tag `v9`"), "{}", out.stderr);
 }
+
+#[test]
+fn merged_branches_and_colonless_breaking_footers_are_learned() {
+    let repo = TestRepo::new();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    let mut v = (1, 0, 0);
+    for round in 0..4 {
+        // A feature branch merged with a fix on main: the maintainers shipped a patch, so
+        // only first parents count.
+        repo.branch(&format!("topic{round}"));
+        repo.checkout(&format!("topic{round}"));
+        repo.change(&format!("src/t{round}.txt"), "feat: experimental thing");
+        repo.checkout("main");
+        repo.change(&format!("src/m{round}.txt"), "fix: main fix");
+        repo.merge(&format!("topic{round}"));
+        v.2 += 1;
+        repo.tag(&format!("v{}.{}.{}", v.0, v.1, v.2));
+        // A breaking change announced without the footer's colon, shipped as a major.
+        repo.change(
+            &format!("src/b{round}.txt"),
+            "fix: drop the old flag\n\nBREAKING CHANGE the flag is gone",
+        );
+        v = (v.0 + 1, 0, 0);
+        repo.tag(&format!("v{}.{}.{}", v.0, v.1, v.2));
+    }
+    let out = repo.run(["calibrate", "--format", "json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["pairs"], 8, "{report:#}");
+    assert_eq!(report["in_sample"]["current"], 0, "{report:#}");
+    assert_eq!(report["learned"]["first_parent"], true, "{report:#}");
+    assert_eq!(report["learned"]["lenient_footers"], true, "{report:#}");
+    assert_eq!(report["in_sample"]["learned"], 8, "{report:#}");
+
+    repo.run(["calibrate", "--write"]).expect_code(0);
+    let written = std::fs::read_to_string(repo.path().join("release.toml")).expect("written");
+    assert!(written.contains("[release]\nfirst_parent = true\n"), "{written}");
+    assert!(written.contains("lenient_footers = true\n"), "{written}");
+    // `plan` follows both: a colonless footer is now a major.
+    repo.change("src/z.txt", "fix: rename\n\nBREAKING CHANGE renamed");
+    assert_eq!(repo.plan_single(&[])["next_version"], format!("{}.0.0", v.0 + 1));
+}
