@@ -249,6 +249,10 @@ fn a_changesets_history_gets_its_bumps_from_the_change_files() {
         "{}",
         explain.stdout
     );
+    // The changelog of that release is made of its commits; the change file does not break it.
+    let changelog = repo.run(["changelog"]);
+    changelog.expect_code(0);
+    assert!(changelog.stdout.contains(&format!("{}.{}.0", v.0, v.1 + 1)), "{}", changelog.stdout);
 }
 
 #[test]
