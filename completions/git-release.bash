@@ -16,6 +16,9 @@ _git__release() {
             ",$1")
                 cmd="git__release"
                 ;;
+            git__release,calibrate)
+                cmd="git__release__subcmd__calibrate"
+                ;;
             git__release,changelog)
                 cmd="git__release__subcmd__changelog"
                 ;;
@@ -57,6 +60,9 @@ _git__release() {
                 ;;
             git__release,tag)
                 cmd="git__release__subcmd__tag"
+                ;;
+            git__release__subcmd__help,calibrate)
+                cmd="git__release__subcmd__help__subcmd__calibrate"
                 ;;
             git__release__subcmd__help,changelog)
                 cmd="git__release__subcmd__help__subcmd__changelog"
@@ -149,12 +155,46 @@ _git__release() {
 
     case "${cmd}" in
         git__release)
-            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan init tag hook changelog notes check doctor run resume status rollback completions help"
+            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan calibrate init tag hook changelog notes check doctor run resume status rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__calibrate)
+            opts="-C -q -v -h -V --since --write --dry-run --format --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -299,8 +339,22 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__help)
-            opts="plan init tag hook changelog notes check doctor run resume status rollback completions help"
+            opts="plan calibrate init tag hook changelog notes check doctor run resume status rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__calibrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -36,6 +36,7 @@ pub struct Cli {
 )]
 pub enum Command {
     Plan(commands::plan::PlanArgs),
+    Calibrate(commands::calibrate::CalibrateArgs),
     Init(commands::init::InitArgs),
     Tag(commands::tag::TagArgs),
     Hook(commands::hook::HookArgs),

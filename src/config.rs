@@ -435,7 +435,7 @@ struct FileConfig {
     #[serde(default)]
     release: ReleaseFile,
     #[serde(default)]
-    bump: BTreeMap<String, Spanned<Level>>,
+    bump: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     forge: Option<Spanned<ForgeFile>>,
     #[serde(default)]
@@ -819,19 +819,46 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
     }
 
     let mut bump = BumpRules::default();
-    for (key, level) in parsed.bump {
-        let value = *level.get_ref();
+    for (key, value) in parsed.bump {
+        let span = value.span();
+        let bad_value = |what: &str| -> anyhow::Error {
+            Error::config(format!(
+                "{}: `bump.{key}` must be {what}, not `{}`",
+                at(span.clone()),
+                match value.get_ref() {
+                    toml::Value::String(text) => text.clone(),
+                    other => format!("a {}", other.type_str()),
+                }
+            ))
+            .into()
+        };
+        let level = || -> Result<Level> {
+            value
+                .get_ref()
+                .clone()
+                .try_into::<Level>()
+                .map_err(|_| bad_value("one of `none`, `patch`, `minor`, `major`"))
+        };
         match key.as_str() {
-            "other" => bump.other = value,
-            "breaking_before_1_0" => bump.breaking_before_1_0 = value,
-            "feat_before_1_0" => bump.feat_before_1_0 = value,
+            "other" => bump.other = level()?,
+            "breaking_before_1_0" => bump.breaking_before_1_0 = level()?,
+            "feat_before_1_0" => bump.feat_before_1_0 = level()?,
+            "lenient_footers" => {
+                bump.lenient_footers =
+                    value.get_ref().as_bool().ok_or_else(|| bad_value("`true` or `false`"))?;
+            }
+            "changesets" => {
+                bump.changesets =
+                    Some(value.get_ref().as_bool().ok_or_else(|| bad_value("`true` or `false`"))?);
+            }
+            "rule" => bump.rules = bump_rules(value.get_ref(), &at(span.clone()))?,
             kind if is_commit_type(kind) => {
-                bump.types.insert(kind.to_ascii_lowercase(), value);
+                bump.types.insert(kind.to_ascii_lowercase(), level()?);
             }
             bad => {
                 return Err(Error::config(format!(
                     "{}: `bump.{bad}` is not a commit type: use letters, digits and `-`",
-                    at(level.span())
+                    at(span)
                 ))
                 .into());
             }
@@ -1142,6 +1169,45 @@ fn validate_formats(list: &[String], name: &str) -> Result<Vec<TagFormat>> {
 }
 
 /// Whether `key` can be a Conventional Commit type.
+/// `[[bump.rule]]` entries as written: `type`, `scope` (a glob) and `bump`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BumpRuleFile {
+    #[serde(rename = "type")]
+    kind: String,
+    scope: String,
+    bump: Level,
+}
+
+/// Decodes `[[bump.rule]]` (an array of tables); `at` is where the array starts.
+fn bump_rules(value: &toml::Value, at: &str) -> Result<Vec<crate::conventional::BumpRule>> {
+    let entries: Vec<BumpRuleFile> = value.clone().try_into().map_err(|e: toml::de::Error| {
+        Error::config(format!("{at}: `[[bump.rule]]`: {}", e.message().trim()))
+            .with_hint("write each rule as `[[bump.rule]]` with `type = \"feat\"`, `scope = \"ci\"` and `bump = \"patch\"`")
+    })?;
+    let mut rules = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let kind = entry.kind.trim().to_ascii_lowercase();
+        if !is_commit_type(&kind) {
+            return Err(Error::config(format!(
+                "{at}: `[[bump.rule]]`: `{}` is not a commit type: use letters, digits and `-`",
+                entry.kind
+            ))
+            .into());
+        }
+        let scope = entry.scope.trim().to_ascii_lowercase();
+        if scope.is_empty() || scope.chars().any(char::is_control) {
+            return Err(Error::config(format!(
+                "{at}: `[[bump.rule]]`: the scope glob of type `{kind}` is empty"
+            ))
+            .with_hint("give a scope or a glob such as `ci` or `deps*`")
+            .into());
+        }
+        rules.push(crate::conventional::BumpRule { kind, scope, bump: entry.bump });
+    }
+    Ok(rules)
+}
+
 fn is_commit_type(key: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }

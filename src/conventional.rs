@@ -37,6 +37,10 @@ pub struct Classified {
     pub footers: Vec<(String, String)>,
     /// The body between the header and the footers, if any.
     pub body: Option<String>,
+    /// Whether a line of the body or footers starts with `BREAKING CHANGE` or
+    /// `BREAKING-CHANGE` followed by a colon or a space, as the angular parser of
+    /// conventional-changelog accepts; counts only under `[bump] lenient_footers`.
+    pub lenient_breaking: bool,
 }
 
 /// Parses `message` (the raw commit message, any line endings, possibly lossy UTF-8).
@@ -79,6 +83,7 @@ pub fn classify(message: &str) -> Classified {
                 release_as,
                 footers,
                 body: commit.body().map(str::to_owned),
+                lenient_breaking: lenient_breaking(trimmed),
             }
         }
         Err(_) => Classified {
@@ -92,6 +97,7 @@ pub fn classify(message: &str) -> Classified {
             summary,
             footers: Vec::new(),
             body: None,
+            lenient_breaking: false,
         },
     }
 }
@@ -110,6 +116,41 @@ fn release_as_in_trailers(message: &str) -> Option<Version> {
     })
 }
 
+/// Whether a line after the header starts with `BREAKING CHANGE` or `BREAKING-CHANGE` and
+/// then a colon or whitespace: the angular parser's note keywords (conventional-changelog's
+/// `noteKeywords`), which also accept the footer without its colon.
+fn lenient_breaking(message: &str) -> bool {
+    message.lines().skip(1).any(|line| {
+        let line = line.trim_start_matches([' ', '\t', '*']);
+        ["BREAKING CHANGE", "BREAKING-CHANGE"].iter().any(|key| {
+            line.strip_prefix(key)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c == ':' || c.is_whitespace())
+        })
+    })
+}
+
+/// One `[[bump.rule]]` entry: the bump of a commit type in the scopes a glob matches,
+/// e.g. `feat` in scope `ci` → patch. Breaking changes are not affected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BumpRule {
+    /// The commit type, lowercase.
+    pub kind: String,
+    /// A glob (`*`, `?`) over the scope; a commit without a scope never matches.
+    pub scope: String,
+    /// The bump of a matching commit.
+    pub bump: Level,
+}
+
+impl BumpRule {
+    /// Whether the rule applies to a commit of type `kind` (lowercase) with `scope`.
+    pub fn matches(&self, kind: &str, scope: Option<&str>) -> bool {
+        self.kind == kind
+            && scope
+                .is_some_and(|s| crate::waivers::glob_match(&self.scope, &s.to_ascii_lowercase()))
+    }
+}
+
 /// The bump rules of `[bump]` (DESIGN.md › Configuration), with defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BumpRules {
@@ -121,6 +162,15 @@ pub struct BumpRules {
     pub breaking_before_1_0: Level,
     /// Bump of a `feat` while the version is `0.y.z`.
     pub feat_before_1_0: Level,
+    /// `[[bump.rule]]` entries, in file order: the first that matches a commit decides its
+    /// bump (before `feat_before_1_0` and the per-type bumps).
+    pub rules: Vec<BumpRule>,
+    /// `lenient_footers`: also count `BREAKING CHANGE` without a colon (see
+    /// [`Classified::lenient_breaking`]).
+    pub lenient_footers: bool,
+    /// `changesets`: read `.changeset/*.md` change files as bump sources; `None` means on
+    /// when the repository has a `.changeset` folder.
+    pub changesets: Option<bool>,
 }
 
 impl Default for BumpRules {
@@ -139,6 +189,9 @@ impl Default for BumpRules {
             other: Level::None,
             breaking_before_1_0: Level::Minor,
             feat_before_1_0: Level::Minor,
+            rules: Vec::new(),
+            lenient_footers: false,
+            changesets: None,
         }
     }
 }
@@ -161,13 +214,27 @@ impl BumpRules {
         let Some(kind) = commit.kind.as_deref() else {
             return Level::None;
         };
-        if commit.breaking {
+        if self.is_breaking(commit) {
             return if before_1_0 { self.breaking_before_1_0 } else { Level::Major };
+        }
+        if let Some(rule) = self.rules.iter().find(|r| r.matches(kind, commit.scope.as_deref())) {
+            return rule.bump;
         }
         if kind == "feat" && before_1_0 {
             return self.feat_before_1_0;
         }
         self.types.get(kind).copied().unwrap_or(self.other)
+    }
+
+    /// The bump of a non-breaking commit of type `kind` (lowercase) on `1.y.z`, before any
+    /// `[[bump.rule]]`.
+    pub fn level_of_type(&self, kind: &str) -> Level {
+        self.types.get(kind).copied().unwrap_or(self.other)
+    }
+
+    /// Whether the commit counts as a breaking change under these rules (`lenient_footers`).
+    pub fn is_breaking(&self, commit: &Classified) -> bool {
+        commit.breaking || (self.lenient_footers && commit.lenient_breaking)
     }
 }
 
@@ -217,6 +284,25 @@ mod tests {
         let c = classify("feat(ui): add\r\n\r\nbody\r\n");
         assert!(c.conventional);
         assert_eq!(c.description, "add");
+    }
+
+    #[test]
+    fn scope_rules_and_lenient_footers() {
+        let rules = BumpRules {
+            rules: vec![BumpRule { kind: "feat".into(), scope: "ci*".into(), bump: Level::Patch }],
+            ..BumpRules::default()
+        };
+        assert_eq!(rules.level(&classify("feat(ci): a"), false), Level::Patch);
+        assert_eq!(rules.level(&classify("feat(CI-docker): a"), false), Level::Patch);
+        assert_eq!(rules.level(&classify("feat(api): a"), false), Level::Minor);
+        assert_eq!(rules.level(&classify("feat: a"), false), Level::Minor);
+        assert_eq!(rules.level(&classify("feat(ci)!: a"), false), Level::Major);
+        let lenient = classify("fix: a\n\nBREAKING CHANGE the flag is gone");
+        assert!(!lenient.breaking && lenient.lenient_breaking);
+        assert_eq!(rules.level(&lenient, false), Level::Patch);
+        let rules = BumpRules { lenient_footers: true, ..rules };
+        assert_eq!(rules.level(&lenient, false), Level::Major);
+        assert!(!classify("fix: BREAKING CHANGE in title only").lenient_breaking);
     }
 
     #[test]

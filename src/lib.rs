@@ -3,7 +3,9 @@
 //! The binary is thin: `main.rs` parses the command line and calls [`run`]; everything else
 //! lives in this library so tests and the man page generator reach [`cli::Cli`].
 
+pub mod calibrate;
 pub mod changelog;
+pub mod changesets;
 pub mod checks;
 pub mod child;
 pub mod cli;
@@ -44,10 +46,12 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
 
     use crate::cli::Command;
     use crate::commands::{
-        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, tag,
+        calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rollback, run,
+        status, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),
+        Command::Calibrate(args) => calibrate::run(&cli.global, &args),
         Command::Init(args) => init::run(&cli.global, &args),
         Command::Tag(args) => tag::run(&cli.global, &args),
         Command::Hook(args) => hook::run(&cli.global, &args),

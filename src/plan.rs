@@ -95,6 +95,10 @@ pub struct Reason {
     pub breaking: bool,
     /// The bump it asks for: `none`, `patch`, `minor`, `major`, or `release_as`.
     pub bump: String,
+    /// The change file (`.changeset/*.md`) that asked for the bump, when the reason is a
+    /// change file rather than a commit (`commit` is then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// One package's row of the plan (the JSON `packages` entries).
@@ -420,7 +424,17 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         .zip(repo.map_messages(&needed, |id| walk.message(id), |_, message| classify(message))?)
         .collect();
 
-    // First pass: what each package's own commits ask for.
+    let change_files = if config
+        .bump
+        .changesets
+        .map_or_else(|| crate::changesets::has_folder(repo, head_tree), Ok)?
+    {
+        crate::changesets::files_in(repo, head_tree, &[])?
+    } else {
+        Vec::new()
+    };
+
+    // First pass: what each package's own commits (and change files) ask for.
     let mut inputs = Vec::with_capacity(selected.len());
     for (slot, &pi) in selected.iter().enumerate() {
         let pkg = &packages.list[pi];
@@ -439,7 +453,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
             let c = &classified[id];
             let commit_level = config.bump.level(c, before_1_0);
             conventional += usize::from(c.conventional);
-            breaking += usize::from(c.breaking);
+            breaking += usize::from(config.bump.is_breaking(c));
             // The newest `Release-As:` wins (commits come newest first).
             if release_as.is_none() && c.release_as.is_some() {
                 release_as.clone_from(&c.release_as);
@@ -450,12 +464,30 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
                 summary: c.summary.clone(),
                 kind: c.kind.clone(),
                 scope: c.scope.clone(),
-                breaking: c.breaking,
+                breaking: config.bump.is_breaking(c),
                 bump: if c.release_as.is_some() {
                     "release_as".to_owned()
                 } else {
                     commit_level.as_str().to_owned()
                 },
+                file: None,
+            });
+        }
+        // Pending change files (issue 16 item 3): each that names the package is a source.
+        for file in &change_files {
+            let file_level = file.level_for(&pkg.name, packages.list.len() == 1);
+            if !file.bumps.iter().any(|(n, _)| packages.list.len() == 1 || *n == pkg.name) {
+                continue;
+            }
+            level = level.max(file_level);
+            reasons.push(Reason {
+                commit: String::new(),
+                summary: format!("change file {}", file.path),
+                kind: Some("changeset".to_owned()),
+                scope: None,
+                breaking: false,
+                bump: file_level.as_str().to_owned(),
+                file: Some(file.path.clone()),
             });
         }
         if strict && let Some(bad) = reasons.iter().find(|r| r.kind.is_none()) {
@@ -766,6 +798,7 @@ mod tests {
                 scope: Some("x".into()),
                 breaking: true,
                 bump: "minor".into(),
+                file: None,
             }],
         };
         let value = serde_json::to_value(&row).expect("serialises");

@@ -112,6 +112,8 @@ impl Source {
         let ids = row
             .reasons
             .iter()
+            // A change file's reason has no commit: the changelog is made of commits.
+            .filter(|r| r.file.is_none())
             .map(|r| ObjectId::from_hex(r.commit.as_bytes()))
             .collect::<Result<Vec<_>, _>>()
             .context("the plan holds full commit ids")?;

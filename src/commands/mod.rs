@@ -2,6 +2,7 @@
 //! single exhaustive match. No command imports another: what two commands share lives in
 //! the layers below (`release`, `checks`, `plan`, …).
 
+pub mod calibrate;
 pub mod changelog;
 pub mod check;
 pub mod completions;

@@ -74,7 +74,7 @@ mod touched;
 use bits::Bits;
 use proof::is_ancestor;
 use reader::{Levels, Reader};
-pub use touched::{PathTrie, TreeCache, changed, touched};
+pub use touched::{PathTrie, TreeCache, changed, touched, touched_by};
 
 /// Commits the date-ordered walk goes on past a pending tag's date (less [`SKEW_SECONDS`])
 /// before it gives up on the cheap path and starts over by generation number. Only a matter

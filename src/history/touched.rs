@@ -7,7 +7,7 @@ use gix::ObjectId;
 use gix::hashtable::HashMap;
 
 use super::Walk;
-use crate::git::read::{Entry, Repo};
+use crate::git::read::{CommitInfo, Entry, Repo};
 
 /// A prefix tree of package paths, for comparing only the tree entries on those paths.
 #[derive(Debug, Default)]
@@ -167,12 +167,26 @@ pub fn touched(
         Some(info) => info.clone(),
         None => repo.commit_header(commit, &mut Vec::new())?,
     };
-    let tree_of = |id: &ObjectId| -> Result<ObjectId> {
+    touched_by(repo, cache, trie, &info, |id: &ObjectId| -> Result<ObjectId> {
         match walk.info(id) {
             Some(info) => Ok(info.tree),
             None => repo.tree_of(id),
         }
-    };
+    })
+}
+
+/// [`touched`] for a commit whose header is `info`, with `tree_of` giving a parent's tree:
+/// for callers that read the history themselves (`calibrate`).
+///
+/// # Errors
+/// A commit or tree is missing or corrupt.
+pub fn touched_by(
+    repo: &Repo,
+    cache: &mut TreeCache,
+    trie: &PathTrie,
+    info: &CommitInfo,
+    tree_of: impl Fn(&ObjectId) -> Result<ObjectId>,
+) -> Result<Vec<usize>> {
     let mut parents = info.parents.iter();
     let Some(first) = parents.next() else {
         return changed(repo, cache, trie, Some(info.tree), None);

@@ -362,10 +362,23 @@ pub fn render_table(plan: &Plan, explain: bool, markdown: bool) -> String {
 
 /// The `--explain` table of one package: a row per commit with its short id, Conventional
 /// Commit type and scope (`-` when absent or not conventional), `breaking` (`yes` or `-`),
-/// the bump it asked for, and its summary line.
+/// the bump it asked for, and its summary line. A change file's row names the file in the
+/// commit column and `changeset` as its type.
 fn explain_table(row: &plan::Row, markdown: bool) -> String {
     let header = ["commit", "type", "scope", "breaking", "bump", "summary"];
     let rows = row.reasons.iter().map(|r| {
+        if let Some(file) = &r.file {
+            // A change file (`.changeset/*.md`) set this bump, not a commit.
+            let summary = if markdown { r.summary.replace('|', "\\|") } else { r.summary.clone() };
+            return [
+                file.clone(),
+                "changeset".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                r.bump.clone(),
+                summary,
+            ];
+        }
         [
             r.commit[..r.commit.len().min(7)].to_owned(),
             r.kind.clone().unwrap_or_else(|| "-".to_owned()),
@@ -469,6 +482,7 @@ fn reason(row: &plan::Row) -> String {
                     row.commits,
                     if row.commits == 1 { "" } else { "s" }
                 ),
+                (_, Some(r)) if r.commit.is_empty() => r.summary.clone(),
                 (_, Some(r)) => format!("{} ({})", r.summary, &r.commit[..r.commit.len().min(7)]),
                 (_, None) => match (&row.current_version, &row.next_version) {
                     // A pending prerelease becomes the stable release (`1.3.0-rc.2` → `1.3.0`).

@@ -67,7 +67,12 @@ pub fn change_list<'a>(changes: impl IntoIterator<Item = (&'a str, &'a str, &'a 
     for (summary, commit, bump) in changes {
         if bump != "none" {
             let summary = crate::ui::markdown_safe(summary);
-            let _ = writeln!(out, "- {summary} ({})", &commit[..commit.len().min(7)]);
+            if commit.is_empty() {
+                // A change file (`.changeset/*.md`): its summary names it.
+                let _ = writeln!(out, "- {summary}");
+            } else {
+                let _ = writeln!(out, "- {summary} ({})", &commit[..commit.len().min(7)]);
+            }
         }
     }
     out
