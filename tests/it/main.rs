@@ -15,6 +15,7 @@ mod many;
 mod plan;
 mod real_gh;
 mod resume;
+mod rollback;
 mod run;
 mod snapshots;
 mod support;
