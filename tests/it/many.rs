@@ -509,7 +509,8 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert!(dry.stdout.contains("would: revert 2 commit(s) of `core/v0.2.0`"), "{}", dry.stdout);
     assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 1, "a dry run opens nothing");
 
-    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--reason", "data loss"]);
+    let out =
+        release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--reason", "data loss"]);
     out.expect_code(0);
     let creates = gh.calls_matching(&["pr", "create"]);
     assert_eq!(creates.len(), 2, "a revert pull request: {creates:?}");
@@ -535,7 +536,8 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert_eq!(versions["rolled_back_to"], "core/v0.1.0");
 
     // Deleting the remote tag takes the flag, and names what depends on the package.
-    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--delete-remote-tag"]);
+    let out =
+        release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--delete-remote-tag"]);
     out.expect_code(0);
     assert!(out.stderr.contains("what depends on it: app"), "{}", out.stderr);
     assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]).is_empty(), "deleted");

@@ -3,6 +3,7 @@
 //! nothing behind, seed 004's severity rules, and `--run` with a pull request merged just
 //! before a crash.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -36,7 +37,7 @@ fn released_monorepo(r: &TestRepo, gh: &Gh, mode: &str) -> PathBuf {
         r.write(&format!("crates/{name}/src/lib.rs"), "pub fn f() -> u32 {\n    1\n}\n");
         r.write(&format!("crates/{name}/tests/it.rs"), "#[test]\nfn it() {}\n");
         r.write(&format!("crates/{name}/CHANGELOG.md"), "# Changelog\n\n## 0.1.0\n\n- first\n");
-        config.push_str(&format!("\n[[package]]\nname = \"{name}\"\npath = \"crates/{name}\"\n"));
+        let _ = write!(config, "\n[[package]]\nname = \"{name}\"\npath = \"crates/{name}\"\n");
     }
     r.write("release.toml", &config);
     r.commit("feat: two crates");
@@ -120,7 +121,10 @@ fn rollback_tag_in_direct_mode_reverts_the_whole_release_under_the_package_path_
         keep(tree(&r, &bare, "main", "crates/core")),
         keep(tree(&r, &bare, "core/v0.1.0", "crates/core"))
     );
-    assert_eq!(tree(&r, &bare, "main", "crates/core"), tree(&r, &bare, "core/v0.1.0", "crates/core"));
+    assert_eq!(
+        tree(&r, &bare, "main", "crates/core"),
+        tree(&r, &bare, "core/v0.1.0", "crates/core")
+    );
     assert_eq!(tree(&r, &bare, "main", "crates/util"), util_before, "util untouched");
     assert_eq!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]), "core/v0.2.0", "the tag stays");
     // Nothing is left behind: no branch, no worktree.
@@ -162,7 +166,8 @@ fn a_conflicting_revert_stops_with_the_files_and_leaves_nothing_behind() {
     r.write("crates/core/src/lib.rs", "pub fn f() -> u32 {\n    22\n}\n");
     r.commit("fix(core): return twenty-two");
     r.git(["push", "--quiet", "origin", "main"]);
-    let local = r.git(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags"]);
+    let local =
+        r.git(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags"]);
     let remote = r.refs_in(&bare);
     let worktrees = r.git(["worktree", "list", "--porcelain"]);
 
@@ -268,7 +273,11 @@ fn rollback_run_reports_a_pull_request_merged_just_before_a_crash() {
 
     let out = release(&r, &gh, &["rollback", "--run", &run_id]);
     out.expect_code(0);
-    assert!(out.stdout.contains("left alone: demo: its pull request #1 was merged"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("left alone: demo: its pull request #1 was merged"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("git release rollback v0.2.0"), "what to do: {}", out.stdout);
     assert_eq!(r.refs_in(&bare), remote, "nothing on the remote was touched");
     let e = &evidence(&r)[0]["rollback_evidence"];

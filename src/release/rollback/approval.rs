@@ -104,10 +104,10 @@ pub fn approve(ctx: &Ctx, ask: &Ask<'_>) -> Result<Approval> {
         approved_at: at,
         decided_by: who.clone(),
     };
-    if let Some(name) = ask.approver.map(str::trim) {
-        if name.is_empty() || name.chars().any(char::is_control) {
-            return Err(Error::usage("`--approver` needs a person's name").into());
-        }
+    if let Some(name) = ask.approver.map(str::trim)
+        && (name.is_empty() || name.chars().any(char::is_control))
+    {
+        return Err(Error::usage("`--approver` needs a person's name").into());
     }
     if ask.severity == Severity::Critical {
         // Seed 004, RB-IMM: act first, approve afterwards. A named approver is recorded
@@ -118,7 +118,9 @@ pub fn approve(ctx: &Ctx, ask: &Ask<'_>) -> Result<Approval> {
         });
     }
     if ask.severity == Severity::Low {
-        ctx.ui.warn("seed 004 advises fixing forward for a low-severity issue; rolling back as asked");
+        ctx.ui.warn(
+            "seed 004 advises fixing forward for a low-severity issue; rolling back as asked",
+        );
     }
     if let Some(name) = ask.approver {
         return Ok(record("approver", Some(name.trim().to_owned()), now()));
@@ -154,8 +156,11 @@ pub fn approve(ctx: &Ctx, ask: &Ask<'_>) -> Result<Approval> {
     if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
         Ok(record("prompt", Some(who.clone()), now()))
     } else {
-        Err(Error::coded(ErrorCode::GateRejected, "the rollback was not approved; nothing was changed")
-            .into())
+        Err(Error::coded(
+            ErrorCode::GateRejected,
+            "the rollback was not approved; nothing was changed",
+        )
+        .into())
     }
 }
 

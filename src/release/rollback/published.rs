@@ -30,9 +30,10 @@ pub fn published(ctx: &Ctx, tag: &str, options: &Options) -> Result<Outcome> {
     let on_remote = crate::git::cli::parse_ls_remote(&out).contains_key(tag);
     let local = git.commit_of(&format!("refs/tags/{tag}"));
     if !on_remote && local.is_none() {
-        return Err(
-            Error::usage(format!("tag `{tag}` exists neither here nor on remote `{remote}`")).into()
-        );
+        return Err(Error::usage(format!(
+            "tag `{tag}` exists neither here nor on remote `{remote}`"
+        ))
+        .into());
     }
     // The packages as the plan resolves them (configured and manifest dependencies): who
     // owns the tag, what depends on it, and the release before it.
@@ -51,7 +52,9 @@ pub fn published(ctx: &Ctx, tag: &str, options: &Options) -> Result<Outcome> {
             "`{tag}` is the first release of `{}`: there is no earlier release to go back to",
             owner.name
         ))
-        .with_hint("withdraw it instead: `--delete-remote-tag`, and `[commands] yank` for the registry")
+        .with_hint(
+            "withdraw it instead: `--delete-remote-tag`, and `[commands] yank` for the registry",
+        )
         .into());
     };
     if local.is_none() {
@@ -131,7 +134,8 @@ pub fn published(ctx: &Ctx, tag: &str, options: &Options) -> Result<Outcome> {
     }
     mark_release(&gh, &root, &mut actions, tag, &options.reason)?;
     if let Some(command) = &ctx.config.commands.yank {
-        let version = owner.tag_formats.iter().find_map(|f| f.parse_tag(tag)).map(|v| v.to_string());
+        let version =
+            owner.tag_formats.iter().find_map(|f| f.parse_tag(tag)).map(|v| v.to_string());
         let argv = steps::command_argv(command, &owner.name, &version.unwrap_or_default(), tag)
             .map_err(|e| Error::config(format!("`commands.yank`: {e:#}")))?;
         actions.act(
@@ -157,7 +161,11 @@ pub fn published(ctx: &Ctx, tag: &str, options: &Options) -> Result<Outcome> {
             .collect();
         ctx.ui.warn(&format!(
             "deleting tag `{tag}` on `{remote}`; what depends on it: {}",
-            if dependents.is_empty() { "no configured package".to_owned() } else { dependents.join(", ") }
+            if dependents.is_empty() {
+                "no configured package".to_owned()
+            } else {
+                dependents.join(", ")
+            }
         ));
         actions.act(format!("git push {remote} --delete refs/tags/{tag}"), None, || {
             git.push_refspecs(&remote, &[format!(":refs/tags/{tag}")], false)
@@ -234,10 +242,10 @@ fn mark_release(
     let edit = Request::ReleaseMarkPrerelease { tag, notes: notes.as_str() };
     actions.act(gh.shown(&edit), None, || match gh.call(root, &edit) {
         Ok(_) => Ok(()),
-        Err(e) => Err(Error::failed(format!(
-            "cannot mark the release `{tag}` as a prerelease: {e}"
-        ))
-        .into()),
+        Err(e) => {
+            Err(Error::failed(format!("cannot mark the release `{tag}` as a prerelease: {e}"))
+                .into())
+        }
     })
 }
 

@@ -104,7 +104,13 @@ pub fn plan(git: &Git, tag: &str, previous: &str, path: &str) -> Result<RevertPl
     }
     let diffstat =
         git.diff_stat(&format!("refs/tags/{tag}"), &format!("refs/tags/{previous}"), path)?;
-    Ok(RevertPlan { tag: tag.to_owned(), previous: previous.to_owned(), path: path.to_owned(), commits, diffstat })
+    Ok(RevertPlan {
+        tag: tag.to_owned(),
+        previous: previous.to_owned(),
+        path: path.to_owned(),
+        commits,
+        diffstat,
+    })
 }
 
 /// Where the revert goes.
@@ -166,8 +172,10 @@ pub fn apply(git: &Git, plan: &RevertPlan, landing: &Landing, reason: &str) -> R
             .into());
         }
         wgit.commit(&plan.message(reason))?;
-        let id = wgit.rev_parse("HEAD").ok_or_else(|| Error::failed("the revert commit is missing"))?;
-        let target = if *direct { format!("refs/heads/{base}") } else { format!("refs/heads/{branch}") };
+        let id =
+            wgit.rev_parse("HEAD").ok_or_else(|| Error::failed("the revert commit is missing"))?;
+        let target =
+            if *direct { format!("refs/heads/{base}") } else { format!("refs/heads/{branch}") };
         wgit.push(remote, "HEAD", &target).map_err(|e| {
             Error::failed(format!("cannot push the revert to `{target}` on `{remote}`: {e}"))
                 .with_hint("nothing was pushed; fetch, check the branch protection, and run the rollback again")

@@ -134,12 +134,20 @@ fn published(
     branch: &str,
 ) -> Option<String> {
     let rollback = || {
-        crate::ui::command_line(&["git", "release", "rollback", pkg.tag.as_deref().unwrap_or("TAG")])
+        crate::ui::command_line(&[
+            "git",
+            "release",
+            "rollback",
+            pkg.tag.as_deref().unwrap_or("TAG"),
+        ])
     };
     if let Some(tag) = &pkg.tag {
         let out = git.ls_remote(&run.remote, true, &[&format!("refs/tags/{tag}")]).ok();
         if out.is_some_and(|o| !o.is_empty()) {
-            return Some(format!("tag `{tag}` is on the remote; roll it back with `{}`", rollback()));
+            return Some(format!(
+                "tag `{tag}` is on the remote; roll it back with `{}`",
+                rollback()
+            ));
         }
     }
     let resume = crate::ui::command_line(&["git", "release", "resume", &run.run_id]);
@@ -178,7 +186,8 @@ fn merged_pull_request(
 ) -> Option<u64> {
     if let Some(pr) = &pkg.pr {
         let n = pr.number.to_string();
-        let text = gh.once(root, &Request::PrView { number: n.as_str(), merge_commit: false }).ok()?;
+        let text =
+            gh.once(root, &Request::PrView { number: n.as_str(), merge_commit: false }).ok()?;
         let view = forge::answer::<PrState>("gh pr view", &text).ok()?;
         return (view.state == "MERGED").then_some(pr.number);
     }
