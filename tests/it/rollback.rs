@@ -27,7 +27,7 @@ fn release(r: &TestRepo, gh: &Gh, args: &[&str]) -> Output {
 /// `src/new.rs`; `util` a `feat`; one `refactor` touched both. Returns the bare remote.
 fn released_monorepo(r: &TestRepo, gh: &Gh, mode: &str) -> PathBuf {
     let mut config = format!(
-        "[release]\nmode = \"{mode}\"\nprotected_branches = []\nemail_pattern = \"*@example.com\"\n\n[forge]\nretries = 1\nbase_delay_ms = 1\n"
+        "[release]\nmode = \"{mode}\"\nprotected_branches = []\nemail_pattern = \"*@example.com\"\n\n[forge]\nretries = 1\nbase_delay_ms = 1\n\n[commands]\nyank = \"touch yanked-{{name}}-{{version}}\"\n"
     );
     for name in ["core", "util"] {
         r.write(
@@ -99,6 +99,12 @@ fn rollback_tag_in_direct_mode_reverts_the_whole_release_under_the_package_path_
     assert!(dry.stdout.contains(&release_commit[..12]), "the release commit: {}", dry.stdout);
     assert!(dry.stdout.contains("crates/core/src/new.rs"), "the diffstat: {}", dry.stdout);
     assert!(dry.stdout.contains("files changed"), "the diffstat: {}", dry.stdout);
+    assert!(
+        dry.stdout.contains("would: run `commands.yank`: touch yanked-core-0.2.0"),
+        "{}",
+        dry.stdout
+    );
+    assert!(!r.path().join("yanked-core-0.2.0").exists(), "not run in a dry run");
     assert_eq!(r.refs_in(&bare), refs, "a dry run changes nothing");
     assert!(evidence(&r).is_empty(), "and records nothing");
 
@@ -133,6 +139,7 @@ fn rollback_tag_in_direct_mode_reverts_the_whole_release_under_the_package_path_
     assert!(gh.calls_matching(&["pr", "create"]).is_empty(), "direct mode opens no PR");
     let releases = gh.state()["releases"].to_string();
     assert!(releases.contains("**Rolled back**: data loss"), "{releases}");
+    assert!(r.path().join("yanked-core-0.2.0").exists(), "`commands.yank` ran");
 
     let records = evidence(&r);
     assert_eq!(records.len(), 1);

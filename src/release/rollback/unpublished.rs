@@ -170,7 +170,20 @@ fn published(
                 rollback()
             ))
         }
-        Mode::Direct => None,
+        // A crash right after the push, before the state was saved: the remote's branch is
+        // at the release commit.
+        Mode::Direct => {
+            let commit = pkg.outputs.commit.as_deref()?;
+            let tip =
+                git.ls_remote_ref(&run.remote, &format!("refs/heads/{}", run.branch)).ok()??;
+            (tip.peeled == commit).then(|| {
+                format!(
+                    "its release commit is on `{}` (pushed after the run last saved its state); tag it with `{resume}`, then take it back with `{}`",
+                    run.branch,
+                    rollback()
+                )
+            })
+        }
     }
 }
 
