@@ -516,7 +516,18 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert_eq!(creates.len(), 2, "a revert pull request: {creates:?}");
     assert!(creates[1].iter().any(|a| a == "revert: release core/v0.2.0"), "{creates:?}");
     let reverted = r.git_in(&bare, ["log", "-1", "--format=%s", "rollback/core-v0.2.0"]);
-    assert!(reverted.starts_with("Revert"), "{reverted}");
+    assert_eq!(reverted, "revert: release core/v0.2.0");
+    // The squash commit released three packages: only core's part is reverted.
+    let changed = r.git_in(&bare, ["diff", "--name-only", "main", "rollback/core-v0.2.0"]);
+    assert!(changed.lines().all(|p| p.starts_with("crates/core/")), "{changed}");
+    assert!(
+        r.git_in(
+            &bare,
+            ["diff", "--stat", "core/v0.1.0", "rollback/core-v0.2.0", "--", "crates/core"]
+        )
+        .is_empty(),
+        "core is back at v0.1.0"
+    );
     assert_eq!(r.git_in(&bare, ["rev-parse", "rollback/core-v0.2.0~1"]), tagged);
     let release_state = gh.state()["releases"].to_string();
     assert!(release_state.contains("Rolled back"), "{release_state}");
