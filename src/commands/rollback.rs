@@ -19,9 +19,10 @@ use crate::release::state;
 /// `--run RUN` removes what the run left that was never published: its worktrees, its local
 /// release branches, its release branches on the remote and their open pull requests
 /// (closed through gh), and tags it created but never pushed. Packages whose release
-/// reached the release branch or the remote's tags — including a pull request the forge
-/// says was merged after the run last saved its state — are left alone and named, with what
-/// to do.
+/// reached the remote's tags or the release branch are left alone and named, with what to
+/// do. The forge is asked about each pull request: one merged after the run last saved its
+/// state (a crash) and not yet tagged has its merge reverted under the package's path,
+/// after the severity's approval.
 ///
 /// `rollback TAG` reverts the whole release: every commit between the package's previous
 /// release tag and TAG that changes the package's path (the release commit included),
@@ -68,7 +69,7 @@ pub struct RollbackArgs {
     pub yes: bool,
 
     /// Who approved the rollback (a person's name; required for high severity off a terminal)
-    #[arg(long, value_name = "NAME", requires = "tag")]
+    #[arg(long, value_name = "NAME")]
     pub approver: Option<String>,
 }
 

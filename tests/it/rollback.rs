@@ -251,10 +251,10 @@ fn high_severity_with_a_named_approver_goes_through_a_pull_request() {
     assert_eq!(e["type"], "immediate");
 }
 
-#[test]
-fn rollback_run_reports_a_pull_request_merged_just_before_a_crash() {
-    let r = TestRepo::new();
-    let gh = Gh::install(&r);
+/// A single package whose run stopped at the checks, after which its pull request #1 was
+/// merged (the state never heard of it, as when the process dies right after the merge).
+/// Returns the bare remote and the run id.
+fn crashed_after_merge(r: &TestRepo, gh: &Gh) -> (PathBuf, String) {
     r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
     r.write("tests/it.rs", "#[test]\nfn it() {}\n");
     r.write("CHANGELOG.md", "# Changelog\n\n## 0.1.0\n\n- first\n");
@@ -271,23 +271,68 @@ fn rollback_run_reports_a_pull_request_merged_just_before_a_crash() {
     // The run stops at the checks; then the PR is merged (the state never hears of it, as
     // when the process dies right after the merge).
     gh.scenario(json!([{"match": ["pr", "checks"], "fail": "checks_failed"}]));
-    let out = release(&r, &gh, &["run", "--yes", "--format", "json"]);
+    let out = release(r, gh, &["run", "--yes", "--format", "json"]);
     out.expect_code(1);
     let run_id = out.json()["run_id"].as_str().expect("run id").to_owned();
-    gh.call(&r, &["pr", "merge", "1", "--squash", "--subject", "release: demo v0.2.0"])
+    gh.call(r, &["pr", "merge", "1", "--squash", "--subject", "release: demo v0.2.0"])
         .expect_code(0);
+    (bare, run_id)
+}
+
+#[test]
+fn rollback_run_reverts_a_pull_request_merged_just_before_a_crash_and_not_yet_tagged() {
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    let (bare, run_id) = crashed_after_merge(&r, &gh);
+    let remote = r.refs_in(&bare);
+    let merged = r.git_in(&bare, ["rev-parse", "main"]);
+
+    // Not tagged: the merge is reverted, which needs the approval first.
+    let out = release(&r, &gh, &["rollback", "--run", &run_id]);
+    out.expect_code(4);
+    assert_eq!(r.refs_in(&bare), remote, "refused: nothing changed");
+    let dry = release(&r, &gh, &["rollback", "--run", &run_id, "--dry-run"]);
+    dry.expect_code(0);
+    assert!(dry.stdout.contains("pull request #1 (release demo 0.2.0)"), "{}", dry.stdout);
+    let out = release(&r, &gh, &["rollback", "--run", &run_id, "--yes"]);
+    out.expect_code(0);
+    assert_eq!(r.git_in(&bare, ["rev-parse", "main"]), merged, "main waits for the revert PR");
+    let branch = format!("rollback/{run_id}-demo");
+    assert_eq!(r.git_in(&bare, ["rev-parse", &format!("{branch}~1")]), merged);
+    assert!(
+        r.git_in(&bare, ["diff", "--stat", &format!("{merged}~1"), &branch]).is_empty(),
+        "the merge is undone"
+    );
+    let version = r.git_in(&bare, ["show", &format!("{branch}:Cargo.toml")]);
+    assert!(version.contains("version = \"0.1.0\""), "{version}");
+    let creates = gh.calls_matching(&["pr", "create"]);
+    assert_eq!(creates.len(), 2, "the release PR, then the revert PR: {creates:?}");
+    let e = &evidence(&r)[0]["rollback_evidence"];
+    assert_eq!(e["execution"]["reverted_commits"][0]["commit"], merged.as_str());
+    assert!(e["execution"]["revert_commit"].is_string(), "{e:#}");
+}
+
+#[test]
+fn rollback_run_leaves_a_merged_and_tagged_pull_request_alone_with_what_to_do() {
+    let r = TestRepo::new();
+    let gh = Gh::install(&r);
+    let (bare, run_id) = crashed_after_merge(&r, &gh);
+    // The tag went out too before the crash.
+    let merged = r.git_in(&bare, ["rev-parse", "main"]);
+    r.git(["fetch", "--quiet", "origin", "main"]);
+    r.git(["tag", "v0.2.0", &merged]);
+    r.git(["push", "--quiet", "origin", "v0.2.0"]);
     let remote = r.refs_in(&bare);
 
     let out = release(&r, &gh, &["rollback", "--run", &run_id]);
     out.expect_code(0);
     assert!(
-        out.stdout.contains("left alone: demo: its pull request #1 was merged"),
+        out.stdout.contains("left alone: demo: tag `v0.2.0` is on the remote"),
         "{}",
         out.stdout
     );
     assert!(out.stdout.contains("git release rollback v0.2.0"), "what to do: {}", out.stdout);
     assert_eq!(r.refs_in(&bare), remote, "nothing on the remote was touched");
     let e = &evidence(&r)[0]["rollback_evidence"];
-    let left = e["execution"]["left_alone"].to_string();
-    assert!(left.contains("merged"), "{e:#}");
+    assert!(e["execution"]["left_alone"].to_string().contains("v0.2.0"), "{e:#}");
 }
