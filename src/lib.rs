@@ -23,6 +23,7 @@ pub mod packages;
 pub mod plan;
 pub mod release;
 pub mod tags;
+pub mod time;
 pub mod ui;
 pub mod version;
 pub mod waivers;
