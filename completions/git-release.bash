@@ -969,7 +969,7 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__rollback)
-            opts="-C -q -v -h -V --run --dry-run --delete-remote-tag --reason --severity --issue --config --quiet --verbose --color --help --version"
+            opts="-y -C -q -v -h -V --run --dry-run --delete-remote-tag --reason --severity --issue --yes --approver --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -988,6 +988,10 @@ _git__release() {
                     return 0
                     ;;
                 --issue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -278,18 +278,20 @@ complete -c git-release -n "__fish_git_release_using_subcommand status" -s h -l 
 complete -c git-release -n "__fish_git_release_using_subcommand status" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l run -d 'The run whose unpublished work to undo' -r
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l reason -d 'Why: the trigger\'s description in the evidence record' -r
-complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l severity -d 'How severe the issue is (seed 004\'s decision matrix)' -r -f -a "critical\t'Critical'
-high\t'High'
-medium\t'Medium'
-low\t'Low'"
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l severity -d 'How severe the issue is (seed 004\'s decision matrix: who must approve)' -r -f -a "critical\t'Widespread impact: immediate rollback, approved afterwards (post-hoc)'
+high\t'Significant impact: immediate rollback, approved by a named person (the Director)'
+medium\t'Limited impact: a planned rollback, approved by the operator (the Orchestrator)'
+low\t'Minimal impact: the seed advises fixing forward; a rollback is approved like medium'"
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l issue -d 'The issue that triggered the rollback (a reference or URL)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l approver -d 'Who approved the rollback (a person\'s name; required for high severity off a terminal)' -r
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l dry-run -d 'Print every action; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l dry-run -d 'Print every action (the commits to revert and the diffstat); change nothing'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -l delete-remote-tag -d 'Also delete the tag on the remote (`rollback TAG` only; never without this flag)'
+complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s y -l yes -d 'Approve without asking (medium and low severity only)'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'

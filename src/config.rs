@@ -321,6 +321,10 @@ pub struct Commands {
     pub test: Option<String>,
     /// Publishes the package.
     pub publish: Option<String>,
+    /// Withdraws a published version from its registry when the release is rolled back
+    /// (`git release rollback TAG`), e.g. `cargo yank --version {version}`; run at the
+    /// repository root.
+    pub yank: Option<String>,
     /// The time limit of each of these commands, in seconds (default an hour): past it the
     /// command is killed and its step fails with `TIMEOUT`.
     #[serde(default = "default_command_timeout_secs")]
@@ -334,6 +338,7 @@ impl Default for Commands {
             lint: None,
             test: None,
             publish: None,
+            yank: None,
             timeout_secs: default_command_timeout_secs(),
         }
     }
@@ -470,6 +475,7 @@ struct CommandsFile {
     lint: Option<String>,
     test: Option<String>,
     publish: Option<String>,
+    yank: Option<String>,
     timeout_secs: Option<Spanned<u64>>,
 }
 
@@ -1035,6 +1041,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
             lint: c.lint,
             test: c.test,
             publish: c.publish,
+            yank: c.yank,
         },
     };
 

@@ -383,6 +383,102 @@ impl Git {
         self.run(["revert", "--no-edit", commit]).map(drop)
     }
 
+    /// `(id, subject)` of the non-merge commits in `range` that change something under
+    /// `path` (`.` for the whole tree), newest first, with git's default history
+    /// simplification: a side branch whose changes to `path` did not land is left out.
+    ///
+    /// # Errors
+    /// git fails (an unknown revision in `range`).
+    pub fn log_touching(&self, range: &str, path: &str) -> Result<Vec<(String, String)>> {
+        let spec = format!(":(literal){path}");
+        let text = self.text(["log", "--no-merges", "--format=%H%x00%s", range, "--", &spec])?;
+        Ok(text
+            .lines()
+            .filter_map(|l| l.split_once('\0'))
+            .map(|(id, s)| (id.to_owned(), s.to_owned()))
+            .collect())
+    }
+
+    /// The binary patch of what `commit` changed under `path` against its first parent
+    /// (`git diff --binary --full-index`, no external diff or text conversion), for
+    /// [`Git::apply_reverse`].
+    ///
+    /// # Errors
+    /// git fails (a root commit has no parent to compare with).
+    pub fn commit_patch(&self, commit: &str, path: &str) -> Result<Vec<u8>> {
+        let spec = format!(":(literal){path}");
+        let parent = format!("{commit}^");
+        Ok(self
+            .run([
+                "diff",
+                "--binary",
+                "--full-index",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                &parent,
+                commit,
+                "--",
+                &spec,
+            ])?
+            .stdout)
+    }
+
+    /// Applies `patch` in reverse to the work tree and the index with a three-way merge
+    /// (`git apply --reverse --3way --index`, the patch on stdin). Returns the paths left in
+    /// conflict (empty when it applied cleanly); the caller must discard the work tree then.
+    ///
+    /// # Errors
+    /// git cannot be started, or the patch does not apply at all (no conflict to report).
+    pub fn apply_reverse(&self, patch: &[u8]) -> Result<Vec<String>> {
+        use std::io::Write as _;
+        if patch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut child = self
+            .command(["apply", "--reverse", "--3way", "--index", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("failed to run `git apply`")?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(patch).context("failed to write the patch to `git apply`")?;
+        }
+        let out = child.wait_with_output().context("failed to run `git apply`")?;
+        if out.status.success() {
+            return Ok(Vec::new());
+        }
+        let conflicts = self.unmerged_paths()?;
+        if conflicts.is_empty() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(Error::failed(format!(
+                "`git apply --reverse --3way` failed: {}",
+                redact(stderr.trim())
+            ))
+            .into());
+        }
+        Ok(conflicts)
+    }
+
+    /// The paths with unmerged entries in the index (`git diff --name-only --diff-filter=U`).
+    ///
+    /// # Errors
+    /// git fails.
+    pub fn unmerged_paths(&self) -> Result<Vec<String>> {
+        let text = self.text(["diff", "--name-only", "-z", "--diff-filter=U"])?;
+        Ok(text.split('\0').filter(|p| !p.is_empty()).map(str::to_owned).collect())
+    }
+
+    /// `git diff --stat` from `from` to `to` under `path` (`.` for the whole tree), for people.
+    ///
+    /// # Errors
+    /// git fails (an unknown revision).
+    pub fn diff_stat(&self, from: &str, to: &str, path: &str) -> Result<String> {
+        let spec = format!(":(literal){path}");
+        self.text(["diff", "--stat", "--no-color", from, to, "--", &spec])
+    }
+
     /// An annotated (or, with `sign`, signed) tag `tag` on `target` with `message`.
     ///
     /// # Errors

@@ -18,6 +18,7 @@ pub mod lock;
 pub mod options;
 pub mod preflight;
 pub mod report;
+pub mod rollback;
 pub mod run;
 pub mod state;
 pub mod steps;

@@ -22,6 +22,7 @@ mod readme;
 mod real_gh;
 mod releasable;
 mod resume;
+mod rollback;
 mod run;
 mod snapshots;
 mod support;

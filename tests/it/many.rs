@@ -506,16 +506,28 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
 
     let dry = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--dry-run"]);
     dry.expect_code(0);
-    assert!(dry.stdout.contains("would: git revert --no-edit"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("would: revert 2 commit(s) of `core/v0.2.0`"), "{}", dry.stdout);
     assert_eq!(gh.calls_matching(&["pr", "create"]).len(), 1, "a dry run opens nothing");
 
-    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--reason", "data loss"]);
+    let out =
+        release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--reason", "data loss"]);
     out.expect_code(0);
     let creates = gh.calls_matching(&["pr", "create"]);
     assert_eq!(creates.len(), 2, "a revert pull request: {creates:?}");
     assert!(creates[1].iter().any(|a| a == "revert: release core/v0.2.0"), "{creates:?}");
     let reverted = r.git_in(&bare, ["log", "-1", "--format=%s", "rollback/core-v0.2.0"]);
-    assert!(reverted.starts_with("Revert"), "{reverted}");
+    assert_eq!(reverted, "revert: release core/v0.2.0");
+    // The squash commit released three packages: only core's part is reverted.
+    let changed = r.git_in(&bare, ["diff", "--name-only", "main", "rollback/core-v0.2.0"]);
+    assert!(changed.lines().all(|p| p.starts_with("crates/core/")), "{changed}");
+    assert!(
+        r.git_in(
+            &bare,
+            ["diff", "--stat", "core/v0.1.0", "rollback/core-v0.2.0", "--", "crates/core"]
+        )
+        .is_empty(),
+        "core is back at v0.1.0"
+    );
     assert_eq!(r.git_in(&bare, ["rev-parse", "rollback/core-v0.2.0~1"]), tagged);
     let release_state = gh.state()["releases"].to_string();
     assert!(release_state.contains("Rolled back"), "{release_state}");
@@ -535,7 +547,8 @@ fn rolling_back_a_published_tag_opens_a_revert_pr_and_marks_the_release() {
     assert_eq!(versions["rolled_back_to"], "core/v0.1.0");
 
     // Deleting the remote tag takes the flag, and names what depends on the package.
-    let out = release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--delete-remote-tag"]);
+    let out =
+        release(&r, &gh, &r.path(), &["rollback", "core/v0.2.0", "--yes", "--delete-remote-tag"]);
     out.expect_code(0);
     assert!(out.stderr.contains("what depends on it: app"), "{}", out.stderr);
     assert!(r.git_in(&bare, ["tag", "--list", "core/v0.2.0"]).is_empty(), "deleted");

@@ -341,7 +341,7 @@ fn failing_checks_name_the_check_file_a_blocker_and_roll_back_through_gh() {
 }
 
 #[test]
-fn direct_mode_releases_and_rollback_tag_opens_a_revert_and_marks_the_release() {
+fn direct_mode_releases_and_rollback_tag_pushes_a_revert_and_marks_the_release() {
     let Some(f) = Fixture::new("direct", "", "") else { return };
     let out = f.release(&["run", "--yes", "--format", "json"]);
     f.expect(&out, 0);
@@ -354,14 +354,13 @@ fn direct_mode_releases_and_rollback_tag_opens_a_revert_and_marks_the_release() 
     assert_eq!(release["tag"], "v1.3.0");
     assert_eq!(release["prerelease"], false);
 
-    let out = f.release(&["rollback", "v1.3.0", "--reason", "broke the build"]);
+    let out = f.release(&["rollback", "v1.3.0", "--yes", "--reason", "broke the build"]);
     f.expect(&out, 0);
     let state = f.fake.state();
-    let pr = &state["prs"][0];
-    assert_eq!(pr["title"], "revert: release v1.3.0", "{state:#}");
-    assert_eq!(pr["headRefName"], "rollback/v1.3.0");
-    assert_eq!(pr["state"], "OPEN");
-    let revert = f.remote(["rev-parse", "refs/heads/rollback/v1.3.0"]);
+    // Direct mode: the revert is pushed to `main`, with no pull request.
+    assert!(state["prs"].as_array().is_some_and(Vec::is_empty), "{state:#}");
+    let revert = f.remote(["rev-parse", "refs/heads/main"]);
+    assert_eq!(f.remote(["log", "-1", "--format=%s", &revert]), "revert: release v1.3.0");
     assert_eq!(f.remote(["rev-parse", &format!("{revert}^")]), main);
     let release = &state["releases"][0];
     assert_eq!(release["prerelease"], true);

@@ -24,7 +24,7 @@ pub fn command_argv(command: &str, name: &str, version: &str, tag: &str) -> Resu
 /// # Errors
 /// It cannot start or fails (`code`), or runs past the limit (`TIMEOUT`); the message has
 /// its last lines.
-pub(super) fn run_command(
+pub(crate) fn run_command(
     argv: &[String],
     dir: &Path,
     limit: Duration,
