@@ -22,6 +22,7 @@ pub mod manifest;
 pub mod packages;
 pub mod plan;
 pub mod release;
+pub mod sync;
 pub mod tags;
 pub mod ui;
 pub mod version;
@@ -42,7 +43,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
 
     use crate::cli::Command;
     use crate::commands::{
-        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, tag,
+        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, sync, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),
@@ -57,6 +58,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
         Command::Resume(args) => run::resume(&cli.global, &args),
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Rollback(args) => rollback::run(&cli.global, &args),
+        Command::Sync(args) => sync::run(&cli.global, &args),
         Command::Completions(args) => completions::run(&args, cli::Cli::command()),
     }
 }

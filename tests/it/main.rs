@@ -18,4 +18,5 @@ mod resume;
 mod run;
 mod snapshots;
 mod support;
+mod sync;
 mod tag;
