@@ -43,7 +43,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
 
     use crate::cli::Command;
     use crate::commands::{
-        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status, sync, tag,
+        changelog, check, completions, doctor, hook, init, notes, plan, rollback, run, status,
+        sync, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),

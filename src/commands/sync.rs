@@ -76,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         for file in bad {
             ctx.ui.warn(&format!("`{}` is not a sync log record; skipped", file.display()));
         }
-        return print(&ctx, args.format, &records, report::log_text(&records));
+        return print(&ctx, args.format, &records, &report::log_text(&records));
     }
     let entries: Vec<&SyncEntry> = if args.ids.is_empty() {
         if ctx.config.syncs.is_empty() {
@@ -94,7 +94,12 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         };
         let record =
             layer::approve(&git, &root, &common_dir, entry, dry_run, &ctx.config.forge, None)?;
-        return print(&ctx, args.format, &[record.clone()], report::executed_text(&record));
+        return print(
+            &ctx,
+            args.format,
+            std::slice::from_ref(&record),
+            &report::executed_text(&record),
+        );
     }
     if !args.dry_run
         && let Some(gated) = entries.iter().find(|e| e.approval_required)
@@ -131,7 +136,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         text.push_str(&report::executed_text(&record));
         records.push(record);
     }
-    print(&ctx, args.format, &records, text)?;
+    print(&ctx, args.format, &records, &text)?;
     if !conflicts.is_empty() {
         return Err(Error::failed(format!(
             "sync {} has conflicts; nothing was changed",
@@ -157,9 +162,9 @@ fn entry<'c>(ctx: &'c Ctx, id: &str) -> Result<&'c SyncEntry> {
 }
 
 /// Prints `records` as JSON, or `text`.
-fn print(ctx: &Ctx, format: SyncFormat, records: &[log::SyncLog], text: String) -> Result<()> {
+fn print(ctx: &Ctx, format: SyncFormat, records: &[log::SyncLog], text: &str) -> Result<()> {
     match format {
         SyncFormat::Json => ctx.ui.data(&redact(&report::json(records))),
-        SyncFormat::Text => ctx.ui.data(&redact(&text)),
+        SyncFormat::Text => ctx.ui.data(&redact(text)),
     }
 }

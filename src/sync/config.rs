@@ -218,7 +218,11 @@ pub fn validate(
             };
             let place = place.trim().to_owned();
             if place.is_empty() || place.starts_with('-') || place.contains(['\0', '\n']) {
-                return Err(bad(span, key, format!("location `{place}` is not a remote, URL or path")));
+                return Err(bad(
+                    span,
+                    key,
+                    format!("location `{place}` is not a remote, URL or path"),
+                ));
             }
             if let Some(b) = &branch
                 && !is_branch_name(b)
@@ -335,7 +339,9 @@ pub fn is_ref_pattern(text: &str) -> bool {
         && !text.ends_with(['/', '.'])
         && !text.contains("//")
         && !text.chars().any(|c| {
-            c.is_ascii_control() || c.is_whitespace() || matches!(c, ':' | '^' | '~' | '?' | '[' | '\\')
+            c.is_ascii_control()
+                || c.is_whitespace()
+                || matches!(c, ':' | '^' | '~' | '?' | '[' | '\\')
         })
 }
 
@@ -388,20 +394,38 @@ mod tests {
         let s = &syncs[0];
         assert_eq!(s.source.location, ".");
         assert_eq!(s.target.location, "mirror");
-        assert_eq!((s.conflict, s.trigger, s.approval_required), (Conflict::Fail, Trigger::Manual, true));
+        assert_eq!(
+            (s.conflict, s.trigger, s.approval_required),
+            (Conflict::Fail, Trigger::Manual, true)
+        );
     }
 
     #[test]
     fn errors_name_the_key() {
         let cases = [
-            ("id = \"a b\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/tags/*\"]", "`sync.id`"),
+            (
+                "id = \"a b\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/tags/*\"]",
+                "`sync.id`",
+            ),
             ("id = \"m\"\ntype = \"downstream\"\nrefs = [\"refs/tags/*\"]", "`sync.target`"),
             ("id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"", "`sync.refs`"),
-            ("id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"tags/*\"]", "`sync.refs`"),
-            ("id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/*/v*\"]", "`sync.refs`"),
+            (
+                "id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"tags/*\"]",
+                "`sync.refs`",
+            ),
+            (
+                "id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/*/v*\"]",
+                "`sync.refs`",
+            ),
             ("id = \"m\"\ntype = \"config\"\ntarget = \"m\"", "`sync.include`"),
-            ("id = \"m\"\ntype = \"config\"\ntarget = \"m\"\ninclude = [\"../x\"]", "`sync.include`"),
-            ("id = \"m\"\ntype = \"config\"\ntarget = { location = \"m\", branch = \"a..b\" }\ninclude = [\"x\"]", "`sync.target`"),
+            (
+                "id = \"m\"\ntype = \"config\"\ntarget = \"m\"\ninclude = [\"../x\"]",
+                "`sync.include`",
+            ),
+            (
+                "id = \"m\"\ntype = \"config\"\ntarget = { location = \"m\", branch = \"a..b\" }\ninclude = [\"x\"]",
+                "`sync.target`",
+            ),
             ("id = \"m\"\ntype = \"upstream\"\nrefs = [\"refs/tags/*\"]", "`sync.source`"),
         ];
         for (body, key) in cases {

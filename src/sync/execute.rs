@@ -331,9 +331,11 @@ fn post_validate(
         let files = plan::file_target_state(git, entry, Some(commit))?;
         for c in &record.dry_run.changes {
             let want = match c.action {
-                Action::Add | Action::Update => {
-                    Some(format!("{} {}", c.mode.clone().unwrap_or_default(), c.new.clone().unwrap_or_default()))
-                }
+                Action::Add | Action::Update => Some(format!(
+                    "{} {}",
+                    c.mode.clone().unwrap_or_default(),
+                    c.new.clone().unwrap_or_default()
+                )),
                 Action::Delete => None,
                 Action::Keep | Action::Conflict => continue,
             };

@@ -306,7 +306,9 @@ pub fn list(common_dir: &Path, sync_id: Option<&str>) -> Result<(Vec<SyncLog>, V
                 .filter_map(|e| e.file_name().to_str().map(str::to_owned))
                 .collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", root.display())),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to read `{}`", root.display()));
+            }
         },
     };
     let mut records = Vec::new();
@@ -348,7 +350,12 @@ mod tests {
         let id = new_execution_id(jiff::Timestamp::from_second(1_740_477_600).expect("valid"));
         assert!(id.starts_with("sync-20250225-100000-"), "{id}");
         assert!(is_execution_id(&id));
-        for bad in ["sync-20250225-100000", "../x", "sync-2025022-100000-abcdef", "sync-20250225-100000-ABCDEF"] {
+        for bad in [
+            "sync-20250225-100000",
+            "../x",
+            "sync-2025022-100000-abcdef",
+            "sync-20250225-100000-ABCDEF",
+        ] {
             assert!(!is_execution_id(bad), "{bad}");
         }
     }

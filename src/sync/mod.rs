@@ -43,7 +43,11 @@ pub fn now() -> String {
 /// Pre-sync validation fails (a side cannot be read); git fails; the log cannot be written.
 pub fn dry_run(git: &Git, common_dir: &Path, entry: &SyncEntry) -> Result<SyncLog> {
     let started = jiff::Timestamp::now();
-    let diff = if entry.kind.is_git() { plan::git_diff(git, entry)? } else { plan::file_diff(git, entry)? };
+    let diff = if entry.kind.is_git() {
+        plan::git_diff(git, entry)?
+    } else {
+        plan::file_diff(git, entry)?
+    };
     let counts = plan::count(&diff.changes);
     let execution_id = log::new_execution_id(started);
     let file = log::path(common_dir, &entry.id, &execution_id);

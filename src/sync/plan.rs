@@ -5,6 +5,7 @@
 //! push exactly the ids the dry-run reported.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use anyhow::Result;
 use sha2::{Digest as _, Sha256};
@@ -42,9 +43,11 @@ pub fn fingerprint(state: &BTreeMap<String, String>) -> String {
     for (name, id) in state {
         hash.update(format!("{name} {id}\n").as_bytes());
     }
-    let digest = hash.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    let mut text = String::from("sha256:");
+    for byte in hash.finalize() {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
 }
 
 /// The counts of `changes`.
@@ -107,7 +110,9 @@ pub fn read_side(git: &Git, entry: &SyncEntry, side: &str) -> Result<Vec<Adverti
             "pre-sync validation of `{}`: cannot read the {side} `{location}`: {why}",
             entry.id
         ))
-        .with_hint("check the location, the network and the credentials (`git ls-remote` must work)")
+        .with_hint(
+            "check the location, the network and the credentials (`git ls-remote` must work)",
+        )
         .into()
     })
 }
@@ -294,10 +299,11 @@ pub fn file_target_state(
 pub fn file_diff(git: &Git, entry: &SyncEntry) -> Result<Diff> {
     let source = read_side(git, entry, "source")?;
     let target = read_side(git, entry, "target")?;
-    let wanted = entry.source.branch.as_ref().map_or_else(
-        || "HEAD".to_owned(),
-        |b| format!("refs/heads/{b}"),
-    );
+    let wanted = entry
+        .source
+        .branch
+        .as_ref()
+        .map_or_else(|| "HEAD".to_owned(), |b| format!("refs/heads/{b}"));
     if !source.iter().any(|r| r.name == wanted) && wanted != "HEAD" {
         return Err(Error::failed(format!(
             "sync `{}`: the source `{}` has no branch `{}`",
@@ -335,10 +341,9 @@ pub fn file_diff(git: &Git, entry: &SyncEntry) -> Result<Diff> {
             }
             ('A', _) => (Action::Add, None),
             ('D', Conflict::Theirs) => (Action::Delete, None),
-            ('D', _) => (
-                Action::Keep,
-                Some("only in the target; deleted only under conflict = \"theirs\""),
-            ),
+            ('D', _) => {
+                (Action::Keep, Some("only in the target; deleted only under conflict = \"theirs\""))
+            }
             (_, Conflict::Theirs) if raw.new_mode == "160000" => {
                 (Action::Conflict, Some("a submodule is not copied"))
             }
@@ -348,7 +353,9 @@ pub fn file_diff(git: &Git, entry: &SyncEntry) -> Result<Diff> {
             }
             (_, Conflict::Fail) => (
                 Action::Conflict,
-                Some("the target's differs; set `conflict = \"theirs\"` to replace it, or `\"ours\"` to keep it"),
+                Some(
+                    "the target's differs; set `conflict = \"theirs\"` to replace it, or `\"ours\"` to keep it",
+                ),
             ),
         };
         changes.push(Change {

@@ -61,8 +61,14 @@ pub fn dry_run_text(record: &SyncLog) -> String {
     if d.result.conflicts > 0 {
         let _ = writeln!(out, "it cannot be approved until its conflicts are resolved");
     } else if d.result.total_changes > 0 {
-        let approve =
-            command_line(&["git", "release", "sync", &record.sync_id, "--approve", &record.execution_id]);
+        let approve = command_line(&[
+            "git",
+            "release",
+            "sync",
+            &record.sync_id,
+            "--approve",
+            &record.execution_id,
+        ]);
         let _ = writeln!(out, "approve exactly this with: {approve}");
     }
     out
@@ -70,10 +76,7 @@ pub fn dry_run_text(record: &SyncLog) -> String {
 
 /// The execution of one sync, as text.
 pub fn executed_text(record: &SyncLog) -> String {
-    let mut out = format!(
-        "sync `{}`: executed dry-run `{}`",
-        record.sync_id, record.execution_id
-    );
+    let mut out = format!("sync `{}`: executed dry-run `{}`", record.sync_id, record.execution_id);
     if let Some(a) = &record.approval {
         let _ = write!(out, ", approved by {} at {}", a.approved_by, a.approved_at);
     }
@@ -88,7 +91,10 @@ pub fn executed_text(record: &SyncLog) -> String {
         let _ = writeln!(
             out,
             "{}: {} added, {} updated, {} deleted",
-            e.status, e.changes_applied.added, e.changes_applied.modified, e.changes_applied.deleted
+            e.status,
+            e.changes_applied.added,
+            e.changes_applied.modified,
+            e.changes_applied.deleted
         );
     }
     if let Some(p) = &record.post_validation {
@@ -126,7 +132,9 @@ pub fn log_text(records: &[SyncLog]) -> String {
         ["EXECUTION", "SYNC", "DRY-RUN AT", "CHANGES", "APPROVED BY", "STATUS"],
         records.iter().map(|r| {
             let status = match (&r.execution, &r.post_validation) {
-                (Some(e), Some(p)) if !p.integrity_verified => format!("{} (not verified)", e.status),
+                (Some(e), Some(p)) if !p.integrity_verified => {
+                    format!("{} (not verified)", e.status)
+                }
                 (Some(e), _) => e.status.clone(),
                 (None, _) if r.dry_run.result.conflicts > 0 => "dry-run (conflicts)".to_owned(),
                 (None, _) => "dry-run".to_owned(),

@@ -89,7 +89,11 @@ fn a_dry_run_changes_nothing_and_logs_its_counts() {
     for name in ["refs/heads/main", "refs/tags/v1.0.0"] {
         assert!(has_row(&out.stdout, "add", name), "{}", out.stdout);
     }
-    assert!(out.stdout.contains("2 refs to add, 0 to update, 0 to delete (2 changes)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("2 refs to add, 0 to update, 0 to delete (2 changes)"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("nothing was changed"), "{}", out.stdout);
     assert_eq!(refs(&r, &mirror), "", "DR-04: the target is untouched");
     // Only the private namespace of the sync changes here.
@@ -128,7 +132,11 @@ fn an_approval_pushes_exactly_the_reported_refs() {
     r.tag_annotated("v1.1.0");
     let out = r.run(["sync", "mirror", "--approve", &id]);
     out.expect_code(0);
-    assert!(out.stdout.contains("post-sync validation: the target is as intended"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("post-sync validation: the target is as intended"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(refs(&r, &mirror), format!("{main} refs/heads/main\n{tag} refs/tags/v1.0.0"));
     let record = &records(&r, "mirror")[0];
     assert_eq!(record["approval"]["dry_run_ref"], id.as_str());
@@ -190,7 +198,11 @@ fn a_diverged_branch_is_a_conflict_unless_theirs_and_then_forced_with_a_lease() 
     let out = r.run(["sync", "mirror", "--approve", &id]);
     out.expect_code(0);
     let main = r.git(["rev-parse", "refs/heads/main"]);
-    assert!(refs(&r, &mirror).contains(&format!("{main} refs/heads/main")), "{}", refs(&r, &mirror));
+    assert!(
+        refs(&r, &mirror).contains(&format!("{main} refs/heads/main")),
+        "{}",
+        refs(&r, &mirror)
+    );
     let logged = records(&r, "mirror");
     let record = logged.iter().find(|l| l["execution_id"] == id.as_str()).expect("logged");
     assert_eq!(record["dry_run"]["changes"][0]["name"], "refs/heads/main");
