@@ -60,7 +60,8 @@ pub enum Conflict {
     Theirs,
 }
 
-/// When a sync runs.
+/// When a sync runs. `on_release` is refused by [`validate`] until `git release run` runs
+/// syncs (issue 18 item 4).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -142,8 +143,7 @@ pub struct SyncFile {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     conflict: Conflict,
-    #[serde(default)]
-    trigger: Trigger,
+    trigger: Option<Spanned<Trigger>>,
     approval_required: Option<bool>,
     mode: Option<LandMode>,
 }
@@ -297,6 +297,20 @@ pub fn validate(
                 }
             }
         }
+        if let Some(trigger) = &entry.trigger
+            && trigger.get_ref() == &Trigger::OnRelease
+        {
+            // Issue 18 item 4 (a resumable step of `git release run` after PUBLISHED) is not
+            // built yet: accepting the value would promise a sync that never runs.
+            return Err(Error::config(format!(
+                "{}: `sync.trigger` of `{id}`: `on_release` is not supported yet (`git release run` does not run syncs)",
+                at(trigger.span())
+            ))
+            .with_hint(format!(
+                "use `trigger = \"manual\"` and run `git release sync {id} --dry-run` after the release"
+            ))
+            .into());
+        }
         if entry.mode.is_some() && kind.is_git() {
             return Err(Error::config(format!(
                 "{location}: `sync.mode` of `{id}`: only file syncs take a mode"
@@ -312,7 +326,7 @@ pub fn validate(
             include,
             exclude,
             conflict: entry.conflict,
-            trigger: entry.trigger,
+            trigger: entry.trigger.map(Spanned::into_inner).unwrap_or_default(),
             approval_required: entry.approval_required.unwrap_or(true),
             mode: entry.mode.unwrap_or_default(),
             location,
@@ -427,6 +441,10 @@ mod tests {
                 "`sync.target`",
             ),
             ("id = \"m\"\ntype = \"upstream\"\nrefs = [\"refs/tags/*\"]", "`sync.source`"),
+            (
+                "id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/tags/*\"]\ntrigger = \"on_release\"",
+                "`sync.trigger`",
+            ),
         ];
         for (body, key) in cases {
             let err = parse(&format!("[[sync]]\n{body}\n")).expect_err(body);

@@ -257,6 +257,36 @@ fn a_config_sync_opens_a_pull_request_with_exactly_the_included_files() {
     assert_eq!(record["post_validation"]["integrity_verified"], true);
 }
 
+#[test]
+fn an_upstream_sync_without_required_approval_runs_its_dry_run_then_executes_it() {
+    let r = TestRepo::new();
+    r.write("README.md", "hello\n");
+    r.commit("feat: first");
+    let upstream = r.bare("upstream.git");
+    let clone = r.clone_to(&file_url(&r.path()), "upstream-clone");
+    r.write_in_commit(&clone, "upstream.txt");
+    r.tag_in(&clone, "v2.0.0", "HEAD", "v2.0.0");
+    r.git_in(&clone, ["push", "--quiet", &file_url(&upstream), "refs/tags/v2.0.0"]);
+    let tag = r.git_in(&clone, ["rev-parse", "refs/tags/v2.0.0"]);
+    r.write(
+        "release.toml",
+        &format!(
+            "[[sync]]\nid = \"up\"\ntype = \"upstream\"\nsource = \"{}\"\nrefs = [\"refs/tags/v*\"]\napproval_required = false\n",
+            file_url(&upstream)
+        ),
+    );
+    let out = r.run(["sync", "up"]);
+    out.expect_code(0);
+    assert!(has_row(&out.stdout, "add", "refs/tags/v2.0.0"), "{}", out.stdout);
+    assert_eq!(r.git(["rev-parse", "refs/tags/v2.0.0"]), tag);
+    let record = &records(&r, "up")[0];
+    assert!(
+        record["approval"]["note"].as_str().expect("a note").contains("approval_required = false"),
+        "{record:#}"
+    );
+    assert_eq!(record["execution"]["pushed"][0], format!("{tag}:refs/tags/v2.0.0").as_str());
+}
+
 impl TestRepo {
     /// Commits a new file `name` in the clone `dir`.
     fn write_in_commit(&self, dir: &Path, name: &str) {
