@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::context::{Ctx, GlobalArgs};
 use crate::error::{Error, redact};
+use crate::forge::Gh;
 use crate::git::cli::Git;
 use crate::sync::config::SyncEntry;
 use crate::sync::report::{self, SyncFormat};
@@ -57,6 +58,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
     let root = ctx.repo.root();
     let common_dir = ctx.repo.common_dir().to_owned();
     let git = Git::new(&root);
+    let forge = || Gh::for_forge(&ctx.config.forge);
     if args.log {
         for id in &args.ids {
             entry(&ctx, id)?;
@@ -92,8 +94,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         let [entry] = entries.as_slice() else {
             return Err(Error::usage("`--approve DRYRUN` executes one sync: name its ID").into());
         };
-        let record =
-            layer::approve(&git, &root, &common_dir, entry, dry_run, &ctx.config.forge, None)?;
+        let record = layer::approve(&git, &root, &common_dir, entry, dry_run, &forge, None)?;
         return print(
             &ctx,
             args.format,
@@ -131,8 +132,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         }
         let note = "approval_required = false: executed right after its dry-run";
         let id = record.execution_id.clone();
-        let record =
-            layer::approve(&git, &root, &common_dir, entry, &id, &ctx.config.forge, Some(note))?;
+        let record = layer::approve(&git, &root, &common_dir, entry, &id, &forge, Some(note))?;
         text.push_str(&report::executed_text(&record));
         records.push(record);
     }

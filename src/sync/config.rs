@@ -12,7 +12,6 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::config::normalize_path;
 use crate::error::Error;
 
 /// Seed 004's four kinds of sync.
@@ -283,9 +282,8 @@ pub fn validate(
             {
                 for glob in list {
                     let text = glob.get_ref().trim();
-                    let checked = normalize_path(text).ok().filter(|_| !text.starts_with(':'));
-                    match checked {
-                        Some(path) if path != "." => out.push(path),
+                    match normalize_glob(text) {
+                        Some(path) => out.push(path),
                         _ => {
                             return Err(bad(
                                 glob.span(),
@@ -333,6 +331,26 @@ pub fn validate(
         });
     }
     Ok(syncs)
+}
+
+/// A glob relative to the repository root, normalised (`/` separators, no `./`, no empty
+/// part), or `None` when it is absolute, climbs out with `..`, names the root, or starts with
+/// `:` (git's pathspec magic is ours to add, not the configuration's).
+///
+/// ```
+/// use git_release::sync::config::normalize_glob;
+/// assert_eq!(normalize_glob("./.github//workflows/*.yml").as_deref(), Some(".github/workflows/*.yml"));
+/// assert_eq!(normalize_glob("../x"), None);
+/// assert_eq!(normalize_glob("/etc/*"), None);
+/// assert_eq!(normalize_glob(":(top)x"), None);
+/// ```
+pub fn normalize_glob(raw: &str) -> Option<String> {
+    let raw = raw.trim().replace('\\', "/");
+    if raw.starts_with(['/', ':']) || std::path::Path::new(&raw).is_absolute() {
+        return None;
+    }
+    let parts: Vec<&str> = raw.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    (!parts.is_empty() && !parts.contains(&"..")).then(|| parts.join("/"))
 }
 
 /// Letters, digits, `-`, `_` and `.`, not starting with `.` or `-`: safe as a folder name.

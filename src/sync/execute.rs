@@ -97,7 +97,7 @@ pub fn execute(
     root: &Path,
     entry: &SyncEntry,
     record: &mut SyncLog,
-    forge: &crate::config::Forge,
+    forge: &dyn Fn() -> Result<Gh>,
     now: &dyn Fn() -> String,
 ) -> Result<()> {
     check_conflicts(record)?;
@@ -199,7 +199,7 @@ fn commit_files(
     record: &SyncLog,
     head: Option<&str>,
     branch: &str,
-    forge: &crate::config::Forge,
+    forge: &dyn Fn() -> Result<Gh>,
 ) -> Result<Done> {
     let mut edits = Vec::new();
     for c in &record.dry_run.changes {
@@ -262,7 +262,7 @@ fn open_pr(
     record: &SyncLog,
     base: &str,
     head: &str,
-    forge: &crate::config::Forge,
+    forge: &dyn Fn() -> Result<Gh>,
 ) -> Result<String> {
     let location = &entry.target.location;
     let url = git.remote_url(location).unwrap_or_else(|| {
@@ -295,7 +295,7 @@ fn open_pr(
         };
         let _ = writeln!(body, "- {verb} `{}`", crate::ui::markdown_safe(&c.name));
     }
-    let gh = Gh::for_forge(forge)?;
+    let gh = forge()?;
     let request = Request::PrCreate { base, head, title: &title, body: &body };
     match gh.call(scratch.path(), &request) {
         Ok(Outcome::Done(out) | Outcome::AlreadyExists(out)) => Ok(out.trim().to_owned()),

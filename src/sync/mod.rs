@@ -81,7 +81,8 @@ pub fn dry_run(git: &Git, common_dir: &Path, entry: &SyncEntry) -> Result<SyncLo
 
 /// Executes the recorded dry-run `execution_id` of `entry`: records the approval (who,
 /// when, `dry_run_ref`), then executes and validates, saving the record after each stage.
-/// `note` marks an approval given by configuration (`approval_required = false`).
+/// `note` marks an approval given by configuration (`approval_required = false`); `forge`
+/// gives the forge client, asked for only when a pull request is opened.
 ///
 /// # Errors
 /// No such dry-run (DR-01); it was already executed; its target changed; it has conflicts;
@@ -92,7 +93,7 @@ pub fn approve(
     common_dir: &Path,
     entry: &SyncEntry,
     execution_id: &str,
-    forge: &crate::config::Forge,
+    forge: &dyn Fn() -> Result<crate::forge::Gh>,
     note: Option<&str>,
 ) -> Result<SyncLog> {
     let mut record = log::load(common_dir, &entry.id, execution_id)?;
