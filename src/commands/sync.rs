@@ -8,7 +8,7 @@ use crate::context::{Ctx, GlobalArgs};
 use crate::error::{Error, redact};
 use crate::forge::Gh;
 use crate::git::cli::Git;
-use crate::sync::config::SyncEntry;
+use crate::sync::config::{SyncEntry, is_plain_name};
 use crate::sync::report::{self, SyncFormat};
 use crate::sync::{self as layer, log};
 
@@ -60,8 +60,9 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
     let git = Git::new(&root);
     let forge = || Gh::for_forge(&ctx.config.forge);
     if args.log {
-        for id in &args.ids {
-            entry(&ctx, id)?;
+        // A sync removed from the configuration keeps its log: any plain id may be listed.
+        if let Some(bad) = args.ids.iter().find(|id| !is_plain_name(id)) {
+            return Err(Error::usage(format!("`{bad}` is not a sync id")).into());
         }
         let (records, bad) = match args.ids.as_slice() {
             [] => log::list(&common_dir, None)?,

@@ -162,6 +162,10 @@ struct EndpointTable {
     branch: Option<String>,
 }
 
+/// The private namespace syncs fetch into; no pattern may cover it (fetching from this
+/// repository would copy it into itself).
+pub const PRIVATE: &str = "refs/git-release/";
+
 /// Validates the `[[sync]]` entries; `at` turns a byte span of the file into `file:line`.
 ///
 /// # Errors
@@ -262,6 +266,14 @@ pub fn validate(
                         format!(
                             "`{pattern}` is not a full ref name or pattern (`refs/…`, at most one `*`)"
                         ),
+                    ));
+                }
+                let before_star = pattern.split('*').next().unwrap_or_default();
+                if pattern.starts_with(PRIVATE) || PRIVATE.starts_with(before_star) {
+                    return Err(bad(
+                        r.span(),
+                        "refs",
+                        format!("`{pattern}` covers `{PRIVATE}`, where syncs keep what they fetch"),
                     ));
                 }
                 refs.push(pattern);

@@ -105,6 +105,20 @@ pub fn approve(
         .with_hint(format!("run `git release sync {} --dry-run` for a new one", entry.id))
         .into());
     }
+    if record.kind != entry.kind
+        || record.source != entry.source.location
+        || record.target != entry.target.location
+    {
+        return Err(Error::failed(format!(
+            "sync `{}` was reconfigured since dry-run `{execution_id}` (then {} `{}` → `{}`): the approval would be for something else",
+            entry.id,
+            record.kind.as_str(),
+            record.source,
+            record.target
+        ))
+        .with_hint(format!("run `git release sync {} --dry-run` again", entry.id))
+        .into());
+    }
     let approval = Approval {
         approved: true,
         approved_by: who(git),

@@ -176,6 +176,20 @@ fn a_target_changed_after_the_dry_run_is_refused_with_both_states() {
 }
 
 #[test]
+fn an_approval_after_the_target_was_reconfigured_is_refused() {
+    let (r, mirror) = mirrored();
+    let id = dry_run(&r, "mirror");
+    let elsewhere = r.bare("elsewhere.git");
+    let toml = std::fs::read_to_string(r.path().join("release.toml")).expect("read");
+    r.write("release.toml", &toml.replace(&file_url(&mirror), &file_url(&elsewhere)));
+    let out = r.run(["sync", "mirror", "--approve", &id]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("was reconfigured since dry-run"), "{}", out.stderr);
+    assert_eq!(refs(&r, &elsewhere), "");
+    assert_eq!(refs(&r, &mirror), "");
+}
+
+#[test]
 fn a_diverged_branch_is_a_conflict_unless_theirs_and_then_forced_with_a_lease() {
     let (r, mirror) = mirrored();
     let other = r.clone_to(&file_url(&r.path()), "other");
