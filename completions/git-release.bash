@@ -215,7 +215,7 @@ _git__release() {
             return 0
             ;;
         git__subcmd__release__subcmd__check)
-            opts="-C -q -v -h -V --format --config --quiet --verbose --color --help --version"
+            opts="-C -q -v -h -V --format --forge --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +223,10 @@ _git__release() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --forge)
+                    COMPREPLY=($(compgen -W "github none" -- "${cur}"))
                     return 0
                     ;;
                 -C)
@@ -893,7 +897,7 @@ _git__release() {
             return 0
             ;;
         git__subcmd__release__subcmd__resume)
-            opts="-y -C -q -v -h -V --yes --gate-attestation --format --config --quiet --verbose --color --help --version"
+            opts="-y -C -q -v -h -V --yes --gate-attestation --forge --format --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -901,6 +905,10 @@ _git__release() {
             case "${prev}" in
                 --gate-attestation)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forge)
+                    COMPREPLY=($(compgen -W "github none" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -969,7 +977,7 @@ _git__release() {
             return 0
             ;;
         git__subcmd__release__subcmd__run)
-            opts="-y -C -q -v -h -V --dry-run --yes --gate-attestation --on-failure --bump --pre --mode --workspace --resume --format --config --quiet --verbose --color --help --version"
+            opts="-y -C -q -v -h -V --dry-run --yes --gate-attestation --on-failure --bump --pre --mode --forge --workspace --resume --format --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -993,6 +1001,10 @@ _git__release() {
                     ;;
                 --mode)
                     COMPREPLY=($(compgen -W "pr direct" -- "${cur}"))
+                    return 0
+                    ;;
+                --forge)
+                    COMPREPLY=($(compgen -W "github none" -- "${cur}"))
                     return 0
                     ;;
                 --workspace)

@@ -185,6 +185,8 @@ complete -c git-release -n "__fish_git_release_using_subcommand notes" -s h -l h
 complete -c git-release -n "__fish_git_release_using_subcommand notes" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'One line per result, grouped by package, then a summary line'
 json\t'JSON, schema version 1 (see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand check" -l forge -d 'The forge the release goes through: github or none (its checks then SKIP) (default: `forge.kind`)' -r -f -a "github\t'GitHub, through the `gh` CLI'
+none\t'No forge: tags and commits go to the remote with git alone'"
 complete -c git-release -n "__fish_git_release_using_subcommand check" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l config -d 'Read configuration from FILE instead of `release.toml` or `.config/release.toml`' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand check" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
@@ -216,6 +218,8 @@ beta\t''
 rc\t''"
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l mode -d 'pr: release branch, pull request, squash merge; direct: push the release commit to the release branch (default: `release.mode`)' -r -f -a "pr\t'A release branch, a pull request, then a squash merge'
 direct\t'A release commit pushed straight to the release branch'"
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l forge -d 'The forge to release through: github (with `gh`) or none (direct mode with no pull request, forge release or blocker issues) (default: `forge.kind`)' -r -f -a "github\t'GitHub, through the `gh` CLI'
+none\t'No forge: tags and commits go to the remote with git alone'"
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l workspace -d 'Release the repositories a workspace file lists (`[[repo]] name, path, depends_on`), tier by tier, pinning downstream dependencies to the versions just released' -r -F
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l resume -d 'Resume run RUN instead of starting one (same as `git release resume RUN`)' -r
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
@@ -232,6 +236,8 @@ complete -c git-release -n "__fish_git_release_using_subcommand run" -s v -l ver
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -l gate-attestation -d 'Approve the run\'s plan hash' -r
+complete -c git-release -n "__fish_git_release_using_subcommand resume" -l forge -d 'The forge to go on through: github or none (default: what the run started with)' -r -f -a "github\t'GitHub, through the `gh` CLI'
+none\t'No forge: tags and commits go to the remote with git alone'"
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -l format -d 'Output format of the summary' -r -f -a "table\t'A table, then the report'
 json\t'JSON (schema version 1; see the README)'"
 complete -c git-release -n "__fish_git_release_using_subcommand resume" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F

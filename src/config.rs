@@ -222,6 +222,10 @@ impl Default for ChangelogSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forge {
+    /// `forge.kind`: `github` (the default, through `gh`) or `none` (no forge: direct mode
+    /// only); see [`crate::forge::Kind`].
+    #[serde(default, skip_serializing_if = "crate::forge::Kind::is_github")]
+    pub kind: crate::forge::Kind,
     /// Attempts per call.
     #[serde(default = "default_retries")]
     pub retries: u32,
@@ -289,6 +293,7 @@ fn default_base_delay_ms() -> u64 {
 impl Default for Forge {
     fn default() -> Self {
         Self {
+            kind: crate::forge::Kind::default(),
             retries: default_retries(),
             base_delay_ms: default_base_delay_ms(),
             wait_workflow: None,
@@ -445,6 +450,7 @@ struct FileConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ForgeFile {
+    kind: Option<crate::forge::Kind>,
     retries: Option<Spanned<u64>>,
     base_delay_ms: Option<Spanned<u64>>,
     wait_workflow: Option<String>,
@@ -1001,6 +1007,7 @@ fn forge_of(
             })?;
     }
     Ok(Forge {
+        kind: file.kind.unwrap_or_default(),
         retries: u32::try_from(retries).expect("bounded by MAX_RETRIES"),
         base_delay_ms: bounded(
             file.base_delay_ms,

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod release;
 pub mod sync;
 pub mod tags;
+pub mod time;
 pub mod ui;
 pub mod version;
 pub mod waivers;

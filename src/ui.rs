@@ -31,6 +31,31 @@ pub struct Ui {
     quiet: bool,
     verbose: u8,
     color: bool,
+    progress: bool,
+}
+
+/// A spinner with the elapsed time on stderr while something is waited for (issue 14, item
+/// 6), from [`Ui::progress`]; cleared when finished or dropped. Empty (it draws nothing)
+/// when stderr is not a terminal, under `--quiet`, or when progress is off (JSON output).
+#[derive(Debug)]
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Whether anything is drawn.
+    pub fn shown(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Clears the spinner's line.
+    pub fn finish(self) {}
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 impl Ui {
@@ -45,7 +70,30 @@ impl Ui {
             }
         };
         TRACE.store(verbose, std::sync::atomic::Ordering::Relaxed);
-        Self { quiet, verbose, color }
+        Self { quiet, verbose, color, progress: true }
+    }
+
+    /// Turns progress spinners on or off: off for `--format json`, so that what a program
+    /// reads is never mixed with a terminal animation.
+    pub fn set_progress(&mut self, on: bool) {
+        self.progress = on;
+    }
+
+    /// A spinner reading `{message} ({elapsed})` on stderr until the [`Progress`] is finished
+    /// or dropped; nothing at all unless stderr is a terminal, `--quiet` is off and progress
+    /// is on ([`Ui::set_progress`]).
+    pub fn progress(&self, message: &str) -> Progress {
+        if !self.progress || self.quiet || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let style = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+                .with_style(style)
+                .with_message(terminal_safe(message).into_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
     }
 
     /// Whether `-v` was given at least `level` times.

@@ -7,15 +7,14 @@
 //! `*`). Both may carry `expires = "YYYY-MM-DD"`, the last day the waiver waives. Nothing here
 //! prints; bad input is an error naming the file and line.
 
-use std::fmt;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::config::Config;
 use crate::error::Error;
+pub use crate::time::Date;
 
 /// The waiver file read from the root of the work tree (seed 000 › 3).
 pub const FILE: &str = ".release-waivers.json";
@@ -50,87 +49,6 @@ impl Waiver {
         self.check == check
             && (self.package == "*"
                 || (!packages.is_empty() && packages.iter().all(|p| glob_match(&self.package, p))))
-    }
-}
-
-/// A calendar day (proleptic Gregorian), for waiver expiry. Parsed from `YYYY-MM-DD` only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    /// The year, four digits.
-    pub year: u16,
-    /// The month, 1–12.
-    pub month: u8,
-    /// The day of the month, 1–31 (checked against the month and leap years).
-    pub day: u8,
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD`; `None` for anything else, including days a month does not have.
-    ///
-    /// ```
-    /// use git_release::waivers::Date;
-    /// assert!(Date::parse("2024-02-29").is_some());
-    /// assert!(Date::parse("2023-02-29").is_none());
-    /// assert!(Date::parse("2024-1-31").is_none());
-    /// assert!(Date::parse("next week").is_none());
-    /// ```
-    pub fn parse(text: &str) -> Option<Date> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-            return None;
-        }
-        let digits = |range: std::ops::Range<usize>| -> Option<u16> {
-            let part = &text[range];
-            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
-        };
-        let year = digits(0..4)?;
-        let month = u8::try_from(digits(5..7)?).ok()?;
-        let day = u8::try_from(digits(8..10)?).ok()?;
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(Date { year, month, day })
-    }
-
-    /// Today, in UTC, from the system clock.
-    pub fn today() -> Date {
-        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
-    }
-
-    /// The day `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date {
-            year: u16::try_from(year).unwrap_or(0),
-            month: u8::try_from(month).expect("a month is 1..=12"),
-            day: u8::try_from(day).expect("a day is 1..=31"),
-        }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
     }
 }
 
@@ -270,7 +188,7 @@ fn validate(
         .into());
     }
     let expires = match expires {
-        Some(text) => Some(Date::parse(text.trim()).ok_or_else(|| {
+        Some(text) => Some(crate::time::parse_date(text.trim()).ok_or_else(|| {
             Error::config(format!(
                 "{location}: waiver for `{check}`: `expires = {text:?}` is not a date"
             ))
@@ -308,10 +226,10 @@ mod tests {
 
     #[test]
     fn days_map_to_dates() {
-        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
-        assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
-        assert!(Date::parse("2027-01-31") > Date::parse("2026-12-31"));
+        assert_eq!(crate::time::date_of(0, 0).to_string(), "1970-01-01");
+        assert_eq!(crate::time::date_of(19_782 * 86_400, 0).to_string(), "2024-02-29");
+        assert_eq!(crate::time::date_of(11_016 * 86_400, 0).to_string(), "2000-02-29");
+        assert!(crate::time::parse_date("2027-01-31") > crate::time::parse_date("2026-12-31"));
     }
 
     #[test]
@@ -320,11 +238,11 @@ mod tests {
             check: "missing_tests".into(),
             package: "docs".into(),
             reason: "docs only".into(),
-            expires: Date::parse("2027-01-31"),
+            expires: crate::time::parse_date("2027-01-31"),
             source: "release.toml:3".into(),
         };
-        assert!(!w.expired(Date::parse("2027-01-31").expect("a date")));
-        assert!(w.expired(Date::parse("2027-02-01").expect("a date")));
+        assert!(!w.expired(crate::time::parse_date("2027-01-31").expect("a date")));
+        assert!(w.expired(crate::time::parse_date("2027-02-01").expect("a date")));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! - [`package_tags`] and [`release_ranges`]: every release of a package rebuilt from history
 //!   in one walk, each commit read once;
 //! - [`build_release`]: commits grouped into the configured sections, with links to the
-//!   forge ([`Forge`]), migration notes, and contributors;
+//!   forge ([`Links`]), migration notes, and contributors;
 //! - [`build_notes`]: the release notes of seed 004 from the same release;
 //! - [`Templates`]: both rendered through minijinja templates (built-in or the user's);
 //! - [`insert_section`] and [`file_diff`]: the section put into the changelog file,
@@ -26,9 +26,18 @@ use serde::Serialize;
 use crate::config::ChangelogSettings;
 use crate::conventional::classify;
 use crate::error::Error;
+use crate::forge::links::Links;
 use crate::git::read::{CommitDetails, Repo};
 use crate::history::{self, PathTrie, TreeCache};
 use crate::packages::Package;
+
+mod file;
+mod templates;
+mod walk;
+
+pub use file::*;
+pub use templates::*;
+pub use walk::*;
 
 /// The built-in template of one changelog section.
 pub const CHANGELOG_TEMPLATE: &str = include_str!("../templates/changelog.md.j2");
@@ -37,127 +46,6 @@ pub const NOTES_TEMPLATE: &str = include_str!("../templates/notes.md.j2");
 
 /// The header a new changelog file starts with.
 pub const DEFAULT_HEADER: &str = "# Changelog\n\n";
-
-// ---- forge links --------------------------------------------------------------------------
-
-/// The forges whose URLs are known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ForgeKind {
-    /// github.com and GitHub Enterprise hosts with `github` in the name.
-    GitHub,
-    /// gitlab.com and hosts with `gitlab` in the name.
-    GitLab,
-    /// Gitea and Forgejo: hosts with `gitea` or `forgejo` in the name, and codeberg.org.
-    Gitea,
-    /// bitbucket.org.
-    Bitbucket,
-}
-
-/// A repository on a known forge: builds links to commits, issues, pull requests and
-/// comparisons.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forge {
-    /// Which forge.
-    pub kind: ForgeKind,
-    /// `https://<host>/<owner>/<repo>`, without `.git`.
-    pub base: String,
-}
-
-impl Forge {
-    /// The forge of a remote URL, in https (`https://github.com/o/r.git`), ssh
-    /// (`ssh://git@github.com:22/o/r.git`) or scp-like (`git@github.com:o/r.git`) form;
-    /// `None` for a local path or a host that is not a known forge.
-    ///
-    /// ```
-    /// use git_release::changelog::{Forge, ForgeKind};
-    /// let f = Forge::from_remote_url("git@github.com:o/r.git").unwrap();
-    /// assert_eq!((f.kind, f.base.as_str()), (ForgeKind::GitHub, "https://github.com/o/r"));
-    /// let f = Forge::from_remote_url("https://me:token@gitlab.com/g/sub/r").unwrap();
-    /// assert_eq!(f.base, "https://gitlab.com/g/sub/r");
-    /// let f = Forge::from_remote_url("https://github.com/o/r.git?access_token=t#x").unwrap();
-    /// assert_eq!(f.base, "https://github.com/o/r");
-    /// assert!(Forge::from_remote_url("/srv/git/r.git").is_none());
-    /// assert!(Forge::from_remote_url("https://git.example.com/o/r").is_none());
-    /// ```
-    pub fn from_remote_url(url: &str) -> Option<Forge> {
-        // Links are built from the host and path alone: never a user part, a query or a
-        // fragment, where tokens live (`?access_token=…`; issue 12, item 7).
-        let url = url.trim();
-        let url = url.split(['?', '#']).next().unwrap_or(url);
-        let (host, path) = if let Some((scheme, rest)) = url.split_once("://") {
-            if !matches!(scheme, "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git") {
-                return None;
-            }
-            let (authority, path) = rest.split_once('/')?;
-            let host = authority.rsplit('@').next()?;
-            (host.split(':').next()?, path)
-        } else {
-            let (left, path) = url.split_once(':')?;
-            if left.contains('/') || left.is_empty() {
-                return None;
-            }
-            (left.rsplit('@').next()?, path)
-        };
-        let host = host.to_ascii_lowercase();
-        let path = path.trim_matches('/');
-        let path = path.strip_suffix(".git").unwrap_or(path);
-        if host.is_empty() || !path.contains('/') {
-            return None;
-        }
-        let kind = if host.contains("github") {
-            ForgeKind::GitHub
-        } else if host.contains("gitlab") {
-            ForgeKind::GitLab
-        } else if host.contains("bitbucket") {
-            ForgeKind::Bitbucket
-        } else if host.contains("gitea") || host.contains("forgejo") || host == "codeberg.org" {
-            ForgeKind::Gitea
-        } else {
-            return None;
-        };
-        // GitHub's ssh-over-443 host serves the same repositories as github.com.
-        let host = if host == "ssh.github.com" { "github.com".to_owned() } else { host };
-        Some(Forge { kind, base: format!("https://{host}/{path}") })
-    }
-
-    /// The page of commit `id`.
-    pub fn commit_url(&self, id: &str) -> String {
-        match self.kind {
-            ForgeKind::GitHub | ForgeKind::Gitea => format!("{}/commit/{id}", self.base),
-            ForgeKind::GitLab => format!("{}/-/commit/{id}", self.base),
-            ForgeKind::Bitbucket => format!("{}/commits/{id}", self.base),
-        }
-    }
-
-    /// The page of issue `number` (GitHub and Gitea redirect it to the pull request when
-    /// the number is one).
-    pub fn issue_url(&self, number: u64) -> String {
-        match self.kind {
-            ForgeKind::GitLab => format!("{}/-/issues/{number}", self.base),
-            _ => format!("{}/issues/{number}", self.base),
-        }
-    }
-
-    /// The page of pull request `number` (a `(#123)` at the end of a squash-merged
-    /// subject); on GitLab `#123` names an issue, so the issue page.
-    pub fn pull_url(&self, number: u64) -> String {
-        match self.kind {
-            ForgeKind::GitHub => format!("{}/pull/{number}", self.base),
-            ForgeKind::Gitea => format!("{}/pulls/{number}", self.base),
-            ForgeKind::Bitbucket => format!("{}/pull-requests/{number}", self.base),
-            ForgeKind::GitLab => self.issue_url(number),
-        }
-    }
-
-    /// The comparison of `from` (older) and `to` (newer).
-    pub fn compare_url(&self, from: &str, to: &str) -> String {
-        match self.kind {
-            ForgeKind::GitHub | ForgeKind::Gitea => format!("{}/compare/{from}...{to}", self.base),
-            ForgeKind::GitLab => format!("{}/-/compare/{from}...{to}", self.base),
-            ForgeKind::Bitbucket => format!("{}/branches/compare/{to}%0D{from}", self.base),
-        }
-    }
-}
 
 /// An `#123` reference in a commit subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,14 +63,15 @@ pub struct Reference {
 /// references.
 ///
 /// ```
-/// use git_release::changelog::{Forge, link_references};
-/// let f = Forge::from_remote_url("https://github.com/o/r").unwrap();
+/// use git_release::changelog::link_references;
+/// use git_release::forge::links::Links;
+/// let f = Links::from_remote_url("https://github.com/o/r").unwrap();
 /// let (md, refs) = link_references("fix x, see #4 (#12)", Some(&f));
 /// assert_eq!(md, "fix x, see [#4](https://github.com/o/r/issues/4) ([#12](https://github.com/o/r/pull/12))");
 /// assert_eq!((refs[0].kind, refs[1].kind), ("issue", "pull"));
 /// assert_eq!(link_references("a#1 &#12; #x", Some(&f)).1.len(), 0);
 /// ```
-pub fn link_references(text: &str, forge: Option<&Forge>) -> (String, Vec<Reference>) {
+pub fn link_references(text: &str, forge: Option<&Links>) -> (String, Vec<Reference>) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut refs = Vec::new();
@@ -235,8 +124,7 @@ pub fn link_references(text: &str, forge: Option<&Forge>) -> (String, Vec<Refere
 /// assert_eq!(short_date(0, -3600), "1969-12-31");
 /// ```
 pub fn short_date(seconds: i64, offset: i32) -> String {
-    let days = (seconds + i64::from(offset)).div_euclid(86_400);
-    crate::waivers::Date::from_days(days).to_string()
+    crate::time::date_of(seconds, offset).to_string()
 }
 
 // ---- people ----------------------------------------------------------------------------------
@@ -409,7 +297,7 @@ pub fn build_release(
     meta: &ReleaseMeta,
     commits: &[(ObjectId, &CommitDetails)],
     settings: &ChangelogSettings,
-    forge: Option<&Forge>,
+    forge: Option<&Links>,
 ) -> Release {
     let mut entries = Vec::new();
     let mut people: BTreeMap<String, Person> = BTreeMap::new();
@@ -798,480 +686,9 @@ pub fn release_type(version: &Version, previous: Option<&Version>) -> &'static s
     }
 }
 
-// ---- templates --------------------------------------------------------------------------------
-
-/// The changelog and notes templates, compiled, with strict undefined variables.
-pub struct Templates {
-    env: Environment<'static>,
-    changelog: String,
-    notes: String,
-}
-
-impl Templates {
-    /// Compiles the built-in templates, or the user's (`[changelog] template` and
-    /// `notes_template`, relative to `root`).
-    ///
-    /// # Errors
-    /// A user template that cannot be read (exit 2), or a syntax error, named by file and
-    /// line (exit 2).
-    pub fn load(root: &Path, settings: &ChangelogSettings) -> Result<Templates> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_syntax(
-            minijinja::syntax::SyntaxConfig::builder()
-                .trim_blocks(true)
-                .lstrip_blocks(true)
-                .build()
-                .expect("the default delimiters are valid"),
-        );
-        let mut names = Vec::new();
-        for (user, builtin, name) in [
-            (&settings.template, CHANGELOG_TEMPLATE, "changelog.md.j2"),
-            (&settings.notes_template, NOTES_TEMPLATE, "notes.md.j2"),
-        ] {
-            let (name, source) = match user {
-                Some(path) => {
-                    let source = match crate::fsutil::read_text_inside(root, path) {
-                        Ok(Some(source)) => source,
-                        Ok(None) => {
-                            return Err(Error::config(format!(
-                                "cannot read the template `{path}`: it does not exist"
-                            ))
-                            .with_hint("fix `[changelog]` in the configuration file")
-                            .into());
-                        }
-                        Err(e) => {
-                            return Err(e.context(format!("cannot read the template `{path}`")));
-                        }
-                    };
-                    (path.clone(), source)
-                }
-                None => (format!("<built-in {name}>"), builtin.to_owned()),
-            };
-            env.add_template_owned(name.clone(), source)
-                .map_err(|e| template_error(&name, &e, Error::config))?;
-            names.push(name);
-        }
-        let notes = names.pop().expect("two templates were added");
-        let changelog = names.pop().expect("two templates were added");
-        Ok(Templates { env, changelog, notes })
-    }
-
-    /// Renders one changelog section; the text ends with one newline.
-    ///
-    /// # Errors
-    /// The template fails (an undefined variable, a bad filter): the error names the
-    /// template, the line and the expression.
-    pub fn changelog(&self, release: &Release) -> Result<String> {
-        self.render(&self.changelog, minijinja::context! { release => minijinja::Value::from(minijinja::value::Serde(release)) })
-    }
-
-    /// Renders release notes; the text ends with one newline.
-    ///
-    /// # Errors
-    /// As [`Templates::changelog`].
-    pub fn notes(&self, notes: &Notes) -> Result<String> {
-        self.render(
-            &self.notes,
-            minijinja::context! { notes => minijinja::Value::from(minijinja::value::Serde(notes)) },
-        )
-    }
-
-    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
-        let template = self.env.get_template(name).expect("the template was added in `load`");
-        let text = template.render(ctx).map_err(|e| template_error(name, &e, Error::failed))?;
-        // Commit messages may carry terminal escapes; Markdown keeps none (issue 12, item 8).
-        Ok(tidy(&crate::ui::markdown_safe(&text)))
-    }
-}
-
-/// Trailing spaces off every line, at most one blank line in a row, one final newline.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = true;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            if !blank {
-                out.push('\n');
-            }
-            blank = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-            blank = false;
-        }
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
-}
-
-/// A template error as ``template `NAME` line N: WHAT``, naming the expression for an
-/// undefined variable.
-fn template_error(name: &str, err: &minijinja::Error, kind: fn(String) -> Error) -> Error {
-    let line = err.line().map(|l| format!(" line {l}")).unwrap_or_default();
-    let what = match err.kind() {
-        minijinja::ErrorKind::UndefinedError => {
-            let expr = err
-                .range()
-                .and_then(|r| err.template_source().and_then(|s| s.get(r)))
-                .map(|s| format!(" `{}`", s.trim()))
-                .unwrap_or_default();
-            format!("undefined variable{expr}")
-        }
-        minijinja::ErrorKind::SyntaxError => {
-            format!("syntax error: {}", err.detail().unwrap_or("invalid template"))
-        }
-        other => match err.detail() {
-            Some(detail) => format!("{other}: {detail}"),
-            None => other.to_string(),
-        },
-    };
-    kind(format!("template `{name}`{line}: {what}")).with_hint(
-        "see the template variables in the README (Templates); `release` and `notes` are the roots",
-    )
-}
-
-// ---- history: every release in one walk ------------------------------------------------------
-
-/// A release tag of a package, peeled to its commit.
-#[derive(Debug, Clone)]
-pub struct TagVersion {
-    /// The tag name.
-    pub tag: String,
-    /// The version it carries.
-    pub version: Version,
-    /// The tagged commit.
-    pub commit: ObjectId,
-}
-
-/// Every tag of `package` that parses under one of its tag formats and points (through
-/// annotated tags) at a commit, in ascending version order; a version tagged twice keeps
-/// the tag of the first format.
-///
-/// # Errors
-/// The refs or a tag object cannot be read.
-pub fn package_tags(repo: &Repo, package: &Package) -> Result<Vec<TagVersion>> {
-    let mut found: BTreeMap<Version, (usize, String, ObjectId, Option<ObjectId>)> = BTreeMap::new();
-    for tag in repo.tags()? {
-        let Some((rank, version)) = package
-            .tag_formats
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| f.parse_tag(&tag.name).map(|v| (i, v)))
-        else {
-            continue;
-        };
-        let better =
-            found.get(&version).is_none_or(|(r, name, _, _)| (rank, &tag.name) < (*r, name));
-        if better {
-            found.insert(version, (rank, tag.name, tag.target, tag.peeled));
-        }
-    }
-    let mut out = Vec::with_capacity(found.len());
-    for (version, (_, tag, target, peeled)) in found {
-        let commit = match peeled {
-            Some(id) => Some(id),
-            None => repo.peel(target)?,
-        };
-        if let Some(commit) = commit {
-            out.push(TagVersion { tag, version, commit });
-        }
-    }
-    Ok(out)
-}
-
-/// The commits of each release: for `starts[k]`, the commits reachable from it and from no
-/// `starts[j]` with `j < k` — with `starts` in ascending version order, the commits since
-/// the previous releases (`git log A..B` for a linear history). Each commit is read once
-/// (from the commit-graph when there is one). Each list is newest first (committer time).
-///
-/// # Errors
-/// A commit cannot be read.
-pub fn release_ranges(
-    repo: &Repo,
-    starts: &[ObjectId],
-    first_parent: bool,
-) -> Result<Vec<Vec<ObjectId>>> {
-    let mut seen: HashSet<ObjectId> = HashSet::new();
-    let mut buf = Vec::new();
-    let mut out = Vec::with_capacity(starts.len());
-    let mut stack: Vec<ObjectId> = Vec::new();
-    for start in starts {
-        let mut list: Vec<(i64, usize, ObjectId)> = Vec::new();
-        stack.push(*start);
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            let info = repo.commit_header(&id, &mut buf)?;
-            list.push((info.time, list.len(), id));
-            let take = if first_parent { 1 } else { usize::MAX };
-            stack.extend(info.parents.iter().take(take).filter(|p| !seen.contains(*p)));
-        }
-        list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        out.push(list.into_iter().map(|(_, _, id)| id).collect());
-    }
-    Ok(out)
-}
-
-/// Keeps the commits of `ids` that touch `path` (git log's TREESAME rule for merges: a
-/// merge touches the path only when it differs there from every parent). `.` keeps all.
-///
-/// # Errors
-/// A commit or tree cannot be read.
-pub fn filter_by_path(repo: &Repo, ids: Vec<ObjectId>, path: &str) -> Result<Vec<ObjectId>> {
-    if path == "." || ids.is_empty() {
-        return Ok(ids);
-    }
-    let trie = PathTrie::new([(0, path)]);
-    let keep = repo.parallel(&ids, 512, |repo, chunk| {
-        let mut cache = TreeCache::default();
-        let mut buf = Vec::new();
-        chunk
-            .iter()
-            .map(|id| {
-                let info = repo.commit_header(id, &mut buf)?;
-                let mut parents = info.parents.iter();
-                let Some(first) = parents.next() else {
-                    return Ok(!history::changed(repo, &mut cache, &trie, Some(info.tree), None)?
-                        .is_empty());
-                };
-                let mut touched = !history::changed(
-                    repo,
-                    &mut cache,
-                    &trie,
-                    Some(info.tree),
-                    Some(repo.tree_of(first)?),
-                )?
-                .is_empty();
-                for parent in parents {
-                    if !touched {
-                        break;
-                    }
-                    touched = !history::changed(
-                        repo,
-                        &mut cache,
-                        &trie,
-                        Some(info.tree),
-                        Some(repo.tree_of(parent)?),
-                    )?
-                    .is_empty();
-                }
-                Ok(touched)
-            })
-            .collect()
-    })?;
-    Ok(ids.into_iter().zip(keep).filter(|(_, k)| *k).map(|(id, _)| id).collect())
-}
-
-/// Reads the details of `ids` once each, into a map.
-///
-/// # Errors
-/// A commit cannot be read.
-pub fn details_of(repo: &Repo, ids: &[ObjectId]) -> Result<HashMap<ObjectId, CommitDetails>> {
-    let mut unique: Vec<ObjectId> = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    let details = repo.commit_details(&unique)?;
-    Ok(unique.into_iter().zip(details).collect())
-}
-
-// ---- the changelog file --------------------------------------------------------------------------
-
-/// Where and what [`insert_section`] inserts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Insertion {
-    /// The whole new file.
-    pub content: String,
-    /// The 0-based line of the old file the new text goes before.
-    pub at_line: usize,
-    /// The inserted text (whole lines).
-    pub inserted: String,
-}
-
-/// Whether `text` has a release heading naming `version` (as `1.2.0`, `v1.2.0` or `[1.2.0]`;
-/// `1.2.0-rc.1` does not name `1.2.0`): an ATX heading (`## …`, any level) or a setext
-/// heading (a line underlined with `===` or `---`), outside code fences.
-///
-/// The one test of "this release has a section": the writer ([`insert_section`]) and the
-/// `changelog_current` check both use it, so the check passes exactly when the writer would
-/// leave the file alone.
-///
-/// ```
-/// use git_release::changelog::has_section;
-/// assert!(has_section("# Changelog\n\n## [1.2.0] - 2024-01-01\n", "1.2.0"));
-/// assert!(has_section("v1.2.0\n------\n", "1.2.0"));
-/// assert!(!has_section("```\n## 1.2.0\n```\n", "1.2.0"));
-/// assert!(!has_section("## [1.2.1]\nsee 1.2.0\n", "1.2.0"));
-/// ```
-pub fn has_section(text: &str, version: &str) -> bool {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut fenced = false;
-    lines.iter().enumerate().any(|(i, line)| {
-        let trimmed = line.trim();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fenced = !fenced;
-            return false;
-        }
-        if fenced {
-            return false;
-        }
-        let atx = trimmed.starts_with('#');
-        let setext = !trimmed.is_empty()
-            && lines.get(i + 1).is_some_and(|next| {
-                let next = next.trim();
-                !next.is_empty()
-                    && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
-            });
-        (atx || setext)
-            && line
-                .split(|c: char| !(c.is_ascii_alphanumeric() || ".-+".contains(c)))
-                .any(|token| token.strip_prefix('v').unwrap_or(token) == version)
-    })
-}
-
-/// `(line index, line)` of the `## ` headings of `text` outside code fences.
-fn headings(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut fenced = false;
-    text.split_inclusive('\n').enumerate().filter_map(move |(i, line)| {
-        let trimmed = line.trim_end();
-        if trimmed.trim_start().starts_with("```") || trimmed.trim_start().starts_with("~~~") {
-            fenced = !fenced;
-            return None;
-        }
-        (!fenced && trimmed.starts_with("## ")).then_some((i, trimmed))
-    })
-}
-
-/// Puts `section` into the changelog `existing` (`None`: no file yet).
-///
-/// - no file: [`DEFAULT_HEADER`] then the section;
-/// - a section for `version` already there: `None`, nothing to do;
-/// - otherwise the section goes before the first `## ` heading (after the file's header,
-///   before the previous release), or at the end when there is none (a file of free text,
-///   or a header only); a blank line separates it from the text around it.
-///
-/// Every byte of `existing` is kept, in order.
-pub fn insert_section(existing: Option<&str>, section: &str, version: &str) -> Option<Insertion> {
-    let Some(existing) = existing else {
-        let content = format!("{DEFAULT_HEADER}{section}");
-        return Some(Insertion { inserted: content.clone(), content, at_line: 0 });
-    };
-    if has_section(existing, version) {
-        return None;
-    }
-    let lines: Vec<&str> = existing.split_inclusive('\n').collect();
-    let at_line = headings(existing).next().map_or(lines.len(), |(i, _)| i);
-    let before: String = lines[..at_line].concat();
-    let after: String = lines[at_line..].concat();
-    let mut inserted = String::new();
-    if !before.is_empty() && !before.ends_with('\n') {
-        inserted.push('\n');
-    }
-    if !before.is_empty() && !before.ends_with("\n\n") {
-        inserted.push('\n');
-    }
-    inserted.push_str(section);
-    if !after.is_empty() {
-        inserted.push('\n');
-    }
-    let content = format!("{before}{inserted}{after}");
-    Some(Insertion { content, at_line, inserted })
-}
-
-/// A unified diff from `old` (`None`: the file does not exist) to `new` for the file
-/// `name`, with three lines of context, as `git diff` prints it. Made for an insertion:
-/// one hunk spans the lines between the common head and the common tail.
-pub fn file_diff(name: &str, old: Option<&str>, new: &str) -> String {
-    let old_text = old.unwrap_or("");
-    let a: Vec<&str> = old_text.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let tail =
-        a[head..].iter().rev().zip(b[head..].iter().rev()).take_while(|(x, y)| x == y).count();
-    let from = head.saturating_sub(3);
-    let (a_end, b_end) = ((a.len() - tail + 3).min(a.len()), (b.len() - tail + 3).min(b.len()));
-    let range = |start: usize, count: usize| {
-        if count == 0 { format!("{start},0") } else { format!("{},{count}", start + 1) }
-    };
-    let mut out = String::new();
-    let old_name = if old.is_some() { format!("a/{name}") } else { "/dev/null".to_owned() };
-    let _ = writeln!(
-        out,
-        "--- {old_name}\n+++ b/{name}\n@@ -{} +{} @@",
-        range(from, a_end - from),
-        range(from, b_end - from)
-    );
-    let mut line = |prefix: char, text: &str| {
-        out.push(prefix);
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push_str("\n\\ No newline at end of file\n");
-        }
-    };
-    for text in &a[from..head] {
-        line(' ', text);
-    }
-    for text in &a[head..a.len() - tail] {
-        line('-', text);
-    }
-    for text in &b[head..b.len() - tail] {
-        line('+', text);
-    }
-    for text in &a[a.len() - tail..a_end] {
-        line(' ', text);
-    }
-    out
-}
-
-/// Reads the changelog `shown` (relative to the work tree `root`): `None` when it does not
-/// exist. A symbolic link out of the repository is not followed
-/// ([`crate::fsutil::read_inside`]).
-///
-/// # Errors
-/// The file cannot be read, leads out of the repository, or is not UTF-8 (named with the
-/// byte offset; nothing is written then).
-pub fn read_changelog(root: &Path, shown: &str) -> Result<Option<String>> {
-    let Some(bytes) = crate::fsutil::read_inside(root, shown)? else { return Ok(None) };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) => Err(Error::failed(format!(
-            "`{shown}` is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .with_hint(
-            "convert the file to UTF-8 (`iconv -t UTF-8`), then run again; nothing was written",
-        )
-        .into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forge_urls_in_every_form() {
-        for (url, base) in [
-            ("https://github.com/o/r.git", "https://github.com/o/r"),
-            ("git@github.com:o/r.git", "https://github.com/o/r"),
-            ("ssh://git@ssh.github.com:443/o/r.git", "https://github.com/o/r"),
-            ("git@gitlab.com:group/sub/r.git", "https://gitlab.com/group/sub/r"),
-            ("https://codeberg.org/o/r", "https://codeberg.org/o/r"),
-            ("git@bitbucket.org:o/r.git", "https://bitbucket.org/o/r"),
-        ] {
-            assert_eq!(Forge::from_remote_url(url).map(|f| f.base), Some(base.to_owned()), "{url}");
-        }
-        for url in ["file:///srv/r.git", "../r.git", "https://example.com/o/r", "C:\\r"] {
-            assert!(Forge::from_remote_url(url).is_none(), "{url}");
-        }
-        let gl = Forge::from_remote_url("git@gitlab.com:g/r.git").expect("gitlab");
-        assert_eq!(gl.commit_url("abc"), "https://gitlab.com/g/r/-/commit/abc");
-        assert_eq!(gl.compare_url("v1", "v2"), "https://gitlab.com/g/r/-/compare/v1...v2");
-    }
 
     #[test]
     fn sections_go_after_the_header_and_keep_every_byte() {
@@ -1293,6 +710,14 @@ mod tests {
         assert!(!has_section("```\n## 1.1.0\n```\n", "1.1.0"));
         assert!(has_section("## [v1.1.0](u) (d)\n", "1.1.0"));
         assert!(!has_section("## 1.1.0-rc.1\n", "1.1.0"));
+    }
+
+    #[test]
+    fn diff_of_a_new_file_and_of_a_missing_final_newline() {
+        let diff = file_diff("CHANGELOG.md", None, "# Changelog\n");
+        assert_eq!(diff, "--- /dev/null\n+++ b/CHANGELOG.md\n@@ -0,0 +1 @@\n+# Changelog\n");
+        let diff = file_diff("CHANGELOG.md", Some("a"), "b\na");
+        assert!(diff.ends_with("+b\n a\n\\ No newline at end of file\n"), "{diff}");
     }
 
     #[test]

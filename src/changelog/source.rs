@@ -7,11 +7,12 @@ use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use gix::ObjectId;
 
-use crate::changelog::{self, Forge, Release, ReleaseMeta, Templates};
+use crate::changelog::{self, Release, ReleaseMeta, Templates};
 use crate::config::GitConfig as _;
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::Error;
+use crate::forge::links::Links;
 use crate::packages::{self, Package};
 use crate::plan;
 
@@ -31,7 +32,7 @@ pub struct Source {
     /// The selected package.
     pub package: Package,
     /// The forge of the configured remote, for links.
-    pub forge: Option<Forge>,
+    pub forge: Option<Links>,
 }
 
 impl Source {
@@ -78,7 +79,7 @@ impl Source {
         let forge = ctx
             .repo
             .value(&format!("remote.{}.url", ctx.config.remote))
-            .and_then(|url| Forge::from_remote_url(&url));
+            .and_then(|url| Links::from_remote_url(&url));
         Ok(Source { ctx, package, forge })
     }
 

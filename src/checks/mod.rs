@@ -13,6 +13,7 @@
 //! `git status`, one `git rev-list --count`, one `git ls-remote --tags` (only when something
 //! is released), a few tree lookups at HEAD, and `gh` only when the plan needs the forge.
 
+pub mod environment;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -380,6 +381,14 @@ fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
     // The forge: `gh` is needed when the plan releases something (PR, forge release).
     let needs_forge = plan.releases().next().is_some();
     let gh = crate::forge::find_gh();
+    if config.forge.kind == crate::forge::Kind::None {
+        // No forge (issue 14, item 5): its checks do not apply, so they SKIP, not FAIL.
+        for name in ["gh_missing", "gh_auth", "release_blockers"] {
+            out.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
+        }
+        out.push(required_env(config));
+        return out;
+    }
     if needs_forge {
         match &gh {
             Ok(path) => {

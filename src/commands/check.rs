@@ -10,7 +10,7 @@ use crate::checks::{self};
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::plan;
-use crate::waivers::{self, Date, Waiver};
+use crate::waivers::{self, Waiver};
 /// Run the preflight checks and show what would stop a release
 ///
 /// Runs every check of the release (clean working tree, on the release branch and pushed,
@@ -29,6 +29,11 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: CheckFormat,
+
+    /// The forge the release goes through: github or none (its checks then SKIP)
+    /// (default: `forge.kind`)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub forge: Option<crate::forge::Kind>,
 }
 
 /// Runs the checks and prints the results.
@@ -37,7 +42,10 @@ pub struct CheckArgs {
 /// A configuration or waiver error (exit 2); a plan error (see [`plan::build`]); a FAIL
 /// that no waiver covers (exit 1).
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
-    let ctx = Ctx::open(global)?;
+    let mut ctx = Ctx::open(global)?;
+    if let Some(kind) = args.forge {
+        ctx.config.forge.kind = kind;
+    }
     let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
     let options = plan::Options { packages: args.packages.clone(), ..plan::Options::default() };
     let plan = plan::build(&ctx.repo, &ctx.config, &options)?;
@@ -49,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
         &ctx.config,
         &plan,
         &waivers,
-        &checks::Options { named: !args.packages.is_empty(), today: Date::today() },
+        &checks::Options { named: !args.packages.is_empty(), today: crate::time::today() },
     );
     for w in &report.unused_waivers {
         ctx.ui.warn(&unused_warning(w));

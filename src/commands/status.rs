@@ -6,17 +6,16 @@ use std::path::Path;
 
 use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
 use crate::config::Mode;
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::redact;
-use crate::forge::{Forge as _, Gh, Request, RetryPolicy};
+use crate::forge::{Gh, RetryPolicy};
 use crate::git::cli::Git;
+use crate::release::checklist;
 use crate::release::options::RunFormat;
-use crate::release::state::{self, PackageState, PackageStatus, Phase, RunState};
-use crate::release::steps;
+use crate::release::state::{self, PackageStatus};
 use crate::tags;
 
 /// List release runs, or show where one stands and what resume would do
@@ -35,27 +34,6 @@ pub struct StatusArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: RunFormat,
-}
-
-/// One package's facts, as `status RUN` reports them.
-#[derive(Debug, Serialize)]
-struct Facts {
-    name: String,
-    current_version: Option<String>,
-    next_version: String,
-    status: PackageStatus,
-    phase: Phase,
-    worktree: Option<String>,
-    worktree_exists: bool,
-    release_commit: Option<String>,
-    tag: Option<String>,
-    remote_tag: String,
-    pull_request: Option<String>,
-    forge_release: String,
-    workflow_run: Option<String>,
-    blocker_issue: Option<String>,
-    error: Option<String>,
-    next: String,
 }
 
 /// Runs `git release status`.
@@ -80,7 +58,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
         .map(|gh| gh.with_timeout(ctx.config.forge.timeout()));
     let mut facts = Vec::new();
     for pkg in run.packages.iter().filter(|p| p.status != PackageStatus::Skipped) {
-        facts.push(facts_of(
+        facts.push(checklist::facts_of(
             &run,
             pkg,
             &dir,
@@ -180,96 +158,6 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn facts_of(
-    run: &RunState,
-    pkg: &PackageState,
-    dir: &Path,
-    root: &Path,
-    local: &std::collections::BTreeMap<String, (String, String)>,
-    remote: Option<&std::collections::BTreeMap<String, crate::git::cli::RemoteRef>>,
-    gh: Option<&Gh>,
-) -> Facts {
-    let worktree = steps::worktree_path(dir, &run.run_id, run.lane(&pkg.name));
-    let remote_tag = match (&pkg.tag, remote) {
-        (None, _) => "-".to_owned(),
-        (Some(_), None) => "unknown (remote unreachable)".to_owned(),
-        (Some(tag), Some(remote)) => {
-            let row = tags::status_of(tag, local, remote);
-            row.status.as_str().to_owned()
-        }
-    };
-    let pull_request = pkg.pr.as_ref().map(|pr| {
-        let state = gh
-            .and_then(|gh| {
-                gh.once(
-                    root,
-                    &Request::PrView { number: &pr.number.to_string(), merge_commit: false },
-                )
-                .ok()
-            })
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v["state"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| "state unknown".to_owned());
-        format!("#{} {} ({})", pr.number, pr.url, state)
-    });
-    let forge_release = match (&pkg.tag, gh) {
-        (None, _) => "-".to_owned(),
-        (Some(_), None) => "unknown (gh not found)".to_owned(),
-        (Some(tag), Some(gh)) => match gh.once(root, &Request::ReleaseUrl { tag }) {
-            Ok(text) => {
-                #[derive(serde::Deserialize)]
-                struct Release {
-                    url: String,
-                }
-                match crate::forge::answer::<Release>("gh release view", &text) {
-                    Ok(r) => format!("published {}", r.url),
-                    Err(e) => format!("unknown ({e})"),
-                }
-            }
-            Err(f) if f.kind == crate::forge::FailureKind::NotFound => "not published".to_owned(),
-            Err(f) => format!("unknown ({})", f.message.lines().next().unwrap_or("")),
-        },
-    };
-    let all = steps::steps(run.mode);
-    let next_step = all.iter().copied().find(|s| *s > pkg.phase);
-    let next = match pkg.status {
-        PackageStatus::Done => "nothing: released".to_owned(),
-        PackageStatus::Skipped => "nothing: skipped".to_owned(),
-        _ => {
-            let verify = if pkg.phase > Phase::Planned {
-                format!("re-verify the steps up to {}, then ", pkg.phase)
-            } else {
-                String::new()
-            };
-            match next_step {
-                Some(step) => format!(
-                    "{verify}run {step}{}",
-                    if pkg.status == PackageStatus::Failed { " again" } else { "" }
-                ),
-                None => format!("{verify}finish"),
-            }
-        }
-    };
-    Facts {
-        name: pkg.name.clone(),
-        current_version: pkg.current_version.clone(),
-        next_version: pkg.next_version.clone(),
-        status: pkg.status,
-        phase: pkg.phase,
-        worktree: pkg.worktree.as_ref().map(|w| w.display().to_string()),
-        worktree_exists: worktree.exists(),
-        release_commit: pkg.outputs.commit.clone(),
-        tag: pkg.tag.clone(),
-        remote_tag,
-        pull_request,
-        forge_release,
-        workflow_run: pkg.outputs.workflow_run.clone(),
-        blocker_issue: pkg.outputs.blocker_issue.clone(),
-        error: pkg.error.as_ref().map(|e| format!("{} at {}: {}", e.code, e.phase, e.message)),
-        next,
-    }
 }
 
 fn list(ctx: &Ctx, dir: &Path, format: RunFormat) -> Result<()> {

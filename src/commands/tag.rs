@@ -2,15 +2,14 @@
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use semver::Version;
 use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::git::cli::Git;
-use crate::plan::{self, Status as PlanStatus};
-use crate::release::steps;
+use crate::plan;
+use crate::release::tagging;
 use crate::tags::{self, Row, Status};
 
 /// Create, reconcile and push release tags
@@ -71,14 +70,6 @@ pub enum TagOutput {
     Json,
 }
 
-/// A tag to create: name, commit, message.
-#[derive(Debug, Clone)]
-struct Target {
-    tag: String,
-    commit: String,
-    message: String,
-}
-
 /// Runs `git release tag`.
 ///
 /// # Errors
@@ -105,11 +96,16 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
         return Err(Error::usage("`--version` needs exactly one package").into());
     }
 
-    let commit = resolve_commit(&git, args.at.as_deref().unwrap_or("HEAD"))?;
+    let commit = tagging::resolve_commit(&git, args.at.as_deref().unwrap_or("HEAD"))?;
     let mut local = tags::local_tags(&ctx.repo)?;
     let targets = if explicit_tags.is_empty() {
         let include_current = (args.reconcile || args.push).then_some(&local);
-        targets(&ctx, &plan, &packages, args.version.as_deref(), &commit, include_current)?
+        let (targets, skipped) =
+            tagging::targets(&plan, &packages, args.version.as_deref(), &commit, include_current)?;
+        for line in skipped {
+            ctx.ui.status(&line);
+        }
+        targets
     } else {
         for tag in &explicit_tags {
             tags::validate_name(tag)?;
@@ -124,7 +120,7 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
     if !args.reconcile && !args.push {
         let mut rows = Vec::new();
         for t in &targets {
-            let mut row = create(&git, &mut local, t, args.sign, args.dry_run)?;
+            let mut row = tagging::create(&git, &mut local, t, args.sign, args.dry_run)?;
             // The remote was not asked: say nothing about it.
             row.status = Status::Missing;
             rows.push(row);
@@ -143,23 +139,7 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
         // A tag to push that exists at another commit is refused as creation alone refuses
         // it (issue 12, item 16): "BOTH, nothing to do" would hide that the release the
         // user asked for was never tagged.
-        for t in &targets {
-            let elsewhere = local
-                .get(&t.tag)
-                .map(|(_, commit)| commit.as_str())
-                .or_else(|| remote_tags.get(&t.tag).map(|r| r.peeled.as_str()))
-                .filter(|commit| **commit != *t.commit);
-            if let Some(commit) = elsewhere {
-                return Err(Error::failed(format!(
-                    "tag `{}` already exists at commit {}, not {}",
-                    t.tag,
-                    tags::short(Some(commit)),
-                    tags::short(Some(&t.commit))
-                ))
-                .with_hint("a release tag is never moved: release a new version, or delete the tag yourself if it was never published")
-                .into());
-            }
-        }
+        tagging::refuse_moved(&targets, &local, &remote_tags)?;
     }
     let mut rows: Vec<Row> =
         names.iter().map(|n| tags::status_of(n, &local, &remote_tags)).collect();
@@ -169,7 +149,7 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
             if row.status == Status::Missing
                 && let Some(t) = targets.iter().find(|t| t.tag == row.tag)
             {
-                let created = create(&git, &mut local, t, args.sign, args.dry_run)?;
+                let created = tagging::create(&git, &mut local, t, args.sign, args.dry_run)?;
                 *row = tags::status_of(&row.tag, &local, &remote_tags);
                 if args.dry_run {
                     row.status = Status::LocalOnly;
@@ -220,128 +200,6 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> Result<()> {
         }
     }
     print(&ctx, &remote, &rows, args.format)
-}
-
-/// The tags to create for the selected packages (all when none are named).
-fn targets(
-    ctx: &Ctx,
-    plan: &plan::Plan,
-    packages: &[String],
-    forced: Option<&str>,
-    commit: &str,
-    include_current: Option<&std::collections::BTreeMap<String, (String, String)>>,
-) -> Result<Vec<Target>> {
-    let mut out = Vec::new();
-    for pkg in &plan.packages.list {
-        if !packages.is_empty() && !packages.contains(&pkg.name) {
-            continue;
-        }
-        let row = plan.rows.iter().find(|r| r.name == pkg.name);
-        let current =
-            row.and_then(|r| r.current_version.as_deref()).and_then(|v| Version::parse(v).ok());
-        let from_plan = row
-            .filter(|r| r.status == PlanStatus::Release)
-            .and_then(|r| r.next_version.as_deref())
-            .and_then(|v| Version::parse(v).ok());
-        let version = match forced {
-            Some(v) => Some(Version::parse(v.trim_start_matches('v')).map_err(|e| {
-                Error::usage(format!("`--version {v}` is not a semantic version: {e}"))
-            })?),
-            None => match (&pkg.file_version, &current) {
-                (Some(file), Some(cur)) if file > cur => Some(file.clone()),
-                (Some(file), None) if from_plan.is_none() => Some(file.clone()),
-                _ => from_plan.clone(),
-            },
-        };
-        let Some(version) = version else {
-            // Reconcile and push also cover the last release, which may be local only.
-            let current_tag = row.and_then(|r| r.current_tag.clone());
-            if let Some((tag, (_, tagged))) = current_tag
-                .and_then(|tag| include_current.and_then(|m| m.get(&tag)).map(|t| (tag, t)))
-            {
-                out.push(Target { tag, commit: tagged.clone(), message: String::new() });
-                continue;
-            }
-            ctx.ui.status(&format!(
-                "{}: nothing to tag (no release since {})",
-                pkg.name,
-                current.map_or_else(|| "the start".to_owned(), |c| c.to_string())
-            ));
-            continue;
-        };
-        let tag = pkg.tag_formats[0].format(&version);
-        // The commits that asked for it, when the version is the plan's.
-        let changes = match row.filter(|_| from_plan.as_ref() == Some(&version)) {
-            Some(row) => steps::change_list(
-                row.reasons
-                    .iter()
-                    .map(|r| (r.summary.as_str(), r.commit.as_str(), r.bump.as_str())),
-            ),
-            None => String::new(),
-        };
-        let message = steps::tag_message(&tag, &changes);
-        out.push(Target { tag, commit: commit.to_owned(), message });
-    }
-    Ok(out)
-}
-
-/// Creates one annotated tag, unless it exists at the same commit (then nothing changes).
-fn create(
-    git: &Git,
-    local: &mut std::collections::BTreeMap<String, (String, String)>,
-    target: &Target,
-    sign: bool,
-    dry_run: bool,
-) -> Result<Row> {
-    let mut row = Row {
-        tag: target.tag.clone(),
-        status: Status::LocalOnly,
-        local_object: None,
-        local_commit: Some(target.commit.clone()),
-        remote_object: None,
-        remote_commit: None,
-        action: String::new(),
-    };
-    if let Some((object, commit)) = local.get(&target.tag) {
-        if *commit != target.commit {
-            return Err(Error::failed(format!(
-                "tag `{}` already exists at commit {}, not {}",
-                target.tag,
-                tags::short(Some(commit)),
-                tags::short(Some(&target.commit))
-            ))
-            .with_hint("a release tag is never moved: release a new version, or delete the tag yourself if it was never published")
-            .into());
-        }
-        row.local_object = Some(object.clone());
-        row.action = "exists at this commit; unchanged".to_owned();
-        return Ok(row);
-    }
-    if dry_run {
-        row.action = format!(
-            "would run `{} -m <notes> {} {}`",
-            crate::ui::command_line(&["git", "tag", if sign { "-s" } else { "-a" }]),
-            crate::ui::command_line(&[&target.tag]),
-            tags::short(Some(&target.commit))
-        );
-        return Ok(row);
-    }
-    git.tag_annotated(&target.tag, &target.commit, &target.message, sign)?;
-    let object = git.rev_parse(&format!("refs/tags/{}", target.tag)).ok_or_else(|| {
-        Error::failed(format!("tag `{}` was created but cannot be read back", target.tag))
-    })?;
-    local.insert(target.tag.clone(), (object.clone(), target.commit.clone()));
-    row.local_object = Some(object);
-    row.action = format!("created{}", if sign { " (signed)" } else { "" });
-    Ok(row)
-}
-
-/// The commit `rev` names.
-fn resolve_commit(git: &Git, rev: &str) -> Result<String> {
-    if rev.starts_with('-') {
-        return Err(Error::usage(format!("`{rev}` is not a revision")).into());
-    }
-    git.commit_of(rev).ok_or_else(|| Error::usage(format!("`{rev}` does not name a commit")).into())
 }
 
 /// Prints created tags: tag, commit, action (the remote was not consulted).

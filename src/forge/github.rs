@@ -178,6 +178,18 @@ pub fn shown_checks_watch(number: &str, fail_fast: bool) -> String {
     format!("gh pr checks {number} --watch{flag}")
 }
 
+/// What a dry run shows for squash-merging pull request `number` with its branch deleted;
+/// `url`, the pull request's address, is not known before it is opened.
+pub fn shown_pr_merge(number: &str, subject: &str, url: Option<&str>) -> String {
+    let request = Request::PrMerge { number, subject, delete_branch_of: url };
+    let shown = shown_request(&request);
+    if shown.contains("--delete-branch") {
+        shown
+    } else {
+        format!("{shown} --delete-branch --repo <repo>")
+    }
+}
+
 /// The `gh` argument vector of `request`.
 fn argv(request: &Request<'_>) -> Vec<String> {
     let v: Vec<&str> = match *request {
@@ -223,8 +235,16 @@ fn argv(request: &Request<'_>) -> Vec<String> {
             }
             v
         }
-        Request::PrMerge { number, subject } => {
-            vec!["pr", "merge", number, "--squash", "--subject", subject]
+        Request::PrMerge { number, subject, delete_branch_of } => {
+            let mut v = vec!["pr", "merge", number, "--squash", "--subject", subject];
+            // `--repo` keeps gh from touching the local repository: without it, gh 2.23
+            // deletes the local branch too, and switches a worktree on it to the base
+            // branch, which fails where the base branch is checked out elsewhere.
+            if let Some(repo) = delete_branch_of.and_then(repo_of_pr_url) {
+                v.extend(["--delete-branch", "--repo"]);
+                return v.into_iter().map(str::to_owned).chain([repo]).collect();
+            }
+            v
         }
         Request::PrClose { number, comment } => vec!["pr", "close", number, "--comment", comment],
         Request::ReleaseUrl { tag } => vec!["release", "view", tag, "--json", "url"],
@@ -255,6 +275,37 @@ fn argv(request: &Request<'_>) -> Vec<String> {
         Request::WorkflowFailedLog { id } => vec!["run", "view", id, "--log-failed"],
     };
     v.into_iter().map(str::to_owned).collect()
+}
+
+/// The `[HOST/]OWNER/REPO` gh's `--repo` takes, from a pull request's web address
+/// `https://HOST/OWNER/REPO/pull/N`; `None` for any other shape (a forge answer is not
+/// trusted: every part must be a plain name).
+///
+/// ```
+/// use git_release::forge::github::repo_of_pr_url;
+/// assert_eq!(repo_of_pr_url("https://github.com/o/r/pull/7").as_deref(), Some("github.com/o/r"));
+/// assert_eq!(repo_of_pr_url("https://ghe.test:8443/o/r.js/pull/1").as_deref(), Some("ghe.test:8443/o/r.js"));
+/// assert_eq!(repo_of_pr_url("https://github.com/o/r/issues/7"), None);
+/// assert_eq!(repo_of_pr_url("https://github.com/o/--help/pull/7"), None);
+/// ```
+pub fn repo_of_pr_url(url: &str) -> Option<String> {
+    let rest =
+        url.trim().strip_prefix("https://").or_else(|| url.trim().strip_prefix("http://"))?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [host, owner, repo, "pull", number] = parts[..] else { return None };
+    let plain = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with(['-', '.'])
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+    };
+    let numeric = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit());
+    (plain(host)
+        && plain(owner)
+        && plain(repo)
+        && !owner.contains(':')
+        && !repo.contains(':')
+        && numeric)
+        .then(|| format!("{host}/{owner}/{repo}"))
 }
 
 /// Where `gh` is: `GIT_RELEASE_GH` when set, else the first `gh` on PATH (DESIGN.md ›

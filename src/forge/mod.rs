@@ -3,6 +3,7 @@
 //! knows its argument vectors); [`mod@retry`] is the policy every call goes through.
 
 pub mod github;
+pub mod links;
 pub mod retry;
 
 pub use github::{DEFAULT_TIMEOUT, Gh, find_gh};
@@ -14,6 +15,50 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::redact;
+
+/// Which forge a release talks to: `[forge] kind`, or `--forge` on `run`, `resume` and
+/// `check` (issue 14, item 5).
+///
+/// `github` goes through `gh` ([`github`]). `none` releases with no forge at all, for
+/// GitLab, Gitea and self-hosted users: direct mode only, with no pull request, no forge
+/// release and no blocker issues, and the forge checks skipped. Another forge (`glab`,
+/// `tea`) is a further kind with its own implementation of [`Forge`]: the release layer
+/// speaks only in [`Request`]s.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// GitHub, through the `gh` CLI.
+    #[default]
+    Github,
+    /// No forge: tags and commits go to the remote with git alone.
+    None,
+}
+
+impl Kind {
+    /// Whether this is the default, `github` (not written into a run's state, so the
+    /// configuration hash of a state written before the field existed still holds).
+    pub fn is_github(&self) -> bool {
+        *self == Self::Github
+    }
+
+    /// The name the configuration and the command line use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Github => "github",
+            Self::None => "none",
+        }
+    }
+}
 
 /// A forge operation the pipeline needs, with its inputs; a [`Forge`] turns it into a call
 /// (for GitHub, a `gh` argument vector in [`github`]). Numbers and ids are text so a dry run
@@ -78,12 +123,17 @@ pub enum Request<'a> {
         /// watches every check to its end.
         fail_fast: bool,
     },
-    /// Squash-merges a pull request.
+    /// Squash-merges a pull request, and deletes its head branch on the forge when `url`
+    /// is given (issue 14, item 3): the pull request's web address names the repository, so
+    /// the forge client deletes the remote branch only and leaves the local repository
+    /// alone (the release layer tidies that itself).
     PrMerge {
         /// Its number.
         number: &'a str,
         /// The subject of the squashed commit.
         subject: &'a str,
+        /// The pull request's web address, when its head branch is to be deleted.
+        delete_branch_of: Option<&'a str>,
     },
     /// Closes a pull request with a comment.
     PrClose {

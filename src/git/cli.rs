@@ -408,6 +408,25 @@ impl Git {
         self.run(["branch", "-D", "--", branch]).map(drop)
     }
 
+    /// Deletes the local branch `branch` only while it names `expected` (`update-ref -d` with
+    /// the old value): a branch moved since, by hand or by another run, is left alone.
+    ///
+    /// # Errors
+    /// git fails, or the branch no longer names `expected`.
+    pub fn branch_delete_at(&self, branch: &str, expected: &str) -> Result<()> {
+        self.run(["update-ref", "-d", &format!("refs/heads/{branch}"), expected]).map(drop)
+    }
+
+    /// Fast-forwards the branch checked out here to `commit` (`merge --ff-only`), never
+    /// making a merge commit; git refuses when local changes or untracked files would be
+    /// overwritten.
+    ///
+    /// # Errors
+    /// git fails: not a fast-forward, or changes in the way.
+    pub fn merge_ff_only(&self, commit: &str) -> Result<()> {
+        self.run(["merge", "--ff-only", "--quiet", commit]).map(drop)
+    }
+
     /// Adds a worktree at `path` on `branch`; with `start`, the branch is created there.
     ///
     /// # Errors

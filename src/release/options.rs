@@ -53,6 +53,11 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
 
+    /// The forge to release through: github (with `gh`) or none (direct mode with no pull
+    /// request, forge release or blocker issues) (default: `forge.kind`)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub forge: Option<crate::forge::Kind>,
+
     /// Release the repositories a workspace file lists (`[[repo]] name, path, depends_on`),
     /// tier by tier, pinning downstream dependencies to the versions just released
     #[arg(long, value_name = "FILE")]
@@ -85,6 +90,10 @@ pub struct ResumeArgs {
     /// Approve the run's plan hash
     #[arg(long, value_name = "HASH")]
     pub gate_attestation: Option<String>,
+
+    /// The forge to go on through: github or none (default: what the run started with)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub forge: Option<crate::forge::Kind>,
 
     /// Output format of the summary
     #[arg(long, value_enum, default_value = "table")]

@@ -16,7 +16,7 @@ use crate::git::cli::Git;
 use crate::plan::Plan;
 use crate::release::evidence::{Provenance, RemoteUrl};
 use crate::release::state::{self, Gate, PackageStatus, RunState};
-use crate::waivers::{self, Date};
+use crate::waivers;
 
 /// Runs the checks of `plan` with the waivers of `ctx`'s repository, judging the run as it
 /// will be made: the `mode` given by `--mode` overrides `release.mode` (a direct push to a
@@ -32,7 +32,7 @@ pub(crate) fn preflight(ctx: &Ctx, plan: &Plan, mode: Mode, named: bool) -> Resu
         &config,
         plan,
         &waivers,
-        &checks::Options { named, today: Date::today() },
+        &checks::Options { named, today: crate::time::today() },
     ))
 }
 

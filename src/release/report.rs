@@ -235,7 +235,12 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
     redact(&text)
 }
 
-pub(crate) fn dry_run_text(plan: &Plan, state: &RunState, described: &[Described]) -> String {
+pub(crate) fn dry_run_text(
+    plan: &Plan,
+    state: &RunState,
+    described: &[Described],
+    left_out: &[String],
+) -> String {
     let mut out = plan_text(plan);
     let _ = writeln!(
         out,
@@ -246,6 +251,13 @@ pub(crate) fn dry_run_text(plan: &Plan, state: &RunState, described: &[Described
             Mode::Direct => "direct",
         }
     );
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "no forge (`[forge] kind = \"none\"`), so these are left out: {}\n",
+            left_out.join(", ")
+        );
+    }
     for d in described {
         let _ = writeln!(
             out,
@@ -281,6 +293,7 @@ pub(crate) fn dry_run_json(
     state: &RunState,
     described: &[Described],
     report: &checks::Report,
+    left_out: &[String],
 ) -> String {
     let doc = serde_json::json!({
         "schema_version": 1,
@@ -291,6 +304,7 @@ pub(crate) fn dry_run_json(
         "on_failure": state.on_failure,
         "checks": report.results,
         "packages": described,
+        "left_out": left_out,
         "set_aside": state.packages.iter().filter(|p| p.status == PackageStatus::Failed).map(|p| serde_json::json!({"name": p.name, "error": p.error})).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("the dry run serialises");

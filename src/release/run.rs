@@ -26,6 +26,7 @@ use crate::release::state::{
     self, Change, OnFailure, PackageState, PackageStatus, Release, RunState, RunStatus,
 };
 use crate::release::steps::Env;
+use crate::release::tidy;
 use crate::version::Level;
 
 pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
@@ -35,6 +36,7 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             yes: args.yes,
             gate_attestation: args.gate_attestation.clone(),
             format: args.format,
+            forge: args.forge,
         };
         return resume_run(global, &resume);
     }
@@ -43,12 +45,18 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         let file = std::fs::canonicalize(&file).unwrap_or(file);
         return crate::release::workspace::run(global, args, &file);
     }
-    let ctx = Ctx::open(global)?;
+    let mut ctx = Ctx::open(global)?;
     let Some(root) = ctx.repo.workdir().map(Path::to_owned) else {
         return Err(Error::usage("a release needs a work tree; this repository is bare").into());
     };
     let common_dir = ctx.repo.common_dir().to_owned();
     let mode = args.mode.unwrap_or(ctx.config.mode);
+    if let Some(kind) = args.forge {
+        ctx.config.forge.kind = kind;
+    }
+    need_forge_for(mode, ctx.config.forge.kind)?;
+    // JSON output never mixes with a spinner (issue 14, item 6).
+    ctx.ui.set_progress(args.format == RunFormat::Table);
     let options = plan::Options {
         packages: args.packages.clone(),
         bump: args.bump.as_deref().map(Level::from_flag),
@@ -109,16 +117,18 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 
     if args.dry_run {
         let described = exec::describe(&env, &run_state)?;
+        let left_out = left_out(&env);
         let text = match args.format {
-            RunFormat::Json => dry_run_json(&run_state, &described, &report),
-            RunFormat::Table => dry_run_text(&plan, &run_state, &described),
+            RunFormat::Json => dry_run_json(&run_state, &described, &report, &left_out),
+            RunFormat::Table => dry_run_text(&plan, &run_state, &described, &left_out),
         };
         ctx.ui.data(&text)?;
         ctx.ui.status("dry run: nothing was changed");
         return Ok(());
     }
 
-    if env.gh.is_none()
+    if env.has_forge()
+        && env.gh.is_none()
         && (mode == Mode::Pr
             || ctx.config.file_blockers
             || ctx.config.forge.wait_workflow.is_some())
@@ -174,6 +184,11 @@ pub(crate) fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     // Read again under the lock: another process may have moved it on meanwhile.
     run_state = state::load(&common_dir, &args.run)?;
     restore(&mut ctx, &run_state, true)?;
+    if let Some(kind) = args.forge {
+        ctx.config.forge.kind = kind;
+    }
+    need_forge_for(run_state.mode, ctx.config.forge.kind)?;
+    ctx.ui.set_progress(args.format == RunFormat::Table);
     run_state.gates.push(gate);
     for pkg in &mut run_state.packages {
         crate::release::exec::reopen(pkg);
@@ -190,6 +205,41 @@ pub(crate) fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     });
     ctx.ui.status(&format!("resuming run {}: plan {hash}", run_state.run_id));
     finish_run(&ctx, &env, &mut run_state, &mut evidence, args.format, &lock)
+}
+
+/// What a run with no forge leaves out (issue 14, item 5), for the dry run to say; empty
+/// with a forge.
+pub(crate) fn left_out(env: &Env<'_>) -> Vec<String> {
+    if env.has_forge() {
+        return Vec::new();
+    }
+    let mut out = vec![
+        "the pull request (PR_CREATED, MERGED)".to_owned(),
+        "the forge release (in PUBLISHED)".to_owned(),
+    ];
+    if env.config.file_blockers {
+        out.push("the blocker issues (`release.file_blockers`)".to_owned());
+    }
+    if let Some(w) = &env.config.forge.wait_workflow {
+        out.push(format!("the wait for workflow `{w}` (`forge.wait_workflow`)"));
+    }
+    out
+}
+
+/// Mode pr opens and merges a pull request on the forge: with `[forge] kind = "none"` that
+/// is a usage error (issue 14, item 5), not a run that fails at `PR_CREATED`.
+///
+/// # Errors
+/// `mode` is pr and `kind` is none.
+pub(crate) fn need_forge_for(mode: Mode, kind: crate::forge::Kind) -> Result<()> {
+    if mode == Mode::Pr && kind == crate::forge::Kind::None {
+        return Err(Error::usage(
+            "mode `pr` opens and merges a pull request on the forge, but the forge is `none`",
+        )
+        .with_hint("release with `--mode direct` (or `mode = \"direct\"` in `[release]`), or set `[forge] kind = \"github\"`")
+        .into());
+    }
+    Ok(())
 }
 
 /// Checks run state `run` before a resume trusts it ([`state::verify`]; `standalone`: not
@@ -236,6 +286,7 @@ pub(crate) fn finish_run(
         for problem in exec::remove_worktrees(&env.root, &common_dir, run_state) {
             ctx.ui.warn(&format!("a worktree was left in place: {problem}"));
         }
+        tidy_up(ctx, &env.root, run_state);
         state_file = state::archive(&common_dir, &run_state.run_id)?;
         evidence::archive(&common_dir, &run_state.run_id)?;
         evidence_file = evidence::archived_path(&common_dir, &run_state.run_id);
@@ -264,6 +315,22 @@ pub(crate) fn finish_run(
             ));
             Err(Error::silent(Exit::Failure).into())
         }
+    }
+}
+
+/// After a successful run: the run's release branches deleted, and the user's release
+/// branch caught up with what was released ([`tidy`]), each outcome said on stderr.
+pub(crate) fn tidy_up(ctx: &Ctx, root: &Path, run_state: &RunState) {
+    for problem in tidy::delete_release_branches(root, run_state) {
+        ctx.ui.warn(&format!("a release branch was left in place: {problem}"));
+    }
+    match tidy::catch_up(root, run_state) {
+        tidy::CatchUp::Nothing | tidy::CatchUp::AlreadyThere => {}
+        tidy::CatchUp::FastForwarded { branch, commit } => ctx.ui.status(&format!(
+            "fast-forwarded the local `{branch}` to the released commit {}",
+            crate::release::steps::short(&commit)
+        )),
+        tidy::CatchUp::Left(why) => ctx.ui.warn(&why),
     }
 }
 

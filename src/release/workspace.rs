@@ -169,8 +169,15 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
     // Checks in every repository that releases something.
     let mut opened = Vec::new();
     let mut failed_checks = Vec::new();
-    for (name, ctx, plan) in members {
+    for (name, mut ctx, plan) in members {
+        if let Some(kind) = args.forge {
+            ctx.config.forge.kind = kind;
+        }
         let releasing = plan.releases().next().is_some();
+        if releasing {
+            let mode = args.mode.unwrap_or(ctx.config.mode);
+            super::run::need_forge_for(mode, ctx.config.forge.kind)?;
+        }
         let report = if releasing {
             let report = super::preflight::preflight(
                 &ctx,
@@ -243,7 +250,8 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
             let tier = tiers.get(&m.name).copied().unwrap_or(1);
             let _ = writeln!(out, "== repository {} (tier {tier}) ==", m.name);
             if let Some(plan) = &m.plan {
-                out.push_str(&super::report::dry_run_text(plan, &m.state, &described));
+                let left_out = super::run::left_out(&env);
+                out.push_str(&super::report::dry_run_text(plan, &m.state, &described, &left_out));
             }
         }
         ui.data(&out)?;
@@ -405,6 +413,10 @@ fn execute(
     ws_run: &mut WorkspaceRun,
     format: RunFormat,
 ) -> Result<()> {
+    // JSON output never mixes with a spinner (issue 14, item 6).
+    for m in members.iter_mut() {
+        m.ctx.ui.set_progress(format == RunFormat::Table);
+    }
     let mut locks = Vec::new();
     for m in members.iter() {
         let lock = Lock::acquire(m.ctx.repo.common_dir(), &ws_run.run_id)?;
@@ -489,6 +501,7 @@ fn execute(
             for problem in exec::remove_worktrees(&root, &common_dir, &member.state) {
                 ui.warn(&format!("a worktree was left in place: {problem}"));
             }
+            super::run::tidy_up(&member.ctx, &root, &member.state);
             state::archive(&common_dir, &ws_run.run_id)?;
             evidence::archive(&common_dir, &ws_run.run_id)?;
         }

@@ -620,16 +620,8 @@ fn replay(name: &str, root: &Path) -> std::path::PathBuf {
 }
 
 fn hermetic(mut cmd: Command, root: &Path) -> Command {
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("GIT_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", root)
-        .env("LC_ALL", "C")
-        .current_dir(root);
+    crate::support::isolate(&mut cmd, root);
+    cmd.current_dir(root);
     cmd
 }
 

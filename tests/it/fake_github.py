@@ -664,6 +664,17 @@ def rest(forge, method, path, query, body):
                "steps": [{"name": "publish", "status": "completed",
                           "conclusion": run["conclusion"], "number": 1}]}
         return 200, {"total_count": 1, "jobs": [job]}, {}
+    m = re.fullmatch(r"/git/refs/heads/(.+)", rest_path)
+    if method == "DELETE" and m:
+        # `gh pr merge --delete-branch`: the head branch goes from the remote.
+        branch = urllib.parse.unquote(m.group(1))
+        if rev(forge, f"refs/heads/{branch}") is None:
+            raise HttpError(422, "Reference does not exist")
+        git(["update-ref", "-d", f"refs/heads/{branch}"], cwd=forge.remote)
+        for pr in forge.prs:
+            if pr["headRefName"] == branch:
+                pr["deletedBranch"] = True
+        return 204, None, {}
     m = re.fullmatch(r"/commits/([^/]+)/check-runs", rest_path)
     if method == "GET" and m:
         return 200, {"total_count": 0, "check_runs": []}, {}
@@ -682,7 +693,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, value, headers=None):
-        data = json.dumps(value).encode()
+        data = b"" if status == 204 else json.dumps(value).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

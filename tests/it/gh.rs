@@ -244,9 +244,20 @@ fn a_pull_request_is_created_listed_checked_and_squash_merged_on_the_remote() {
     checks.expect_code(0);
     assert!(checks.stdout.starts_with("test\tpass\t"), "{}", checks.stdout);
 
-    let merge = gh.call(&r, &["pr", "merge", "1", "--squash", "--delete-branch"]);
+    // `--delete-branch` without `--repo` would let real gh touch the local repository.
+    let local = gh.call(&r, &["pr", "merge", "1", "--squash", "--delete-branch"]);
+    local.expect_code(2);
+    assert!(local.stderr.contains("--delete-branch without --repo"), "{}", local.stderr);
+    let merge = gh.call(
+        &r,
+        &["pr", "merge", "1", "--squash", "--delete-branch", "--repo", "github.com/test/origin"],
+    );
     merge.expect_code(0);
-    assert_eq!(merge.stdout, "✓ Squashed and merged pull request #1\n");
+    assert_eq!(
+        merge.stdout,
+        "✓ Squashed and merged pull request #1\n✓ Deleted branch release/demo\n"
+    );
+    assert!(r.git_in(&bare, ["for-each-ref", "refs/heads/release"]).is_empty());
     // One new commit on the remote's main: the branch's tree, on top of the old main.
     let oid = remote_ref(&r, &bare, "main");
     assert_eq!(r.git_in(&bare, ["log", "-1", "--format=%s", &oid]), "release: demo v1.1.0 (#1)");
@@ -266,7 +277,7 @@ fn a_pull_request_is_created_listed_checked_and_squash_merged_on_the_remote() {
     assert_eq!(ok_json(&gh.call(&r, &list)), json!([]), "the default filter is open PRs");
     let merged = [&list[..], &["--state", "merged"]].concat();
     assert_eq!(ok_json(&gh.call(&r, &merged))[0]["state"], "MERGED");
-    assert_eq!(gh.calls_matching(&["pr", "merge"]).len(), 2);
+    assert_eq!(gh.calls_matching(&["pr", "merge"]).len(), 3);
     assert_eq!(gh.state()["prs"][0]["mergeCommit"]["oid"], oid);
     let leftovers: Vec<_> = std::fs::read_dir(&gh.dir).expect("the state folder").collect();
     assert_eq!(leftovers.len(), 3, "calls.jsonl, state.json and lock, no clone left behind");

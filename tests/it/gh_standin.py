@@ -443,9 +443,19 @@ def pr_merge(call):
     body = a.text("body", "body-file")
     if body:
         message += "\n\n" + body
+    if a.switch("delete-branch") and not a.has("repo"):
+        # Real gh would then delete the local branch too, and switch a worktree on it to the
+        # base branch: git-release must keep gh away from the local repository.
+        raise GhError("gh stand-in: --delete-branch without --repo touches the local repository", 2)
     pr["mergeCommit"] = {"oid": squash_merge(pr, message, conflict)}
     pr["state"] = "MERGED"
     out(f"✓ Squashed and merged pull request #{number}")
+    if a.switch("delete-branch"):
+        # GitHub's side: the head branch goes from the remote, nothing local changes.
+        bare = pr["remote"].removeprefix("file://")
+        git(["--git-dir", bare, "update-ref", "-d", f"refs/heads/{pr['headRefName']}"])
+        pr["deletedBranch"] = True
+        out(f"✓ Deleted branch {pr['headRefName']}")
     return 0
 
 

@@ -10,38 +10,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::gh::{self, Gh};
-use crate::support::{Output, TestRepo};
-
-/// The changelog date every run uses.
-const SOURCE_DATE_EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1700000000");
-
-/// A repository pushed to a bare `origin`, with the stand-in `gh`.
-struct Fixture {
-    r: TestRepo,
-    bare: PathBuf,
-    gh: Gh,
-}
+use crate::releasable::Fixture;
+use crate::support::TestRepo;
 
 impl Fixture {
-    /// `git release ARGS` in the work tree with the stand-in `gh` and a fixed date.
-    fn release(&self, args: &[&str]) -> Output {
-        self.release_env(args, &[])
-    }
-
-    fn release_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let pairs = self.gh.env();
-        let mut env = gh::borrow(&pairs);
-        env.push(SOURCE_DATE_EPOCH);
-        env.extend_from_slice(extra);
-        self.r.run_in(&self.r.path(), args, &env, None)
-    }
-
-    /// `git ARGS` in the bare remote.
-    fn remote<const N: usize>(&self, args: [&str; N]) -> String {
-        self.r.git_in(&self.bare, args)
-    }
-
     /// Every blob reachable from any ref of the remote, concatenated.
     fn remote_blobs(&self) -> String {
         let objects = self.remote(["rev-list", "--objects", "--all"]);
@@ -66,15 +38,6 @@ fn config(mode: &str, release: &str, tail: &str) -> String {
     )
 }
 
-/// Pushes `main` and its tags to a bare `origin`, sets the upstream, installs the stand-in.
-fn publish(r: TestRepo) -> Fixture {
-    let bare = r.with_origin();
-    r.git(["push", "--quiet", "origin", "--tags"]);
-    r.git(["branch", "--quiet", "-u", "origin/main"]);
-    let gh = Gh::install(&r);
-    Fixture { r, bare, gh }
-}
-
 /// A single package `demo` at 1.2.0 (tag `v1.2.0`), then a `feat`; `setup` adds files
 /// before the first commit; `tail` is appended to `release.toml`.
 fn single(mode: &str, tail: &str, setup: impl FnOnce(&TestRepo)) -> Fixture {
@@ -88,7 +51,7 @@ fn single(mode: &str, tail: &str, setup: impl FnOnce(&TestRepo)) -> Fixture {
     r.commit("chore: start");
     r.tag_annotated("v1.2.0");
     r.change("src/lib.rs", "feat: add a greeting");
-    publish(r)
+    Fixture::publish(r)
 }
 
 #[cfg(unix)]
@@ -347,7 +310,7 @@ fn two_packages_whose_names_share_a_release_branch_are_refused_before_anything_c
     r.tag_annotated("a-b/v1.0.0");
     r.change("pkgs/ab/src.txt", "feat: one");
     r.change("pkgs/a-b/src.txt", "fix: two");
-    let f = publish(r);
+    let f = Fixture::publish(r);
     let refs = f.remote(["for-each-ref", "--format=%(objectname) %(refname)"]);
     let out = f.release(&["run", "--yes"]);
     out.expect_code(2);

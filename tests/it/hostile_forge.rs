@@ -8,31 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::gh::{self, Gh};
+use crate::releasable::Fixture;
 use crate::support::{Output, TestRepo, file_url};
 
-/// A repository ready to release, its bare `origin`, and the stand-in `gh`.
-struct Fixture {
-    r: TestRepo,
-    bare: PathBuf,
-    gh: Gh,
-}
-
 impl Fixture {
-    /// `git release ARGS` in the work tree with the stand-in `gh` and a fixed date.
-    fn release(&self, args: &[&str]) -> Output {
-        self.release_env(args, &[])
-    }
-
-    /// [`Fixture::release`] with extra environment variables.
-    fn release_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let pairs = self.gh.env();
-        let mut env = gh::borrow(&pairs);
-        env.push(("SOURCE_DATE_EPOCH", "1700000000"));
-        env.extend_from_slice(extra);
-        self.r.run_in(&self.r.path(), args, &env, None)
-    }
-
     /// The remote's tags, `git ls-remote --tags`, one name a line.
     fn remote_tags(&self) -> Vec<String> {
         self.r
@@ -82,11 +61,7 @@ fn single(tail: &str) -> Fixture {
     r.tag_annotated("v1.2.0");
     r.change("src/lib.rs", "feat: add a greeting");
     r.change("src/lib.rs", "fix: spell the greeting right");
-    let bare = r.with_origin();
-    r.git(["push", "--quiet", "origin", "--tags"]);
-    r.git(["branch", "--quiet", "-u", "origin/main"]);
-    let gh = Gh::install(&r);
-    Fixture { r, bare, gh }
+    Fixture::publish(r)
 }
 
 /// The run id in a summary (`Release summary (run: <id>)`) or an error naming the run.

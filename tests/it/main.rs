@@ -3,6 +3,7 @@
 mod changelog;
 mod check;
 mod exact;
+mod finish;
 mod fixtures;
 mod gate;
 mod generated;
@@ -14,6 +15,7 @@ mod init;
 mod many;
 mod plan;
 mod real_gh;
+mod releasable;
 mod resume;
 mod run;
 mod snapshots;

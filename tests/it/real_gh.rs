@@ -252,6 +252,16 @@ fn pr_mode_waits_for_checks_and_the_workflow_and_merges_on_the_remote() {
         assert!(requests.contains(&format!("graphql {op}")), "gh sent `{op}`: {requests:#?}");
     }
 
+    // The release branch went with the merge (`--delete-branch`: gh's REST call), and the
+    // local one after the run; the local main is at the merge commit (issue 14, item 3).
+    assert!(
+        requests.iter().any(|r| r.starts_with("DELETE ") && r.contains("/git/refs/heads/release")),
+        "{requests:#?}"
+    );
+    assert_eq!(f.remote(["for-each-ref", "--format=%(refname)", "refs/heads"]), "refs/heads/main");
+    assert_eq!(f.r.git(["for-each-ref", "--format=%(refname)", "refs/heads/release"]), "");
+    assert_eq!(f.r.git(["rev-parse", "refs/heads/main"]), new);
+
     // The workflow run: the tag's `push` run, not the newer failing manual run on the same
     // ref (gh before 2.28 cannot filter by event: git-release does).
     let pkg = &result["packages"][0];
@@ -339,6 +349,7 @@ fn direct_mode_releases_and_rollback_tag_opens_a_revert_and_marks_the_release() 
     assert_eq!(f.remote(["log", "-1", "--format=%s", &main]), "release: demo v1.3.0");
     assert_eq!(f.remote(["rev-parse", "refs/tags/v1.3.0^{commit}"]), main);
     assert!(f.fake.state()["prs"].as_array().is_some_and(Vec::is_empty));
+    assert_eq!(f.r.git(["rev-parse", "refs/heads/main"]), main, "the local main caught up");
     let release = f.fake.state()["releases"][0].clone();
     assert_eq!(release["tag"], "v1.3.0");
     assert_eq!(release["prerelease"], false);

@@ -564,73 +564,15 @@ fn a_push_refused_by_the_remote_fails_at_pushed_and_resumes_once_allowed() {
     assert_nothing_lost(&c, &before, &c.remote_refs());
 }
 
-/// A `git daemon` serving `<scratch>/remotes` on `port`, our child, so a test can stop it
-/// (by its pid) and start it again on the same port.
-struct Daemon {
-    child: std::process::Child,
-}
-
-impl Daemon {
-    /// Starts the daemon; `None` when this git has no `git-daemon` or it does not answer.
-    fn start(r: &TestRepo, port: u16) -> Option<Daemon> {
-        let program = Path::new(&r.git(["--exec-path"])).join("git-daemon");
-        if !program.is_file() {
-            return None;
-        }
-        let base = r.scratch().join("remotes");
-        let child = Command::new(&program)
-            .arg("--reuseaddr")
-            .arg(format!("--base-path={}", base.display()))
-            .arg("--export-all")
-            .arg("--enable=receive-pack")
-            .arg("--informative-errors")
-            .arg("--listen=127.0.0.1")
-            .arg(format!("--port={port}"))
-            .arg(&base)
-            .env("HOME", r.scratch().join("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("git daemon starts");
-        let mut daemon = Daemon { child };
-        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while std::time::Instant::now() < deadline {
-            if matches!(daemon.child.try_wait(), Ok(Some(_))) {
-                return None;
-            }
-            let timeout = std::time::Duration::from_millis(200);
-            if std::net::TcpStream::connect_timeout(&addr, timeout).is_ok() {
-                return Some(daemon);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let _ = daemon.child.kill();
-        None
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_remote_that_goes_away_mid_run_fails_at_pushed_and_resumes_when_back() {
     let t = template();
     let c = copy_of(&t);
-    let Some((mut daemon, port)) = (0..3).find_map(|_| {
-        let port = crate::support::free_port();
-        Daemon::start(&c.r, port).map(|d| (d, port))
-    }) else {
+    let Some(mut daemon) = c.r.daemon() else {
         crate::support::skip("this git has no working `git daemon`");
         return;
     };
+    let port = daemon.port;
     let url = format!("git://127.0.0.1:{port}/origin.git");
     c.r.git(["remote", "set-url", "origin", &url]);
     c.r.git(["fetch", "--quiet", "origin"]);
@@ -638,17 +580,13 @@ fn a_remote_that_goes_away_mid_run_fails_at_pushed_and_resumes_when_back() {
     let config = c.r.scratch().join("release.toml");
     let settings = "[release]\nemail_pattern = \"*@example.com\"\n\n\
                     [forge]\nretries = 4\nbase_delay_ms = 1\n";
-    std::fs::write(
-        &config,
-        format!("{settings}\n[commands]\nlint = \"kill {}\"\n", daemon.child.id()),
-    )
-    .expect("write the config");
+    std::fs::write(&config, format!("{settings}\n[commands]\nlint = \"kill {}\"\n", daemon.pid()))
+        .expect("write the config");
     let config_env = ("GIT_RELEASE_CONFIG", config.to_str().expect("a UTF-8 temp path"));
     let before = c.remote_refs();
 
     let out = c.release(&["run", "--yes", "--format", "json"], &[config_env]);
-    let stopped = daemon.child.try_wait().expect("the daemon can be waited for");
-    assert!(stopped.is_some(), "the lint command stopped the daemon");
+    assert!(daemon.has_exited(), "the lint command stopped the daemon");
     let run = assert_failed_at(&c, &out, "REMOTE_UNREACHABLE", "PUSHED");
     let status = c.release(&["status", &run, "--format", "json"], &[config_env]).json();
     assert_eq!(status["remote_reachable"], false, "{status:#}");
@@ -658,7 +596,7 @@ fn a_remote_that_goes_away_mid_run_fails_at_pushed_and_resumes_when_back() {
     drop(daemon);
     let mut back = None;
     for _ in 0..50 {
-        back = Daemon::start(&c.r, port);
+        back = c.r.daemon_on(port).ok();
         if back.is_some() {
             break;
         }

@@ -11,49 +11,19 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::gh::{self, Gh};
-use crate::support::{Output, TestRepo, file_url};
+use crate::releasable::Fixture;
+use crate::support::{TestRepo, file_url};
 
 // ---- helpers -------------------------------------------------------------------------------
 
-/// The changelog date every run uses (`SOURCE_DATE_EPOCH`): 2023-11-14.
-const SOURCE_DATE_EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1700000000");
-
-/// A repository ready to release: pushed to a bare `origin` (upstream set, tags pushed),
-/// with the stand-in `gh` installed.
-struct Fixture {
-    r: TestRepo,
-    bare: PathBuf,
-    gh: Gh,
-}
-
 impl Fixture {
-    /// Runs `git release ARGS` in the work tree with the stand-in `gh` and a fixed date.
-    fn release(&self, args: &[&str]) -> Output {
-        self.release_env(args, &[])
-    }
-
-    /// [`Fixture::release`] with extra environment variables.
-    fn release_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let pairs = self.gh.env();
-        let mut env = gh::borrow(&pairs);
-        env.push(SOURCE_DATE_EPOCH);
-        env.extend_from_slice(extra);
-        self.r.run_in(&self.r.path(), args, &env, None)
-    }
-
-    /// `git ARGS` in the bare remote, trimmed.
-    fn remote<const N: usize>(&self, args: [&str; N]) -> String {
-        self.r.git_in(&self.bare, args)
-    }
-
     /// The commit the remote's `main` names.
-    fn remote_main(&self) -> String {
+    pub(crate) fn remote_main(&self) -> String {
         self.remote(["rev-parse", "refs/heads/main"])
     }
 
     /// The text of `path` at `rev` in the remote, byte for byte.
-    fn remote_file(&self, rev: &str, path: &str) -> String {
+    pub(crate) fn remote_file(&self, rev: &str, path: &str) -> String {
         let out = self.r.git_out(&self.bare, ["show", &format!("{rev}:{path}")], &[]);
         out.expect_code(0);
         out.stdout
@@ -61,7 +31,7 @@ impl Fixture {
 
     /// Every ref of the remote and what it names, as `git ls-remote` lists them (tags with
     /// their peeled `^{}` line).
-    fn ls_remote(&self) -> BTreeMap<String, String> {
+    pub(crate) fn ls_remote(&self) -> BTreeMap<String, String> {
         self.r
             .git(["ls-remote", &file_url(&self.bare)])
             .lines()
@@ -85,7 +55,7 @@ impl Fixture {
     }
 
     /// The `(first two words)` of every recorded gh call, in order.
-    fn gh_heads(&self) -> Vec<String> {
+    pub(crate) fn gh_heads(&self) -> Vec<String> {
         self.gh.calls().iter().map(|c| c[..2.min(c.len())].join(" ")).collect()
     }
 }
@@ -97,16 +67,6 @@ fn config(mode: &str, release: &str, tail: &str) -> String {
         "[release]\nmode = \"{mode}\"\nemail_pattern = \"*@example.com\"\n{release}\n\
          [forge]\nretries = 4\nbase_delay_ms = 1\n{tail}"
     )
-}
-
-/// Pushes `main` and the tags of `r` to a new bare `origin`, sets the upstream, installs the
-/// stand-in `gh`.
-fn publish(r: TestRepo) -> Fixture {
-    let bare = r.with_origin();
-    r.git(["push", "--quiet", "origin", "--tags"]);
-    r.git(["branch", "--quiet", "-u", "origin/main"]);
-    let gh = Gh::install(&r);
-    Fixture { r, bare, gh }
 }
 
 /// Replays the first `upto + 1` commits of `../shared/fixtures/<name>.jsonl` into the work
@@ -157,12 +117,12 @@ fn cocogitto(mode: &str) -> Fixture {
     );
     r.write("CHANGELOG.md", COCOGITTO_CHANGELOG);
     r.commit("chore: add the release configuration and a changelog");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// A single package `demo` at 1.2.0 (tag `v1.2.0`), then a `feat` and a `fix`: 1.3.0 is next.
 /// `tail` is appended to `release.toml`.
-fn single(mode: &str, tail: &str) -> Fixture {
+pub(crate) fn single(mode: &str, tail: &str) -> Fixture {
     let r = TestRepo::new();
     r.write(
         "Cargo.toml",
@@ -181,7 +141,7 @@ fn single(mode: &str, tail: &str) -> Fixture {
     r.tag_annotated("v1.2.0");
     r.change("src/lib.rs", "feat: add a greeting");
     r.change("src/lib.rs", "fix: spell the greeting right");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// The packages of [`monorepo`].
@@ -214,7 +174,7 @@ serde = \"1\"
 /// Three crates at 0.1.0 (tags `<name>/v0.1.0`): `core` and `util` in tier 1, `app`
 /// (depending on `core` through a Cargo path dependency) in tier 2; then a `feat` in `core`,
 /// a `fix` in `util`, a `feat` in `app`. Direct mode.
-fn monorepo() -> Fixture {
+pub(crate) fn monorepo() -> Fixture {
     let r = TestRepo::new();
     for name in ["core", "util", "app"] {
         let manifest = if name == "app" {
@@ -238,12 +198,12 @@ fn monorepo() -> Fixture {
     r.change("crates/core/src/lib.rs", "feat(core): add the engine");
     r.change("crates/util/src/lib.rs", "fix(util): trim the input");
     r.change("crates/app/src/lib.rs", "feat(app): add a command line");
-    publish(r)
+    Fixture::publish(r)
 }
 
 /// The run id of a table summary (`Release summary (run: <id>)`) or a dry run (`dry run of
 /// run <id> (…)`).
-fn run_id(text: &str) -> String {
+pub(crate) fn run_id(text: &str) -> String {
     let start = text
         .find("(run: ")
         .map(|i| i + 6)
@@ -481,7 +441,17 @@ fn pr_mode_releases_through_one_pull_request_squash_merged_and_tags_the_merge_co
     );
     assert_eq!(
         f.gh.calls_matching(&["pr", "merge"]),
-        [["pr", "merge", "1", "--squash", "--subject", "release: root v1.1.0 (#1)"]]
+        [[
+            "pr",
+            "merge",
+            "1",
+            "--squash",
+            "--subject",
+            "release: root v1.1.0 (#1)",
+            "--delete-branch",
+            "--repo",
+            "github.com/test/origin"
+        ]]
     );
     let prs = f.gh.state()["prs"].clone();
     assert_eq!(prs.as_array().map(Vec::len), Some(1), "{prs:#}");
@@ -491,7 +461,14 @@ fn pr_mode_releases_through_one_pull_request_squash_merged_and_tags_the_merge_co
     let new = f.remote_main();
     assert_eq!(f.remote(["rev-parse", &format!("{new}^")]), old);
     assert_eq!(f.remote(["log", "-1", "--format=%s", &new]), "release: root v1.1.0 (#1)");
-    let release_commit = f.remote(["rev-parse", &format!("refs/heads/{branch}")]);
+    // The release branch went with the merge; its commit is in the archived state.
+    assert!(f.remote(["for-each-ref", &format!("refs/heads/{branch}")]).is_empty());
+    let archived = f.git_dir().join(format!("release/runs/archive/{run}.json"));
+    let archived: Value =
+        serde_json::from_str(&std::fs::read_to_string(archived).expect("archived state"))
+            .expect("the state is JSON");
+    let release_commit =
+        archived["packages"][0]["outputs"]["commit"].as_str().expect("a commit").to_owned();
     assert_eq!(f.remote(["log", "-1", "--format=%s", &release_commit]), "release: root v1.1.0");
     assert_eq!(f.remote(["rev-parse", &format!("{release_commit}^")]), old);
     assert_eq!(
@@ -617,7 +594,7 @@ fn a_dry_run_prints_every_change_and_writes_nothing() {
         &format!("git push origin <release commit>:refs/heads/{branch}\n"),
         &format!("gh pr create --base main --head {branch} --title 'release: demo v1.3.0' --body "),
         "gh pr checks <pr> --watch --fail-fast\n",
-        "gh pr merge <pr> --squash --subject 'release: demo v1.3.0 (#<pr>)'\n",
+        "gh pr merge <pr> --squash --subject 'release: demo v1.3.0 (#<pr>)' --delete-branch --repo <repo>\n",
         "git tag -a v1.3.0 <merge commit>",
         "git push origin refs/tags/v1.3.0:refs/tags/v1.3.0\n",
         "gh release create v1.3.0 --verify-tag --title 'demo v1.3.0' --notes ",

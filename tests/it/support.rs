@@ -83,17 +83,9 @@ impl TestRepo {
 
     /// Applies the hermetic environment to `cmd` (and the work tree as its directory).
     pub fn hermetic(&self, cmd: &mut Command) {
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("GIT_") {
-                cmd.env_remove(key);
-            }
-        }
+        isolate(cmd, &self.tmp.path().join("home"));
         let date = format!("{} +0000", EPOCH + 60 * self.clock.get());
-        cmd.env("HOME", self.tmp.path().join("home"))
-            .env("XDG_CONFIG_HOME", self.tmp.path().join("home/.config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CEILING_DIRECTORIES", self.tmp.path())
+        cmd.env("GIT_CEILING_DIRECTORIES", self.tmp.path())
             .env("GIT_AUTHOR_NAME", "Test Author")
             .env("GIT_AUTHOR_EMAIL", "author@example.com")
             .env("GIT_AUTHOR_DATE", &date)
@@ -109,7 +101,6 @@ impl TestRepo {
             .env("GIT_CONFIG_VALUE_2", "false")
             .env("GIT_CONFIG_KEY_3", "core.autocrlf")
             .env("GIT_CONFIG_VALUE_3", "false")
-            .env("LC_ALL", "C")
             .env_remove("NO_COLOR")
             .current_dir(self.path())
             .stdin(Stdio::null());
@@ -447,36 +438,70 @@ impl TestRepo {
     /// Starts `git daemon` serving the bare repositories under `<tmp>/remotes` (push
     /// allowed) on a free port of 127.0.0.1; `None` when this git has no daemon.
     pub fn daemon(&self) -> Option<GitDaemon> {
-        // `git daemon` would run `git-daemon` as its child, which killing `git` leaves
-        // behind: start the daemon binary itself, so Drop stops the process that listens.
-        let program = Path::new(&self.git(["--exec-path"])).join("git-daemon");
-        if !program.is_file() {
-            return None;
-        }
-        let base = self.tmp.path().join("remotes");
-        std::fs::create_dir_all(&base).expect("create the remotes folder");
         // A port freed just now can be taken by someone else before the daemon binds it.
         for _ in 0..3 {
-            let port = free_port();
-            let mut cmd = Command::new(&program);
-            cmd.arg("--reuseaddr")
-                .arg(format!("--base-path={}", base.display()))
-                .arg("--export-all")
-                .arg("--enable=receive-pack")
-                .arg("--informative-errors")
-                .arg("--listen=127.0.0.1")
-                .arg(format!("--port={port}"))
-                .arg(&base);
-            self.hermetic(&mut cmd);
-            cmd.stdout(Stdio::null()).stderr(Stdio::null());
-            let child = cmd.spawn().expect("git daemon starts");
-            let mut daemon = GitDaemon { child, port };
-            if daemon.wait_ready() {
-                return Some(daemon);
+            match self.daemon_on(free_port()) {
+                Ok(daemon) => return Some(daemon),
+                Err(DaemonMissing) => return None,
+                Err(_) => {}
             }
         }
         panic!("git daemon did not start on 127.0.0.1 after three tries");
     }
+
+    /// Starts `git daemon` as [`TestRepo::daemon`] does, on `port`: `Err(DaemonMissing)`
+    /// when this git has no daemon, `Err(PortBusy)` when it did not answer there.
+    pub fn daemon_on(&self, port: u16) -> Result<GitDaemon, DaemonError> {
+        // `git daemon` would run `git-daemon` as its child, which killing `git` leaves
+        // behind: start the daemon binary itself, so Drop stops the process that listens.
+        let program = Path::new(&self.git(["--exec-path"])).join("git-daemon");
+        if !program.is_file() {
+            return Err(DaemonMissing);
+        }
+        let base = self.tmp.path().join("remotes");
+        std::fs::create_dir_all(&base).expect("create the remotes folder");
+        let mut cmd = Command::new(&program);
+        cmd.arg("--reuseaddr")
+            .arg(format!("--base-path={}", base.display()))
+            .arg("--export-all")
+            .arg("--enable=receive-pack")
+            .arg("--informative-errors")
+            .arg("--listen=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg(&base);
+        self.hermetic(&mut cmd);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        let child = cmd.spawn().expect("git daemon starts");
+        let mut daemon = GitDaemon { child, port };
+        if daemon.wait_ready() { Ok(daemon) } else { Err(PortBusy) }
+    }
+}
+
+/// Why [`TestRepo::daemon_on`] has no daemon.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DaemonError {
+    /// This git has no `git-daemon`.
+    DaemonMissing,
+    /// It exited or did not answer on the port within five seconds.
+    PortBusy,
+}
+
+use DaemonError::{DaemonMissing, PortBusy};
+
+/// Removes the caller's git setup from `cmd` (every `GIT_*` variable, the system and global
+/// configuration) and gives it `home` as HOME and the C locale: the one hermetic base every
+/// test process starts from.
+pub fn isolate(cmd: &mut Command, home: &Path) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("GIT_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("LC_ALL", "C");
 }
 
 /// A port of 127.0.0.1 that nothing listens on (bound, then released).
@@ -494,6 +519,16 @@ pub struct GitDaemon {
 }
 
 impl GitDaemon {
+    /// The daemon's process id (a test may stop it to take the remote away).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the daemon has exited.
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// The `git://` URL of the bare repository `<tmp>/remotes/<name>`.
     pub fn url(&self, name: &str) -> String {
         format!("git://127.0.0.1:{}/{name}", self.port)

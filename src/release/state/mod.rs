@@ -22,7 +22,6 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, redact};
-use crate::waivers::Date;
 
 mod ids;
 mod phases;
@@ -379,7 +378,7 @@ impl RunState {
             remote: String::new(),
             branch: String::new(),
             head: String::new(),
-            started_unix: unix_secs(now),
+            started_unix: u64::try_from(crate::time::unix_seconds(now)).unwrap_or(0),
             shared_pr: false,
             upstream: Vec::new(),
             gates: Vec::new(),

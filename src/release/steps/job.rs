@@ -38,13 +38,22 @@ pub struct Env<'a> {
     pub root: PathBuf,
     /// The git common dir (state, lock and worktrees live under `<it>/release/`).
     pub common_dir: PathBuf,
-    /// `gh`, when found; steps that need it fail with `FORGE_FAILED` when it is not.
+    /// Which forge the run talks to; with [`forge::Kind::None`] the forge's parts of the
+    /// steps (pull request, forge release, workflow wait) are left out, not failed.
+    pub forge: forge::Kind,
+    /// `gh`, when found and the forge is GitHub; steps that need it fail with
+    /// `FORGE_FAILED` when it is not.
     pub gh: Option<Gh>,
     /// The forge the remote is on, for changelog links.
-    pub links: Option<changelog::Forge>,
+    pub links: Option<crate::forge::links::Links>,
 }
 
 impl<'a> Env<'a> {
+    /// Whether the run has a forge (`[forge] kind` is not `none`).
+    pub fn has_forge(&self) -> bool {
+        self.forge != forge::Kind::None
+    }
+
     /// The environment of a run in the repository `ctx` opened, pushing to `remote`: `gh`
     /// located (or `None`), changelog links to the forge `remote`'s URL names.
     pub fn of(ctx: &'a crate::context::Ctx, root: &Path, remote: &str) -> Self {
@@ -52,14 +61,18 @@ impl<'a> Env<'a> {
         let links = ctx
             .repo
             .value(&format!("remote.{remote}.url"))
-            .and_then(|url| changelog::Forge::from_remote_url(&url));
+            .and_then(|url| crate::forge::links::Links::from_remote_url(&url));
         Env {
             repo: &ctx.repo,
             config: &ctx.config,
             ui: &ctx.ui,
             root: root.to_owned(),
             common_dir: ctx.repo.common_dir().to_owned(),
-            gh: Gh::for_forge(&ctx.config.forge).ok(),
+            forge: ctx.config.forge.kind,
+            gh: match ctx.config.forge.kind {
+                forge::Kind::Github => Gh::for_forge(&ctx.config.forge).ok(),
+                forge::Kind::None => None,
+            },
             links,
         }
     }

@@ -44,7 +44,8 @@ pub fn commit_message(package: &str, version: &str) -> String {
     format!("release: {package} v{version}")
 }
 
-pub(super) fn short(id: &str) -> &str {
+/// The first 12 hex digits of a commit id, as messages show it.
+pub fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
 

@@ -35,7 +35,7 @@ pub(super) fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Res
     let dir = job.env.root.clone();
     let timeout = job.env.config.forge.wait_timeout();
     let started = std::time::Instant::now();
-    let bar = spinner(job, format!("waiting for workflow `{workflow}` on `{tag}`"));
+    let progress = job.env.ui.progress(&format!("waiting for workflow `{workflow}` on `{tag}`"));
     // `--event` needs gh 2.28; with older gh the runs are filtered here (issue 14, item 1).
     let by_event = gh.has(&dir, crate::gh_support::Feature::RunListEvent);
     let request = Request::WorkflowRuns { workflow, tag, by_event };
@@ -56,9 +56,7 @@ pub(super) fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Res
             break run;
         }
         if started.elapsed() >= timeout {
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
-            }
+            progress.finish();
             return Err(fail(
                 ErrorCode::ChecksFailed,
                 format!(
@@ -74,9 +72,7 @@ pub(super) fn wait_workflow(job: &mut Job<'_>, workflow: &str, tag: &str) -> Res
     job.pkg.outputs.workflow_run = Some(url.clone());
     let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
     let watched = gh.once_within(&dir, &Request::WorkflowWatch { id: id.as_str() }, left);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     if let Err(failure) = watched {
         if failure.kind == FailureKind::Timeout {
             return Err(forge_error(
@@ -113,9 +109,18 @@ pub(super) fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
     };
     let workflow = job.env.config.forge.wait_workflow.clone();
     let publish = job.env.config.commands.publish.clone();
+    let forge = job.env.has_forge();
     if act == Act::Describe {
         if let Some(w) = &workflow {
-            job.describe(Phase::Published, github::shown_workflow_wait(w, &tag), None);
+            if forge {
+                job.describe(Phase::Published, github::shown_workflow_wait(w, &tag), None);
+            } else {
+                job.describe(
+                    Phase::Published,
+                    format!("left out (no forge): waiting for workflow `{w}`"),
+                    None,
+                );
+            }
         }
         if let Some(command) = &publish {
             let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)?;
@@ -125,7 +130,29 @@ pub(super) fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
                 None,
             );
         }
-        job.describe(Phase::Published, github::shown_request(&create), Some(notes));
+        if forge {
+            job.describe(Phase::Published, github::shown_request(&create), Some(notes));
+        } else {
+            job.describe(
+                Phase::Published,
+                format!("left out (no forge): the forge release of `{tag}`"),
+                None,
+            );
+        }
+        return Ok(true);
+    }
+    if !forge {
+        // No forge (issue 14, item 5): publishing is `commands.publish` alone, done once it
+        // ran (the state records it before the step is saved, see `checkpoint`).
+        if publish.is_none() || job.pkg.outputs.published {
+            return Ok(true);
+        }
+        if act == Act::Verify {
+            return Ok(false);
+        }
+        if let Some(command) = &publish {
+            run_publish(job, command, &tag)?;
+        }
         return Ok(true);
     }
     if let Some(url) = release_url(job, &tag)? {
@@ -141,30 +168,7 @@ pub(super) fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
     if let Some(command) = &publish
         && !job.pkg.outputs.published
     {
-        let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, &tag)
-            .map_err(|e| fail(ErrorCode::PublishFailed, format!("`commands.publish`: {e:#}")))?;
-        let limit = job.env.config.commands.timeout();
-        match run_command(
-            &argv,
-            &job.worktree(),
-            limit,
-            ErrorCode::PublishFailed,
-            "`commands.publish`",
-        ) {
-            Ok(_) => {}
-            Err(e)
-                if format!("{e:#}").to_lowercase().contains("already exists")
-                    || format!("{e:#}").to_lowercase().contains("already uploaded") =>
-            {
-                job.env.ui.warn(&format!(
-                    "{}: the registry already has {}; counted as published",
-                    job.pkg.name, job.pkg.next_version
-                ));
-            }
-            Err(e) => return Err(e),
-        }
-        job.pkg.outputs.published = true;
-        (job.checkpoint)(&job.pkg)?;
+        run_publish(job, command, &tag)?;
     }
     let gh = job.gh()?;
     match gh.call(&job.worktree(), &create) {
@@ -190,4 +194,30 @@ pub(super) fn published(job: &mut Job<'_>, act: Act) -> Result<bool> {
         job.pkg.outputs.warnings.push(warning);
     }
     Ok(true)
+}
+
+/// Runs `commands.publish` for the job's package in its worktree, once: a registry that
+/// already has the version counts as published; the state is saved right after, so a kill
+/// does not publish twice.
+fn run_publish(job: &mut Job<'_>, command: &str, tag: &str) -> Result<()> {
+    let argv = command_argv(command, &job.pkg.name, &job.pkg.next_version, tag)
+        .map_err(|e| fail(ErrorCode::PublishFailed, format!("`commands.publish`: {e:#}")))?;
+    let limit = job.env.config.commands.timeout();
+    match run_command(&argv, &job.worktree(), limit, ErrorCode::PublishFailed, "`commands.publish`")
+    {
+        Ok(_) => {}
+        Err(e)
+            if format!("{e:#}").to_lowercase().contains("already exists")
+                || format!("{e:#}").to_lowercase().contains("already uploaded") =>
+        {
+            job.env.ui.warn(&format!(
+                "{}: the registry already has {}; counted as published",
+                job.pkg.name, job.pkg.next_version
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    job.pkg.outputs.published = true;
+    (job.checkpoint)(&job.pkg)?;
+    Ok(())
 }

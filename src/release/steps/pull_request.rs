@@ -140,18 +140,6 @@ pub(super) fn pr_state(job: &Job<'_>, number: u64) -> Result<(String, Option<Str
     Ok((view.state.to_ascii_uppercase(), view.merge_commit.map(|m| m.oid)))
 }
 
-/// A spinner on stderr while `what` runs, only on a terminal.
-pub(super) fn spinner(job: &Job<'_>, message: String) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal as _;
-    if !std::io::stderr().is_terminal() || job.env.ui.quiet() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message(message);
-    bar.enable_steady_tick(Duration::from_millis(120));
-    Some(bar)
-}
-
 pub(super) fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     let number = job.pkg.pr.as_ref().map(|p| p.number);
     if act == Act::Describe {
@@ -162,14 +150,8 @@ pub(super) fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
             });
         job.describe(Phase::Merged, github::shown_checks_watch(&n, fail_fast), None);
         let subject = format!("{} (#{n})", job.pr_title());
-        job.describe(
-            Phase::Merged,
-            github::shown_request(&Request::PrMerge {
-                number: n.as_str(),
-                subject: subject.as_str(),
-            }),
-            None,
-        );
+        let url = job.pkg.pr.as_ref().map(|p| p.url.clone());
+        job.describe(Phase::Merged, github::shown_pr_merge(&n, &subject, url.as_deref()), None);
         return Ok(true);
     }
     let Some(number) = number else {
@@ -207,15 +189,14 @@ pub(super) fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
     // `--fail-fast` needs gh 2.26; older gh watches every check to its end, and the final
     // table tells which failed (issue 14, item 1).
     let fail_fast = gh.has(&job.env.root, crate::gh_support::Feature::ChecksFailFast);
-    let bar = spinner(job, format!("waiting for the checks of pull request #{number}"));
+    let progress =
+        job.env.ui.progress(&format!("waiting for the checks of pull request #{number}"));
     let checks = gh.once_within(
         &job.worktree(),
         &Request::PrChecksWatch { number: n.as_str(), fail_fast },
         job.env.config.forge.wait_timeout(),
     );
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     if let Err(failure) = checks {
         let lower = failure.message.to_lowercase();
         if !lower.contains("no checks reported") {
@@ -243,9 +224,15 @@ pub(super) fn merged(job: &mut Job<'_>, act: Act) -> Result<bool> {
         }
     }
     let subject = format!("{} (#{number})", job.pr_title());
-    match gh
-        .call(&job.worktree(), &Request::PrMerge { number: n.as_str(), subject: subject.as_str() })
-    {
+    // The release branch goes with the merge (issue 14, item 3); the local one goes once
+    // the run is done (`tidy`), as its worktree is used until then.
+    let url = job.pkg.pr.as_ref().map(|p| p.url.clone());
+    let merge = Request::PrMerge {
+        number: n.as_str(),
+        subject: subject.as_str(),
+        delete_branch_of: url.as_deref(),
+    };
+    match gh.call(&job.worktree(), &merge) {
         Ok(_) => {}
         Err(e) if e.failure.message.to_lowercase().contains("already merged") => {}
         Err(e) => return Err(forge_error(&format!("cannot merge pull request #{number}"), &e)),

@@ -1,0 +1,103 @@
+//! Commit headers read once, and generation numbers (from the commit-graph or computed).
+
+use anyhow::Result;
+use gix::ObjectId;
+use gix::hashtable::HashMap;
+
+use crate::git::read::{CommitInfo, Repo};
+
+/// Reads commit headers once and keeps them (and, while `keep_messages`, the messages of
+/// the commits it had to inflate anyway, so the plan does not read them a second time).
+pub(super) struct Reader<'r> {
+    pub(super) repo: &'r Repo,
+    pub(super) headers: HashMap<ObjectId, CommitInfo>,
+    pub(super) messages: HashMap<ObjectId, String>,
+    pub(super) keep_messages: bool,
+    pub(super) buf: Vec<u8>,
+    pub(super) first_parent: bool,
+}
+
+impl Reader<'_> {
+    pub(super) fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
+        if !self.headers.contains_key(id) {
+            let info = if self.keep_messages {
+                let mut message = String::new();
+                let info = self.repo.commit(id, &mut self.buf, Some(&mut message))?;
+                self.messages.insert(*id, message);
+                info
+            } else {
+                self.repo.commit_header(id, &mut self.buf)?
+            };
+            self.headers.insert(*id, info);
+        }
+        Ok(&self.headers[id])
+    }
+
+    pub(super) fn time(&mut self, id: &ObjectId) -> Result<i64> {
+        Ok(self.load(id)?.time)
+    }
+
+    /// The parents the walk follows (only the first with `first_parent`), into `out`.
+    pub(super) fn edges(&mut self, id: &ObjectId, out: &mut Vec<ObjectId>) -> Result<()> {
+        let first_parent = self.first_parent;
+        let info = self.load(id)?;
+        out.clear();
+        out.extend(info.parents.iter().take(if first_parent { 1 } else { usize::MAX }));
+        Ok(())
+    }
+}
+
+/// Generation numbers, from the commit-graph or computed.
+pub(super) struct Levels {
+    pub(super) memo: HashMap<ObjectId, u32>,
+    /// Whether the commit-graph gives them.
+    pub(super) graph: bool,
+    /// Whether `memo` holds exactly the commits HEAD reaches (no commit-graph: one traversal).
+    pub(super) complete: bool,
+}
+
+impl Levels {
+    /// The level of `id`, computing it from its parents' where no commit-graph covers it.
+    pub(super) fn of(&mut self, reader: &mut Reader<'_>, id: ObjectId) -> Result<u32> {
+        if let Some(level) = self.known(reader.repo, &id) {
+            return Ok(level);
+        }
+        let mut stack = vec![(id, false)];
+        let mut parents = Vec::new();
+        while let Some((commit, expanded)) = stack.pop() {
+            if self.known(reader.repo, &commit).is_some() {
+                continue;
+            }
+            reader.edges(&commit, &mut parents)?;
+            if expanded {
+                let mut level = 0;
+                for parent in &parents {
+                    let parent_level =
+                        self.known(reader.repo, parent).expect("parents are leveled first");
+                    level = level.max(parent_level);
+                }
+                self.memo.insert(commit, level + 1);
+            } else {
+                stack.push((commit, true));
+                for parent in &parents {
+                    if self.known(reader.repo, parent).is_none() {
+                        stack.push((*parent, false));
+                    }
+                }
+            }
+        }
+        Ok(self.memo[&id])
+    }
+
+    pub(super) fn known(&mut self, repo: &Repo, id: &ObjectId) -> Option<u32> {
+        if let Some(level) = self.memo.get(id) {
+            return Some(*level);
+        }
+        if self.graph {
+            let level = repo.generation(id)?;
+            self.memo.insert(*id, level);
+            return Some(level);
+        }
+        None
+    }
+}
