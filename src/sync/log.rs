@@ -238,9 +238,10 @@ pub fn is_execution_id(id: &str) -> bool {
             && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
-/// `now` as RFC 3339 UTC to the second.
+/// `now` as RFC 3339 UTC to the second ([`crate::time::timestamp`], the run state's format).
 pub fn timestamp(now: jiff::Timestamp) -> String {
-    now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let seconds = u64::try_from(now.as_second()).unwrap_or(0);
+    crate::time::timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))
 }
 
 /// Writes `record` to its file atomically, creating the folders.
