@@ -58,6 +58,9 @@ _git__release() {
             git__release,status)
                 cmd="git__release__subcmd__status"
                 ;;
+            git__release,sync)
+                cmd="git__release__subcmd__sync"
+                ;;
             git__release,tag)
                 cmd="git__release__subcmd__tag"
                 ;;
@@ -102,6 +105,9 @@ _git__release() {
                 ;;
             git__release__subcmd__help,status)
                 cmd="git__release__subcmd__help__subcmd__status"
+                ;;
+            git__release__subcmd__help,sync)
+                cmd="git__release__subcmd__help__subcmd__sync"
                 ;;
             git__release__subcmd__help,tag)
                 cmd="git__release__subcmd__help__subcmd__tag"
@@ -155,7 +161,7 @@ _git__release() {
 
     case "${cmd}" in
         git__release)
-            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan calibrate init tag hook changelog notes check doctor run resume status rollback completions help"
+            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,7 +345,7 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__help)
-            opts="plan calibrate init tag hook changelog notes check doctor run resume status rollback completions help"
+            opts="plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +597,20 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1085,6 +1105,40 @@ _git__release() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__sync)
+            opts="-C -q -v -h -V --dry-run --approve --log --format --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --approve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 -C)

@@ -48,6 +48,7 @@ pub enum Command {
     Resume(commands::run::ResumeArgs),
     Status(commands::status::StatusArgs),
     Rollback(commands::rollback::RollbackArgs),
+    Sync(commands::sync::SyncArgs),
     Completions(commands::completions::CompletionsArgs),
 }
 

@@ -151,6 +151,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `[changelog]`: sections, hidden types and templates of changelogs and release notes.
     pub changelog_settings: ChangelogSettings,
+    /// `[[sync]]` entries, in file order (issue 18; validated by [`crate::sync::config`]).
+    pub syncs: Vec<crate::sync::config::SyncEntry>,
 }
 
 impl Config {
@@ -453,6 +455,8 @@ struct FileConfig {
     group: Vec<Spanned<GroupFile>>,
     #[serde(default)]
     changelog: Option<ChangelogSettings>,
+    #[serde(default)]
+    sync: Vec<Spanned<crate::sync::config::SyncFile>>,
 }
 
 /// `[forge]` as written, each number with its place in the file for the bounds check.
@@ -1058,6 +1062,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         }
         waivers.push(Waiver { location, ..w });
     }
+    let syncs = crate::sync::config::validate(parsed.sync, &at)?;
 
     Ok(Config {
         file: file.map(Path::to_owned),
@@ -1086,6 +1091,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         packages,
         waivers,
         changelog_settings,
+        syncs,
     })
 }
 

@@ -25,6 +25,7 @@ pub mod onboard;
 pub mod packages;
 pub mod plan;
 pub mod release;
+pub mod sync;
 pub mod tags;
 pub mod time;
 pub mod ui;
@@ -47,7 +48,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
     use crate::cli::Command;
     use crate::commands::{
         calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rollback, run,
-        status, tag,
+        status, sync, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),
@@ -64,5 +65,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Rollback(args) => rollback::run(&cli.global, &args),
         Command::Completions(args) => completions::run(&cli.global, &args, cli::Cli::command()),
+        Command::Sync(args) => sync::run(&cli.global, &args),
     }
 }

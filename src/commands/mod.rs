@@ -14,4 +14,5 @@ pub mod plan;
 pub mod rollback;
 pub mod run;
 pub mod status;
+pub mod sync;
 pub mod tag;

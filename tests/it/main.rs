@@ -26,4 +26,5 @@ mod rollback;
 mod run;
 mod snapshots;
 mod support;
+mod sync;
 mod tag;
