@@ -1,0 +1,443 @@
+//! The whole-repository checks: work tree, branch, remote, identity, forge, blockers.
+
+#[allow(clippy::wildcard_imports, reason = "one module split in files")]
+use super::*;
+
+/// The whole-repository checks that need no child process.
+pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    let branch = repo.head_branch();
+    let head = plan.head.to_string();
+    let short = short_id(&head);
+
+    out.push(match &branch {
+        Some(b) => CheckResult::pass("detached_head", None, format!("HEAD is on `{b}`")),
+        None => CheckResult::fail(
+            "detached_head",
+            None,
+            format!("HEAD is detached at {short}"),
+            format!(
+                "switch to the release branch: `{}`",
+                command_line(&["git", "switch", &config.branch])
+            ),
+        ),
+    });
+
+    out.push(match repo.operation_in_progress() {
+        None => CheckResult::pass(
+            "operation_in_progress",
+            None,
+            "no merge, rebase, cherry-pick or bisect under way",
+        ),
+        Some((what, fix)) => CheckResult::fail(
+            "operation_in_progress",
+            None,
+            format!("{what} is under way"),
+            format!("finish or abort it: `{fix}`"),
+        ),
+    });
+
+    out.push(match &branch {
+        None => CheckResult::skip("wrong_branch", None, "HEAD is not on a branch"),
+        Some(b) if *b == config.branch => {
+            CheckResult::pass("wrong_branch", None, format!("on the release branch `{b}`"))
+        }
+        Some(b) => CheckResult::fail(
+            "wrong_branch",
+            None,
+            format!(
+                "HEAD is on `{b}`, but releases are made from `{}` (`release.branch`)",
+                config.branch
+            ),
+            format!(
+                "`{}`, or set `release.branch`",
+                command_line(&["git", "switch", &config.branch])
+            ),
+        ),
+    });
+
+    out.push(match config.mode {
+        Mode::Pr => CheckResult::pass(
+            "protected_branch",
+            None,
+            "mode `pr`: the release reaches the branch through a pull request",
+        ),
+        Mode::Direct if config.protected_branches.contains(&config.branch) => CheckResult::fail(
+            "protected_branch",
+            None,
+            format!(
+                "mode `direct` pushes to `{}`, which is a protected branch (`release.protected_branches`)",
+                config.branch
+            ),
+            "use `mode = \"pr\"`, or release from a branch that is not protected",
+        ),
+        Mode::Direct => CheckResult::pass(
+            "protected_branch",
+            None,
+            format!("mode `direct` and `{}` is not protected", config.branch),
+        ),
+    });
+
+    out.push(shallow_clone(repo));
+
+    out.push(noreply_email(repo, config));
+
+    // The forge: `gh` is needed when the plan releases something (PR, forge release).
+    let needs_forge = plan.releases().next().is_some();
+    let gh = crate::forge::find_gh();
+    if config.forge.kind == crate::forge::Kind::None {
+        // No forge (issue 14, item 5): its checks do not apply, so they SKIP, not FAIL.
+        for name in ["gh_missing", "gh_auth", "release_blockers"] {
+            out.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
+        }
+        out.push(required_env(config));
+        return out;
+    }
+    if needs_forge {
+        match &gh {
+            Ok(path) => {
+                out.push(CheckResult::pass(
+                    "gh_missing",
+                    None,
+                    format!("`gh` is `{}`", path.display()),
+                ));
+                out.push(gh_auth(path, &repo.root(), config.forge.timeout()));
+            }
+            Err(why) => {
+                out.push(CheckResult::fail(
+                    "gh_missing",
+                    None,
+                    why.clone(),
+                    "install the GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH` to its path",
+                ));
+                out.push(CheckResult::skip("gh_auth", None, "`gh` is not installed"));
+            }
+        }
+    } else {
+        out.push(CheckResult::skip(
+            "gh_missing",
+            None,
+            "nothing to release: the forge is not needed",
+        ));
+        out.push(CheckResult::skip("gh_auth", None, "nothing to release: the forge is not needed"));
+    }
+
+    out.push(release_blockers(config, gh.as_deref().map_err(Clone::clone), &repo.root()));
+    out.push(required_env(config));
+    out
+}
+
+/// `dirty_working_tree`, from `git status --porcelain=v1 -z` (None: a bare repository).
+pub(super) fn dirty_working_tree(status: Option<Result<Vec<String>>>) -> CheckResult {
+    const NAME: &str = "dirty_working_tree";
+    match status {
+        None => CheckResult::skip(NAME, None, "a bare repository has no working tree"),
+        Some(Err(e)) => CheckResult::fail(
+            NAME,
+            None,
+            format!("cannot read the working tree's status: {e:#}"),
+            "run `git status` to see what is wrong",
+        ),
+        Some(Ok(paths)) if paths.is_empty() => {
+            CheckResult::pass(NAME, None, "no uncommitted or untracked changes")
+        }
+        Some(Ok(paths)) => {
+            let shown: Vec<String> = paths.iter().take(3).map(|p| format!("`{p}`")).collect();
+            let more = if paths.len() > 3 {
+                format!(" and {} more", paths.len() - 3)
+            } else {
+                String::new()
+            };
+            CheckResult::fail(
+                NAME,
+                None,
+                format!(
+                    "{} uncommitted or untracked path{}: {}{more}",
+                    paths.len(),
+                    plural(paths.len()),
+                    shown.join(", ")
+                ),
+                "commit or stash them (`git stash --include-untracked`), or ignore them in `.gitignore`",
+            )
+        }
+    }
+}
+
+/// The paths `git status` reports as changed or untracked (not ignored).
+pub(super) fn porcelain_status(git: &Git) -> Result<Vec<String>> {
+    git.status_paths(Untracked::Normal)
+}
+
+/// The ref the branch is compared with: its configured upstream, else
+/// `refs/remotes/<release.remote>/<branch>`; `None` when neither exists.
+pub(super) fn upstream(repo: &Repo, config: &Config, branch: &str) -> Option<String> {
+    let configured = repo.upstream_of(branch);
+    let fallback = format!("refs/remotes/{}/{branch}", config.remote);
+    [configured, Some(fallback)]
+        .into_iter()
+        .flatten()
+        .find(|name| repo.ref_commit(name).ok().flatten().is_some())
+}
+
+/// `(ahead, behind)` of HEAD against `upstream`, from `git rev-list --left-right --count`.
+pub(super) fn rev_list_counts(git: &Git, upstream: &str) -> Result<(usize, usize)> {
+    git.ahead_behind(upstream)
+}
+
+type BranchState = (Option<String>, Option<String>, Option<(String, Result<(usize, usize)>)>);
+
+/// `not_pushed` and `behind_remote`, from the branch, its upstream and the counts.
+pub(super) fn branch_sync(
+    config: &Config,
+    (branch, upstream, counts): BranchState,
+) -> [CheckResult; 2] {
+    let Some(branch) = branch else {
+        return [
+            CheckResult::skip("not_pushed", None, "HEAD is not on a branch"),
+            CheckResult::skip("behind_remote", None, "HEAD is not on a branch"),
+        ];
+    };
+    let (Some(upstream), Some((_, counts))) = (upstream, counts) else {
+        return [
+            CheckResult::fail(
+                "not_pushed",
+                None,
+                format!("`{branch}` has no remote-tracking branch on `{}`", config.remote),
+                format!("`{}`", command_line(&["git", "push", "-u", &config.remote, &branch])),
+            ),
+            CheckResult::skip(
+                "behind_remote",
+                None,
+                format!("`{branch}` has no remote-tracking branch"),
+            ),
+        ];
+    };
+    let shown = upstream.strip_prefix("refs/remotes/").unwrap_or(&upstream).to_owned();
+    match counts {
+        Err(e) => {
+            let reason = format!("cannot compare `{branch}` with `{shown}`: {e:#}");
+            [
+                CheckResult::fail(
+                    "not_pushed",
+                    None,
+                    reason.clone(),
+                    "run `git status` to see why",
+                ),
+                CheckResult::fail("behind_remote", None, reason, "run `git status` to see why"),
+            ]
+        }
+        Ok((ahead, behind)) => [
+            if ahead == 0 {
+                CheckResult::pass("not_pushed", None, format!("`{branch}` is pushed to `{shown}`"))
+            } else {
+                CheckResult::fail(
+                    "not_pushed",
+                    None,
+                    format!("`{branch}` is {ahead} commit{} ahead of `{shown}`", plural(ahead)),
+                    "`git push`",
+                )
+            },
+            if behind == 0 {
+                CheckResult::pass(
+                    "behind_remote",
+                    None,
+                    format!("`{branch}` has every commit of `{shown}` (as of the last fetch)"),
+                )
+            } else {
+                CheckResult::fail(
+                    "behind_remote",
+                    None,
+                    format!("`{branch}` is {behind} commit{} behind `{shown}`", plural(behind)),
+                    "`git pull --rebase` (or `git merge`), then check again",
+                )
+            },
+        ],
+    }
+}
+
+/// `noreply_email`: the email commits and tags are made with must match
+/// `release.email_pattern` (seed 000 sets it to `*@users.noreply.github.com`). skipped when
+/// the pattern is not set: the rule is a team's choice, not a default.
+pub(super) fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
+    use crate::config::GitConfig as _;
+    const NAME: &str = "noreply_email";
+    let Some(pattern) = config.email_pattern.as_deref() else {
+        return CheckResult::skip(
+            NAME,
+            None,
+            format!(
+                "no `release.email_pattern` is set (seed 000 uses `{}`)",
+                crate::config::DEFAULT_EMAIL_PATTERN
+            ),
+        );
+    };
+    // git's order for the committer: the environment, `user.email`, then `EMAIL`.
+    let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    let found = from_env("GIT_COMMITTER_EMAIL")
+        .map(|e| (e, "`GIT_COMMITTER_EMAIL`"))
+        .or_else(|| {
+            repo.value("user.email").filter(|v| !v.trim().is_empty()).map(|e| (e, "`user.email`"))
+        })
+        .or_else(|| from_env("EMAIL").map(|e| (e, "`EMAIL`")));
+    match found {
+        None => CheckResult::fail(
+            NAME,
+            None,
+            "no email is set for commits and tags",
+            format!("`git config user.email <address>`, an address matching `{pattern}`"),
+        ),
+        Some((email, source)) if glob_match(pattern, email.trim()) => CheckResult::pass(
+            NAME,
+            None,
+            format!("{source} `{}` matches `{pattern}`", email.trim()),
+        ),
+        Some((email, source)) => CheckResult::fail(
+            NAME,
+            None,
+            format!(
+                "{source} `{}` does not match `release.email_pattern` `{pattern}`",
+                email.trim()
+            ),
+            "set `git config user.email` to an address that matches, or change `release.email_pattern`",
+        ),
+    }
+}
+
+/// Runs `request` with the `gh` at `gh` in `dir`, killed past `limit`; `(success, stdout,
+/// stderr)`.
+///
+/// # Errors
+/// gh cannot be started, or runs past `limit` (the message says so).
+pub(super) fn run_gh(
+    gh: &Path,
+    dir: &Path,
+    request: &Request<'_>,
+    limit: std::time::Duration,
+) -> Result<(bool, String, String)> {
+    Gh::new(gh.to_owned(), RetryPolicy::default()).raw(dir, request, limit)
+}
+
+/// The first non-empty line of `text`, with credentials in URLs redacted; `gh` masks tokens
+/// itself, but nothing else of its output is shown.
+pub(super) fn first_line(text: &str) -> String {
+    redact(text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message"))
+}
+
+/// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
+pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
+    const NAME: &str = "gh_auth";
+    match run_gh(gh, dir, &Request::AuthStatus, limit) {
+        Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
+        Ok((false, stdout, stderr)) => CheckResult::fail(
+            NAME,
+            None,
+            format!(
+                "`gh auth status` failed: {}",
+                first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
+            ),
+            "`gh auth login` (or set `GH_TOKEN`)",
+        ),
+        Err(e) => CheckResult::fail(NAME, None, format!("{e:#}"), "check the `gh` installation"),
+    }
+}
+
+/// `release_blockers`: no open issue carries `release.blocker_label`.
+pub(super) fn release_blockers(
+    config: &Config,
+    gh: std::result::Result<&Path, String>,
+    dir: &Path,
+) -> CheckResult {
+    const NAME: &str = "release_blockers";
+    let Some(label) = &config.blocker_label else {
+        return CheckResult::skip(NAME, None, "no `release.blocker_label` is set");
+    };
+    let gh = match gh {
+        Ok(gh) => gh,
+        Err(why) => {
+            return CheckResult::fail(
+                NAME,
+                None,
+                format!("cannot list issues labelled `{label}`: {why}"),
+                "install the GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`",
+            );
+        }
+    };
+    match run_gh(gh, dir, &Request::IssueList { label }, config.forge.timeout()) {
+        Ok((true, stdout, _)) => {
+            #[derive(serde::Deserialize)]
+            struct Issue {
+                number: u64,
+                title: String,
+            }
+            match serde_json::from_str::<Vec<Issue>>(&stdout) {
+                Ok(issues) if issues.is_empty() => {
+                    CheckResult::pass(NAME, None, format!("no open issue is labelled `{label}`"))
+                }
+                Ok(issues) => {
+                    let list: Vec<String> =
+                        issues.iter().map(|i| format!("#{} {}", i.number, i.title)).collect();
+                    CheckResult::fail(
+                        NAME,
+                        None,
+                        format!(
+                            "{} open issue{} labelled `{label}`: {}",
+                            issues.len(),
+                            plural(issues.len()),
+                            list.join("; ")
+                        ),
+                        "close or relabel them before releasing",
+                    )
+                }
+                Err(e) => CheckResult::fail(
+                    NAME,
+                    None,
+                    format!("`gh issue list` printed something that is not the expected JSON: {e}"),
+                    "check the `gh` version (`gh --version`)",
+                ),
+            }
+        }
+        Ok((false, stdout, stderr)) => CheckResult::fail(
+            NAME,
+            None,
+            format!(
+                "`gh issue list --label {label}` failed: {}",
+                first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
+            ),
+            "`gh auth status` shows whether `gh` can reach the repository",
+        ),
+        Err(e) => CheckResult::fail(NAME, None, format!("{e:#}"), "check the `gh` installation"),
+    }
+}
+
+/// `required_env`: every variable of `release.required_env` is set and not empty. Only the
+/// names are ever shown, never a value.
+pub(super) fn required_env(config: &Config) -> CheckResult {
+    const NAME: &str = "required_env";
+    if config.required_env.is_empty() {
+        return CheckResult::skip(NAME, None, "no `release.required_env` is set");
+    }
+    let missing: Vec<String> = config
+        .required_env
+        .iter()
+        .filter(|name| std::env::var_os(name).is_none_or(|v: OsString| v.is_empty()))
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if missing.is_empty() {
+        CheckResult::pass(
+            NAME,
+            None,
+            format!(
+                "{} required variable{} set",
+                config.required_env.len(),
+                if config.required_env.len() == 1 { " is" } else { "s are" }
+            ),
+        )
+    } else {
+        CheckResult::fail(
+            NAME,
+            None,
+            format!("unset or empty: {}", missing.join(", ")),
+            "export them in the environment that runs the release",
+        )
+    }
+}
