@@ -140,3 +140,49 @@ fn quiet_prints_nothing_but_errors() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stdout.is_empty() && out.stderr.starts_with("error: "), "{out:?}");
 }
+
+/// The contributors of `changelog --format json`, as `name <email>`.
+fn contributors(r: &TestRepo) -> Vec<String> {
+    let out = r.run(["changelog", "--format", "json"]);
+    out.expect_code(0);
+    out.json()["releases"][0]["contributors"]
+        .as_array()
+        .expect("a list of contributors")
+        .iter()
+        .map(|p| {
+            format!("{} <{}>", p["name"].as_str().unwrap_or(""), p["email"].as_str().unwrap_or(""))
+        })
+        .collect()
+}
+
+#[test]
+fn contributors_are_merged_through_the_mailmap() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n");
+    r.commit("feat: first");
+    r.tag("v1.0.0");
+    for (i, author) in
+        ["Ada L <ada@old.example>", "ada <ADA@work.example>", "Ada Lovelace <ada@home.example>"]
+            .iter()
+            .enumerate()
+    {
+        r.write("src/lib.rs", &format!("// {i}\n"));
+        r.git(["add", "-A"]);
+        r.git(["commit", "--quiet", "-m", &format!("fix: change {i}"), "--author", author]);
+    }
+    assert_eq!(contributors(&r).len(), 3, "three addresses, three people without a mailmap");
+
+    // git's mailmap forms: by email, by name and email, and a name only.
+    r.write(
+        ".mailmap",
+        "Ada Lovelace <ada@home.example> <ada@old.example>\n\
+         Ada Lovelace <ada@home.example> ada <ada@work.example>\n",
+    );
+    r.commit("chore: mailmap");
+    assert_eq!(
+        contributors(&r),
+        ["Ada Lovelace <ada@home.example>", "Test Author <author@example.com>"],
+        "one person, as `git shortlog -se` counts: {}",
+        r.git(["shortlog", "-se", "HEAD"])
+    );
+}
