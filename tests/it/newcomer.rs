@@ -186,3 +186,27 @@ fn contributors_are_merged_through_the_mailmap() {
         r.git(["shortlog", "-se", "HEAD"])
     );
 }
+
+#[test]
+fn notes_label_pull_requests_as_pull_requests() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n");
+    r.commit("feat: first");
+    r.tag("v1.0.0");
+    r.git(["remote", "add", "origin", "https://github.com/acme/widget.git"]);
+    r.change("src/a.rs", "fix: crash on empty input (#42)");
+    r.change("src/b.rs", "fix: wrong total for #7");
+    let out = r.run(["notes"]);
+    out.expect_code(0);
+    let fixes = out.stdout.split("## Bug Fixes").nth(1).expect("a Bug Fixes section");
+    assert!(
+        fixes.contains("- **Pull request [#42](https://github.com/acme/widget/pull/42)**: crash"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        fixes.contains("- **Issue [#7](https://github.com/acme/widget/issues/7)**:"),
+        "{fixes}"
+    );
+    assert!(!fixes.contains("Issue [#42]"), "a pull request is not an issue: {fixes}");
+}
