@@ -210,3 +210,28 @@ fn notes_label_pull_requests_as_pull_requests() {
     );
     assert!(!fixes.contains("Issue [#42]"), "a pull request is not an issue: {fixes}");
 }
+
+/// A git hook that refuses without a word: the error says which git command failed and
+/// ends there, not in a stray `: `.
+#[test]
+fn an_error_never_ends_in_a_stray_colon() {
+    let r = fresh();
+    r.write("release.toml", "[release]\nmode = \"direct\"\nprotected_branches = []\n");
+    r.commit("chore: release directly");
+    r.git(["push", "--quiet", "origin", "main"]);
+    let hook = r.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").expect("write the hook");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .expect("make the hook executable");
+    }
+    let gh = Gh::install(&r);
+    let env = gh.env();
+    let out = r.run_env(["run", "--yes"], &borrow(&env));
+    assert_ne!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("`git commit"), "the failed command is named: {}", out.stderr);
+    for line in out.stderr.lines().chain(out.stdout.lines()) {
+        assert!(!line.trim_end().ends_with(':'), "a line ends in a stray `:`: {line:?}\n{out:?}");
+    }
+}
