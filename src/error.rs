@@ -269,6 +269,20 @@ pub fn is_silent(err: &anyhow::Error) -> bool {
     err.downcast_ref::<Error>().is_some_and(|e| matches!(e.kind, Kind::Silent(_)))
 }
 
+/// `what: detail`, or `what` alone when `detail` is empty or blank, so a message never ends
+/// in a stray `: ` (issue 15): a git hook or a tool that fails without a word leaves the
+/// message whole. `detail` is trimmed.
+///
+/// ```
+/// use git_release::error::with_detail;
+/// assert_eq!(with_detail("`git commit` failed", "  \n"), "`git commit` failed");
+/// assert_eq!(with_detail("`git commit` failed", "hook said no\n"), "`git commit` failed: hook said no");
+/// ```
+pub fn with_detail(what: &str, detail: &str) -> String {
+    let detail = detail.trim();
+    if detail.is_empty() { what.to_owned() } else { format!("{what}: {detail}") }
+}
+
 /// Removes credentials from URLs in `text` (issue 12, item 7), in the three places a URL
 /// carries them:
 ///

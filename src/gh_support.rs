@@ -106,10 +106,9 @@ pub fn detect(program: &Path, dir: &Path) -> Result<GhVersion, String> {
     let gh = Gh::new(program.to_owned(), crate::forge::RetryPolicy { attempts: 1, base_ms: 0 });
     let out =
         gh.once_within(dir, &crate::forge::Request::Version, VERSION_TIMEOUT).map_err(|f| {
-            format!(
-                "`{} --version` failed: {}",
-                program.display(),
-                f.message.lines().next().unwrap_or("")
+            crate::error::with_detail(
+                &format!("`{} --version` failed", program.display()),
+                f.message.lines().next().unwrap_or(""),
             )
         })?;
     GhVersion::parse(&out).ok_or_else(|| {

@@ -167,12 +167,18 @@ pub fn trace(line: &dyn Fn() -> String) {
 /// `  caused by: …` lines, then `hint: …`.
 pub fn print_error(err: &anyhow::Error) {
     // A pipeline error shows its stable code, as in the state file and the JSON result.
+    // No message ends in a stray `: ` (issue 15), whatever built it: `what: {detail}` with
+    // an empty detail. (A message ending in `:` alone, such as a quoted YAML line, is kept.)
+    let whole = |text: String| match text.strip_suffix(": ") {
+        Some(head) => head.trim_end().to_owned(),
+        None => text,
+    };
     match crate::error::code_of(err) {
-        Some(code) => eprintln!("error[{code}]: {}", terminal_safe(&err.to_string())),
-        None => eprintln!("error: {}", terminal_safe(&err.to_string())),
+        Some(code) => eprintln!("error[{code}]: {}", terminal_safe(&whole(err.to_string()))),
+        None => eprintln!("error: {}", terminal_safe(&whole(err.to_string()))),
     }
     for cause in err.chain().skip(1) {
-        let text = cause.to_string();
+        let text = whole(cause.to_string());
         if !text.is_empty() {
             eprintln!("  caused by: {}", terminal_safe(&text));
         }

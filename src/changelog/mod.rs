@@ -481,9 +481,12 @@ pub struct NoteItem {
     pub description: String,
     /// The scope.
     pub scope: Option<String>,
-    /// The pull request (`(#12)`) or first issue reference, as `#12`.
+    /// The pull request (`(#12)` at the end of a squash-merge subject), as `#12`.
     pub pr_ref: Option<String>,
-    /// The first issue reference, as `#12`.
+    /// The pull request, linked (markdown).
+    pub pr_ref_md: Option<String>,
+    /// The first issue reference (`Fixes #12`, `#12` in the text), as `#12`; never a pull
+    /// request, so the notes do not call a pull request an issue.
     pub issue_ref: Option<String>,
     /// The migration note (breaking changes).
     pub migration: Option<String>,
@@ -555,23 +558,24 @@ pub struct Provenance {
 /// to the previous version; `build_id` comes from the CI environment.
 pub fn build_notes(release: &Release, release_type: &str, build_id: Option<String>) -> Notes {
     let item = |e: &Entry| {
-        let first_ref = e.refs.first();
-        let pull = e.refs.iter().find(|r| r.kind == "pull").or(first_ref);
-        let issue = e.refs.iter().find(|r| r.kind == "issue").or(first_ref);
+        let pull = e.refs.iter().find(|r| r.kind == "pull");
+        let issue = e.refs.iter().find(|r| r.kind == "issue");
+        let linked = |r: &Reference| match &r.url {
+            Some(url) => format!("[#{}]({url})", r.number),
+            None => format!("#{}", r.number),
+        };
         NoteItem {
             title: e.scope.clone().unwrap_or_else(|| e.description.clone()),
             description: e.description.clone(),
             scope: e.scope.clone(),
             pr_ref: pull.map(|r| format!("#{}", r.number)),
+            pr_ref_md: pull.map(linked),
             issue_ref: issue.map(|r| format!("#{}", r.number)),
             migration: e.migration.clone(),
             commit: e.commit.clone(),
             commit_md: e.commit_md.clone(),
             description_md: e.description_md.clone(),
-            issue_ref_md: issue.map(|r| match &r.url {
-                Some(url) => format!("[#{}]({url})", r.number),
-                None => format!("#{}", r.number),
-            }),
+            issue_ref_md: issue.map(linked),
         }
     };
     let mut changes = Changes::default();

@@ -502,13 +502,23 @@ impl Repo {
     /// The message, author and committer date of each of `ids`, read in parallel (see
     /// [`Repo::parallel`]), in the order of `ids`.
     ///
+    /// The author is mapped through the repository's mailmap as `git log --use-mailmap`
+    /// does (gix: the work tree's `.mailmap`, never followed through a symbolic link, or
+    /// `HEAD:.mailmap` in a bare repository, then `mailmap.blob` and `mailmap.file`), so one
+    /// person with several names or addresses is credited once. A mailmap that does not
+    /// load is ignored, as git ignores it.
+    ///
     /// # Errors
     /// A commit is missing or corrupt.
     pub fn commit_details(&self, ids: &[ObjectId]) -> Result<Vec<CommitDetails>> {
+        let mailmap = self.inner.open_mailmap();
         self.map_commits(ids, |_, commit| {
             let (author_name, author_email) = commit.author().map_or_else(
                 |_| (String::new(), String::new()),
-                |a| (a.name.to_str_lossy().into_owned(), a.email.to_str_lossy().into_owned()),
+                |a| {
+                    let a = mailmap.resolve_cow(a);
+                    (a.name.to_str_lossy().into_owned(), a.email.to_str_lossy().into_owned())
+                },
             );
             let (time, offset) = commit
                 .committer()

@@ -140,3 +140,98 @@ fn quiet_prints_nothing_but_errors() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stdout.is_empty() && out.stderr.starts_with("error: "), "{out:?}");
 }
+
+/// The contributors of `changelog --format json`, as `name <email>`.
+fn contributors(r: &TestRepo) -> Vec<String> {
+    let out = r.run(["changelog", "--format", "json"]);
+    out.expect_code(0);
+    out.json()["releases"][0]["contributors"]
+        .as_array()
+        .expect("a list of contributors")
+        .iter()
+        .map(|p| {
+            format!("{} <{}>", p["name"].as_str().unwrap_or(""), p["email"].as_str().unwrap_or(""))
+        })
+        .collect()
+}
+
+#[test]
+fn contributors_are_merged_through_the_mailmap() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n");
+    r.commit("feat: first");
+    r.tag("v1.0.0");
+    for (i, author) in
+        ["Ada L <ada@old.example>", "ada <ADA@work.example>", "Ada Lovelace <ada@home.example>"]
+            .iter()
+            .enumerate()
+    {
+        r.write("src/lib.rs", &format!("// {i}\n"));
+        r.git(["add", "-A"]);
+        r.git(["commit", "--quiet", "-m", &format!("fix: change {i}"), "--author", author]);
+    }
+    assert_eq!(contributors(&r).len(), 3, "three addresses, three people without a mailmap");
+
+    // git's mailmap forms: by email, by name and email, and a name only.
+    r.write(
+        ".mailmap",
+        "Ada Lovelace <ada@home.example> <ada@old.example>\n\
+         Ada Lovelace <ada@home.example> ada <ada@work.example>\n",
+    );
+    r.commit("chore: mailmap");
+    assert_eq!(
+        contributors(&r),
+        ["Ada Lovelace <ada@home.example>", "Test Author <author@example.com>"],
+        "one person, as `git shortlog -se` counts: {}",
+        r.git(["shortlog", "-se", "HEAD"])
+    );
+}
+
+#[test]
+fn notes_label_pull_requests_as_pull_requests() {
+    let r = TestRepo::new();
+    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n");
+    r.commit("feat: first");
+    r.tag("v1.0.0");
+    r.git(["remote", "add", "origin", "https://github.com/acme/widget.git"]);
+    r.change("src/a.rs", "fix: crash on empty input (#42)");
+    r.change("src/b.rs", "fix: wrong total for #7");
+    let out = r.run(["notes"]);
+    out.expect_code(0);
+    let fixes = out.stdout.split("## Bug Fixes").nth(1).expect("a Bug Fixes section");
+    assert!(
+        fixes.contains("- **Pull request [#42](https://github.com/acme/widget/pull/42)**: crash"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        fixes.contains("- **Issue [#7](https://github.com/acme/widget/issues/7)**:"),
+        "{fixes}"
+    );
+    assert!(!fixes.contains("Issue [#42]"), "a pull request is not an issue: {fixes}");
+}
+
+/// A git hook that refuses without a word: the error says which git command failed and
+/// ends there, not in a stray `: `.
+#[test]
+fn an_error_never_ends_in_a_stray_colon() {
+    let r = fresh();
+    r.write("release.toml", "[release]\nmode = \"direct\"\nprotected_branches = []\n");
+    r.commit("chore: release directly");
+    r.git(["push", "--quiet", "origin", "main"]);
+    let hook = r.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").expect("write the hook");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .expect("make the hook executable");
+    }
+    let gh = Gh::install(&r);
+    let env = gh.env();
+    let out = r.run_env(["run", "--yes"], &borrow(&env));
+    assert_ne!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("`git commit"), "the failed command is named: {}", out.stderr);
+    for line in out.stderr.lines().chain(out.stdout.lines()) {
+        assert!(!line.trim_end().ends_with(':'), "a line ends in a stray `:`: {line:?}\n{out:?}");
+    }
+}

@@ -92,10 +92,9 @@ impl Git {
             .with_context(|| format!("failed to run `git {}`", redact(&shown)))?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            return Err(Error::failed(format!(
-                "`git {}` failed: {}",
-                redact(&shown),
-                redact(stderr.trim())
+            return Err(Error::failed(crate::error::with_detail(
+                &format!("`git {}` failed", redact(&shown)),
+                &redact(stderr.trim()),
             ))
             .into());
         }

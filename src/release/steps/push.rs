@@ -19,11 +19,17 @@ pub(super) fn ls_remote(
         Err(RemoteError::Spawn(..)) => Err(anyhow::anyhow!("failed to run `git ls-remote`")),
         Err(RemoteError::Unreachable(stderr)) => Err(fail(
             ErrorCode::RemoteUnreachable,
-            format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}"),
+            crate::error::with_detail(
+                &format!("cannot read `{ref_name}` on remote `{remote}`"),
+                &stderr,
+            ),
         )),
         Err(RemoteError::Rejected(stderr)) => Err(fail(
             ErrorCode::StepFailed,
-            format!("cannot read `{ref_name}` on remote `{remote}`: {stderr}"),
+            crate::error::with_detail(
+                &format!("cannot read `{ref_name}` on remote `{remote}`"),
+                &stderr,
+            ),
         )),
     }
 }
