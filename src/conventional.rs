@@ -146,8 +146,7 @@ impl BumpRule {
     /// Whether the rule applies to a commit of type `kind` (lowercase) with `scope`.
     pub fn matches(&self, kind: &str, scope: Option<&str>) -> bool {
         self.kind == kind
-            && scope
-                .is_some_and(|s| crate::waivers::glob_match(&self.scope, &s.to_ascii_lowercase()))
+            && scope.is_some_and(|s| crate::glob::glob_match(&self.scope, &s.to_ascii_lowercase()))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod forge;
 pub mod fsutil;
 pub mod gh_support;
 pub mod git;
+pub mod glob;
 pub mod history;
 pub mod hooks;
 pub mod manifest;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::error::Error;
+pub use crate::glob::glob_match;
 pub use crate::time::Date;
 
 /// The waiver file read from the root of the work tree (seed 000 › 3).
@@ -50,37 +51,6 @@ impl Waiver {
             && (self.package == "*"
                 || (!packages.is_empty() && packages.iter().all(|p| glob_match(&self.package, p))))
     }
-}
-
-/// Whether `text` matches the glob `pattern`: `*` is any run of characters, `?` one.
-///
-/// ```
-/// use git_release::waivers::glob_match;
-/// assert!(glob_match("*", "core"));
-/// assert!(glob_match("docs-*", "docs-site"));
-/// assert!(glob_match("*@users.noreply.github.com", "1+me@users.noreply.github.com"));
-/// assert!(!glob_match("docs", "docs-site"));
-/// ```
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// `.release-waivers.json` as seed 000 writes it.

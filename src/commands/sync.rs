@@ -4,11 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
+use crate::config::sync::{SyncEntry, is_plain_name};
 use crate::context::{Ctx, GlobalArgs};
 use crate::error::{Error, redact};
 use crate::forge::Gh;
 use crate::git::cli::Git;
-use crate::sync::config::{SyncEntry, is_plain_name};
 use crate::sync::report::{self, SyncFormat};
 use crate::sync::{self as layer, log};
 

@@ -24,14 +24,14 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub(super) changelog: Option<ChangelogSettings>,
     #[serde(default)]
-    pub(super) sync: Vec<Spanned<crate::sync::config::SyncFile>>,
+    pub(super) sync: Vec<Spanned<crate::config::sync::SyncFile>>,
 }
 
 /// `[forge]` as written, each number with its place in the file for the bounds check.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ForgeFile {
-    pub(super) kind: Option<crate::forge::Kind>,
+    pub(super) kind: Option<super::ForgeKind>,
     pub(super) retries: Option<Spanned<u64>>,
     pub(super) base_delay_ms: Option<Spanned<u64>>,
     pub(super) wait_workflow: Option<String>,

@@ -394,7 +394,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         }
         waivers.push(Waiver { location, ..w });
     }
-    let syncs = crate::sync::config::validate(parsed.sync, &at)?;
+    let syncs = crate::config::sync::validate(parsed.sync, &at)?;
 
     Ok(Config {
         file: file.map(Path::to_owned),

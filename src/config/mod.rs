@@ -23,6 +23,7 @@ use crate::version::{Level, TagFormat};
 mod file;
 mod load;
 mod locate;
+pub mod sync;
 mod values;
 
 #[allow(clippy::wildcard_imports, reason = "one module split in files")]
@@ -164,8 +165,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `[changelog]`: sections, hidden types and templates of changelogs and release notes.
     pub changelog_settings: ChangelogSettings,
-    /// `[[sync]]` entries, in file order (issue 18; validated by [`crate::sync::config`]).
-    pub syncs: Vec<crate::sync::config::SyncEntry>,
+    /// `[[sync]]` entries, in file order (issue 18; validated by [`crate::config::sync`]).
+    pub syncs: Vec<crate::config::sync::SyncEntry>,
 }
 
 impl Config {
@@ -239,14 +240,58 @@ impl Default for ChangelogSettings {
     }
 }
 
+/// Which forge a release talks to: `[forge] kind`, or `--forge` on `run`, `resume` and
+/// `check` (issue 14, item 5).
+///
+/// `github` goes through `gh` (`forge::github`). `none` releases with no forge at all, for
+/// GitLab, Gitea and self-hosted users: direct mode only, with no pull request, no forge
+/// release and no blocker issues, and the forge checks skipped. Another forge (`glab`,
+/// `tea`) is a further kind with its own implementation of `forge::Forge`: the release layer
+/// speaks only in `forge::Request`s.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ForgeKind {
+    /// GitHub, through the `gh` CLI.
+    #[default]
+    Github,
+    /// No forge: tags and commits go to the remote with git alone.
+    None,
+}
+
+impl ForgeKind {
+    /// Whether this is the default, `github` (not written into a run's state, so the
+    /// configuration hash of a state written before the field existed still holds).
+    pub fn is_github(&self) -> bool {
+        *self == Self::Github
+    }
+
+    /// The name the configuration and the command line use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Github => "github",
+            Self::None => "none",
+        }
+    }
+}
+
 /// `[forge]`: how `gh` calls are retried.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forge {
     /// `forge.kind`: `github` (the default, through `gh`) or `none` (no forge: direct mode
-    /// only); see [`crate::forge::Kind`].
-    #[serde(default, skip_serializing_if = "crate::forge::Kind::is_github")]
-    pub kind: crate::forge::Kind,
+    /// only); see [`ForgeKind`].
+    #[serde(default, skip_serializing_if = "ForgeKind::is_github")]
+    pub kind: ForgeKind,
     /// Attempts per call.
     #[serde(default = "default_retries")]
     pub retries: u32,
@@ -314,7 +359,7 @@ fn default_base_delay_ms() -> u64 {
 impl Default for Forge {
     fn default() -> Self {
         Self {
-            kind: crate::forge::Kind::default(),
+            kind: ForgeKind::default(),
             retries: default_retries(),
             base_delay_ms: default_base_delay_ms(),
             wait_workflow: None,

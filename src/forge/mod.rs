@@ -16,49 +16,7 @@ use std::time::Duration;
 
 use crate::error::redact;
 
-/// Which forge a release talks to: `[forge] kind`, or `--forge` on `run`, `resume` and
-/// `check` (issue 14, item 5).
-///
-/// `github` goes through `gh` ([`github`]). `none` releases with no forge at all, for
-/// GitLab, Gitea and self-hosted users: direct mode only, with no pull request, no forge
-/// release and no blocker issues, and the forge checks skipped. Another forge (`glab`,
-/// `tea`) is a further kind with its own implementation of [`Forge`]: the release layer
-/// speaks only in [`Request`]s.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Deserialize,
-    serde::Serialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// GitHub, through the `gh` CLI.
-    #[default]
-    Github,
-    /// No forge: tags and commits go to the remote with git alone.
-    None,
-}
-
-impl Kind {
-    /// Whether this is the default, `github` (not written into a run's state, so the
-    /// configuration hash of a state written before the field existed still holds).
-    pub fn is_github(&self) -> bool {
-        *self == Self::Github
-    }
-
-    /// The name the configuration and the command line use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Github => "github",
-            Self::None => "none",
-        }
-    }
-}
+pub use crate::config::ForgeKind as Kind;
 
 /// A forge operation the pipeline needs, with its inputs; a [`Forge`] turns it into a call
 /// (for GitHub, a `gh` argument vector in [`github`]). Numbers and ids are text so a dry run

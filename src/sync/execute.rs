@@ -9,9 +9,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::config::{LandMode, SyncEntry};
 use super::log::{Action, Applied, Change, Execution, PostValidation, SyncLog};
 use super::plan::{self, fingerprint};
+use crate::config::sync::{LandMode, SyncEntry};
 use crate::error::Error;
 use crate::forge::{Forge as _, Gh, Outcome, Request};
 use crate::git::cli::{Git, RemoteError};

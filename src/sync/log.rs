@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use super::config::SyncType;
+use crate::config::sync::SyncType;
 use crate::error::Error;
 use crate::fsutil;
 

@@ -9,7 +9,6 @@
 //! logged (DR-05); and the approval references it (DR-06). [`plan`] computes the dry-run,
 //! [`execute`] carries it out.
 
-pub mod config;
 pub mod execute;
 pub mod log;
 pub mod plan;
@@ -19,8 +18,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use self::config::SyncEntry;
 use self::log::{Approval, DryRun, SyncLog};
+use crate::config::sync::SyncEntry;
 use crate::error::Error;
 use crate::git::cli::Git;
 

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use sha2::{Digest as _, Sha256};
 
-use super::config::{Conflict, SyncEntry, ref_matches};
 use super::log::{Action, Change, Counts, PreValidation};
+use crate::config::sync::{Conflict, SyncEntry, ref_matches};
 use crate::error::Error;
 use crate::git::cli::{AdvertisedRef, Git, RemoteError};
 

@@ -14,6 +14,7 @@ mod hook;
 mod hostile;
 mod hostile_forge;
 mod init;
+mod layers;
 mod many;
 mod newcomer;
 mod onboard;

@@ -195,6 +195,27 @@ pub enum RemoteError {
     Rejected(String),
 }
 
+/// A finished `git push`'s outcome: `Ok` on success, else why, from its output (credentials
+/// redacted): [`RemoteError::Unreachable`] or [`RemoteError::Rejected`].
+///
+/// # Errors
+/// The push failed.
+pub fn push_result(out: &Output) -> std::result::Result<(), RemoteError> {
+    if out.status.success() {
+        return Ok(());
+    }
+    let text = redact(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    Err(if is_unreachable(&text) {
+        RemoteError::Unreachable(text)
+    } else {
+        RemoteError::Rejected(text)
+    })
+}
+
 /// Which untracked files [`Git::status_paths`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Untracked {
@@ -604,19 +625,7 @@ impl Git {
             .command(["push", "--porcelain", "--", remote, &spec])
             .output()
             .map_err(|e| RemoteError::Spawn("push", e))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let text = redact(&format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        Err(if is_unreachable(&text) {
-            RemoteError::Unreachable(text)
-        } else {
-            RemoteError::Rejected(text)
-        })
+        push_result(&out)
     }
 
     /// `git ls-remote <remote> <patterns>…` (only tags with `tags`): the raw listing.

@@ -147,19 +147,7 @@ impl Git {
         args.extend(["--".to_owned(), remote.to_owned()]);
         args.extend(refspecs.iter().cloned());
         let out = self.command(&args).output().map_err(|e| RemoteError::Spawn("push", e))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let text = redact(&format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        Err(if is_unreachable(&text) {
-            RemoteError::Unreachable(text)
-        } else {
-            RemoteError::Rejected(text)
-        })
+        push_result(&out)
     }
 
     /// The id of the empty tree in this repository's hash (`hash-object -t tree` of nothing).

@@ -350,7 +350,7 @@ pub fn validate(
 /// `:` (git's pathspec magic is ours to add, not the configuration's).
 ///
 /// ```
-/// use git_release::sync::config::normalize_glob;
+/// use git_release::config::sync::normalize_glob;
 /// assert_eq!(normalize_glob("./.github//workflows/*.yml").as_deref(), Some(".github/workflows/*.yml"));
 /// assert_eq!(normalize_glob("../x"), None);
 /// assert_eq!(normalize_glob("/etc/*"), None);
@@ -398,7 +398,7 @@ fn is_branch_name(text: &str) -> bool {
 /// matches any text, `/` included; without `*`, the names are equal.
 ///
 /// ```
-/// use git_release::sync::config::ref_matches;
+/// use git_release::config::sync::ref_matches;
 /// assert!(ref_matches("refs/tags/v*", "refs/tags/v1.2.0"));
 /// assert!(ref_matches("refs/tags/v*", "refs/tags/v1/rc"));
 /// assert!(!ref_matches("refs/tags/v*", "refs/tags/spi/v1.0.0"));
