@@ -602,6 +602,93 @@ fn a_dry_run_prints_every_change_and_writes_nothing() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 
+    // The whole report, as a reviewer reads it (issue 13: report tables as snapshots); ids,
+    // the run id and the scratch folder vary from run to run.
+    let scratch = f.r.scratch().to_string_lossy().replace('.', r"\.");
+    let filters = vec![
+        (scratch.as_str(), "[scratch]"),
+        (r"release-\d{8}-[0-9a-f]{6}", "[run]"),
+        (r"\b[0-9a-f]{7,64}\b", "[id]"),
+    ];
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!(text.as_str(), @r#"
+ package  tier  current  next   bump   commits  reason
+ demo     1     1.2.0    1.3.0  minor  2        feat: add a greeting ([id])
+
+plan sha256:[id]
+
+dry run of run [run] (pr mode): every change it would make
+
+demo 1.2.0 → 1.3.0 (tier 1, branch release/[run]/demo)
+  WORKTREE   git worktree add -b release/[run]/demo [scratch]/repo/.git/release/worktrees/[run]/demo [id]
+  BUMPED     write `Cargo.toml`
+             --- a/Cargo.toml
+             +++ b/Cargo.toml
+             @@ -1,6 +1,6 @@
+              [package]
+              name = "demo"
+             -version = "1.2.0"
+             +version = "1.3.0"
+              edition = "2021"
+              
+              [dependencies]
+  CHANGELOG  write `CHANGELOG.md`
+             --- a/CHANGELOG.md
+             +++ b/CHANGELOG.md
+             @@ -1,5 +1,19 @@
+              # Changelog
+              
+             +## 1.3.0 (2023-11-14)
+             +
+             +### Features
+             +
+             +- add a greeting ([id])
+             +
+             +### Bug Fixes
+             +
+             +- spell the greeting right ([id])
+             +
+             +### Contributors
+             +
+             +- Test Author
+             +
+              ## 1.2.0 (2023-01-01)
+              
+              - First release.
+  COMMITTED  git commit -m 'release: demo v1.3.0'  (in the worktree, on `release/[run]/demo`)
+  PUSHED     git push origin <release commit>:refs/heads/release/[run]/demo
+  PR_CREATED gh pr create --base main --head release/[run]/demo --title 'release: demo v1.3.0' --body 'Release of `demo` 1.2.0 → 1.3.0, run `[run]`, plan `sha256:[id]`.…'
+             Release of `demo` 1.2.0 → 1.3.0, run `[run]`, plan `sha256:[id]`.
+             
+             ## Changes
+             
+             - fix: spell the greeting right ([id])
+             - feat: add a greeting ([id])
+  MERGED     gh pr checks <pr> --watch --fail-fast
+  MERGED     gh pr merge <pr> --squash --subject 'release: demo v1.3.0 (#<pr>)' --delete-branch --repo <repo>
+  TAGGED     git tag -a v1.3.0 <merge commit> -m 'Release v1.3.0'
+             Release v1.3.0
+             
+             - fix: spell the greeting right ([id])
+             - feat: add a greeting ([id])
+  TAGGED     git push origin refs/tags/v1.3.0:refs/tags/v1.3.0
+  PUBLISHED  gh release create v1.3.0 --verify-tag --title 'demo v1.3.0' --notes '## 1.3.0 (2023-11-14)…'
+             ## 1.3.0 (2023-11-14)
+             
+             ### Features
+             
+             - add a greeting ([id])
+             
+             ### Bug Fixes
+             
+             - spell the greeting right ([id])
+             
+             ### Contributors
+             
+             - Test Author
+"#);
+    });
+
     // The JSON: the same, as data.
     let doc = json_out.json();
     assert_eq!(doc["status"], "DRY_RUN");
