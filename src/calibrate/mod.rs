@@ -4,7 +4,7 @@
 //! [`replay`] reads the history once and lists every stable → stable release pair of each
 //! package with its range; [`learn`] starts from the current settings, keeps a change only
 //! when the evidence clearly favours it, and scores the result in sample and by chronological
-//! cross-validation; [`write`] puts the learned settings into the configuration file.
+//! cross-validation; [`write`](mod@write) puts the learned settings into the configuration file.
 //!
 //! The rules are learned for the repository, from the pairs of every selected package pooled:
 //! `[bump]` is one section for all packages. Each package's agreement is reported, so a

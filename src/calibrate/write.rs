@@ -28,10 +28,10 @@ pub fn write(path: &Path, report: &Report, date: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// The file at `path` as [`write`] would write it, or `None` when nothing changes.
+/// The file at `path` as [`write()`] would write it, or `None` when nothing changes.
 ///
 /// # Errors
-/// As [`write`], less the write itself.
+/// As [`write()`], less the write itself.
 pub fn render(path: &Path, report: &Report, date: &str) -> Result<Option<String>> {
     if report.changes.is_empty() {
         return Ok(None);

@@ -192,7 +192,7 @@ pub struct Options {
     /// Whether packages were named on the command line: then every planned package is
     /// checked, even one with nothing to release; otherwise only those the plan releases.
     pub named: bool,
-    /// The day waiver expiry is judged on (normally [`Date::today`]).
+    /// The day waiver expiry is judged on (normally [`crate::time::today`]).
     pub today: Date,
 }
 
