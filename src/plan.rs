@@ -155,6 +155,8 @@ pub struct Plan {
     pub walk_order: history::Order,
     /// Distinct commits the history walk read.
     pub commits_read: usize,
+    /// How many of them a second core decoded ahead of the walk (for `-v`).
+    pub read_ahead: usize,
     /// The resolved packages (all, not only the selected ones).
     pub packages: Packages,
     /// Every tag ref read for the plan, so later readers (the checks) share the one read.
@@ -596,6 +598,7 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         ignored_tags,
         not_commits,
         commits_read: walk.commits_read,
+        read_ahead: walk.read_ahead,
         walk_order: walk.order,
         packages,
         tags,

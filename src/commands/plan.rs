@@ -77,13 +77,18 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
     }
     if ctx.ui.verbose(1) {
         ctx.ui.debug(&format!(
-            "walked {} commits ({})",
+            "walked {} commits ({}{})",
             plan.commits_read,
             match plan.walk_order {
                 crate::history::Order::Date => "by committer date, ranges proven",
                 crate::history::Order::CommitGraph => "by commit-graph generation number",
                 crate::history::Order::Computed =>
                     "by generation numbers computed from the whole history",
+            },
+            if plan.read_ahead > 0 {
+                format!("; {} decoded ahead on a second core", plan.read_ahead)
+            } else {
+                String::new()
             }
         ));
         for tag in &plan.not_commits {

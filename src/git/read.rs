@@ -202,17 +202,17 @@ impl Repo {
             .objects
             .find_commit(id, buf)
             .with_context(|| format!("failed to read commit {id}"))?;
-        let time = commit.committer().map_or(0, |c| c.seconds());
-        if let Some(out) = message {
-            out.clear();
-            out.push_str(&decode_message(&commit));
-        }
-        let parents = if self.shallow.binary_search(id).is_ok() {
-            Vec::new()
-        } else {
-            commit.parents().collect()
-        };
-        Ok(CommitInfo { tree: commit.tree(), parents, time })
+        Ok(commit_info(id, &commit, &self.shallow, message))
+    }
+
+    /// The object directory packs are read from, the hash kind, and the shallow boundary:
+    /// what [`super::ahead`] needs to read commits without this handle.
+    pub(crate) fn pack_source(&self) -> (PathBuf, gix::hash::Kind, Vec<ObjectId>) {
+        (
+            self.inner.objects.store_ref().path().to_owned(),
+            self.inner.object_hash(),
+            self.shallow.clone(),
+        )
     }
 
     /// The tree, parents and committer time of commit `id`, from the commit-graph when it
@@ -595,6 +595,26 @@ impl Repo {
 /// A commit's message as text: UTF-8 as is; a message git stored in Latin-1
 /// (`i18n.commitEncoding`, recorded in the `encoding` header) decoded, every byte being the
 /// code point of the same value; anything else read lossily, never an error.
+/// The walk's view of a decoded commit: its tree, its parents (none for a shallow boundary
+/// commit, as git treats them; `shallow` is sorted) and its committer time; the message into
+/// `message` when asked for. Shared by [`Repo::commit`] and the read-ahead of
+/// [`super::ahead`], so both give the same answer for the same object.
+pub(crate) fn commit_info(
+    id: &ObjectId,
+    commit: &gix::objs::CommitRef<'_>,
+    shallow: &[ObjectId],
+    message: Option<&mut String>,
+) -> CommitInfo {
+    let time = commit.committer().map_or(0, |c| c.seconds());
+    if let Some(out) = message {
+        out.clear();
+        out.push_str(&decode_message(commit));
+    }
+    let parents =
+        if shallow.binary_search(id).is_ok() { Vec::new() } else { commit.parents().collect() };
+    CommitInfo { tree: commit.tree(), parents, time }
+}
+
 fn decode_message<'a>(commit: &gix::objs::CommitRef<'a>) -> std::borrow::Cow<'a, str> {
     let latin1 = commit.encoding.is_some_and(|e| {
         ["iso-8859-1", "latin1", "latin-1"]

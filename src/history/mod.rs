@@ -39,6 +39,12 @@
 //!   long, or a tag would have to be declared unreachable by its date, the walk starts over
 //!   by generation number.
 //!
+//! Without a commit-graph the walk is a chain: a commit must be inflated before its parents
+//! are known. A second core decodes the commits that follow HEAD in its pack (where `git gc`
+//! puts them in the order this walk wants them) and hands them over
+//! ([`crate::git::ahead`]); the walk reads itself whatever has not arrived, so the answer
+//! never depends on it.
+//!
 //! So, without a commit-graph, a plan costs a walk of its ranges plus, per range, a walk
 //! from the boundary down to the merge base of each side branch that forked before it; a
 //! HEAD that does not reach a package's highest tags (a maintenance branch, an old
@@ -64,6 +70,7 @@ use gix::ObjectId;
 use gix::hashtable::HashMap;
 use semver::Version;
 
+use crate::git::ahead::ReadAhead;
 use crate::git::read::{CommitInfo, Repo};
 
 mod bits;
@@ -145,6 +152,8 @@ pub struct Walk {
     messages: HashMap<ObjectId, String>,
     /// How many distinct commits were read.
     pub commits_read: usize,
+    /// How many of them were decoded ahead on a second core (see [`crate::git::ahead`]).
+    pub read_ahead: usize,
     /// How the queue was ordered.
     pub order: Order,
     /// Set when the answer would need history a shallow clone does not have.
@@ -503,6 +512,11 @@ pub fn walk(
         keep_messages: !graph,
         buf: Vec::new(),
         first_parent,
+        // Without a commit-graph, a second core decodes the commits that follow HEAD in its
+        // pack while the walk goes (see `git::ahead`).
+        ahead: if graph { None } else { ReadAhead::start(repo, head) },
+        delivered: HashMap::default(),
+        taken_ahead: 0,
     };
     let mut levels = Levels { memo: HashMap::default(), graph, complete: false };
 
@@ -512,6 +526,8 @@ pub fn walk(
         if order == Order::Computed {
             // The whole history is traversed: keep no messages beyond the ones read so far.
             reader.keep_messages = false;
+            reader.ahead = None;
+            reader.delivered = HashMap::default();
             levels.of(&mut reader, head)?;
             levels.complete = true;
         }
@@ -560,11 +576,13 @@ pub fn walk(
             packages.push(t.history);
         }
         let commits_read = reader.headers.len();
+        reader.ahead = None;
         return Ok(Walk {
             packages,
             headers: reader.headers,
             messages: reader.messages,
             commits_read,
+            read_ahead: reader.taken_ahead,
             order,
             shallow,
         });

@@ -4,6 +4,7 @@ use anyhow::Result;
 use gix::ObjectId;
 use gix::hashtable::HashMap;
 
+use crate::git::ahead::ReadAhead;
 use crate::git::read::{CommitInfo, Repo};
 
 /// Reads commit headers once and keeps them (and, while `keep_messages`, the messages of
@@ -15,11 +16,33 @@ pub(super) struct Reader<'r> {
     pub(super) keep_messages: bool,
     pub(super) buf: Vec<u8>,
     pub(super) first_parent: bool,
+    /// Commits decoded on another core ahead of the walk (no commit-graph only).
+    pub(super) ahead: Option<ReadAhead>,
+    /// What `ahead` delivered that the walk has not asked for yet.
+    pub(super) delivered: HashMap<ObjectId, (CommitInfo, String)>,
+    /// How many of the commits read came from `ahead`.
+    pub(super) taken_ahead: usize,
 }
 
 impl Reader<'_> {
     pub(super) fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
         if !self.headers.contains_key(id) {
+            if let Some(ahead) = &mut self.ahead
+                && !self.delivered.contains_key(id)
+            {
+                let delivered = &mut self.delivered;
+                ahead.drain(|d| {
+                    delivered.insert(d.id, (d.info, d.message));
+                });
+            }
+            if let Some((info, message)) = self.delivered.remove(id) {
+                self.taken_ahead += 1;
+                if self.keep_messages {
+                    self.messages.insert(*id, message);
+                }
+                self.headers.insert(*id, info);
+                return Ok(&self.headers[id]);
+            }
             let info = if self.keep_messages {
                 let mut message = String::new();
                 let info = self.repo.commit(id, &mut self.buf, Some(&mut message))?;

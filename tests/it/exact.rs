@@ -46,6 +46,12 @@ const DAY: i64 = 24 * 60 * 60;
 
 impl History {
     fn generate(rng: &mut fastrand::Rng) -> History {
+        let steps = rng.usize(40..110);
+        History::generate_steps(rng, steps)
+    }
+
+    /// A history of `steps` random steps (a commit, a release, a merge, a branch …).
+    fn generate_steps(rng: &mut fastrand::Rng, steps: usize) -> History {
         let mut h = History { nodes: Vec::new(), tags: Vec::new(), branches: BTreeMap::new() };
         let mut clock = START;
         let mut next_time = |rng: &mut fastrand::Rng| {
@@ -69,7 +75,6 @@ impl History {
         // The highest patch of each released minor line: maintenance branches continue them.
         let mut lines: BTreeMap<(u64, u64), (u64, usize)> = BTreeMap::new();
         lines.insert((1, 0), (0, 0));
-        let steps = rng.usize(40..110);
         for step in 0..steps {
             match rng.u8(0..100) {
                 // A commit on main.
@@ -251,6 +256,22 @@ fn git_with_input(r: &TestRepo, args: &[&str], input: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Imports `h` into `r` with fast-import; returns the commit ids in creation order.
+fn import(r: &TestRepo, h: &History) -> Vec<String> {
+    let marks = r.scratch().join("marks");
+    let marks_arg = format!("--export-marks={}", marks.display());
+    git_with_input(r, &["fast-import", "--quiet", &marks_arg], &h.stream());
+    let text = std::fs::read_to_string(&marks).expect("marks file");
+    let mut ids = vec![String::new(); h.nodes.len()];
+    for line in text.lines() {
+        let (mark, id) = line.split_once(' ').expect("`:mark id`");
+        let mark: usize = mark[1..].parse().expect("a mark number");
+        ids[mark - 1] = id.to_owned();
+    }
+    r.git(["update-ref", "-d", "refs/heads/import"]);
+    ids
+}
+
 /// Plans every chosen HEAD of `h` in `r` and returns the mismatches, as readable lines.
 fn check_heads(
     r: &TestRepo,
@@ -295,18 +316,7 @@ fn plan_equals_a_full_traversal_on_random_histories() {
         let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(1000).wrapping_add(n));
         let h = History::generate(&mut rng);
         let r = TestRepo::new();
-        // Commit ids by mark, in creation order.
-        let marks = r.scratch().join("marks");
-        let marks_arg = format!("--export-marks={}", marks.display());
-        git_with_input(&r, &["fast-import", "--quiet", &marks_arg], &h.stream());
-        let text = std::fs::read_to_string(&marks).expect("marks file");
-        let mut ids = vec![String::new(); h.nodes.len()];
-        for line in text.lines() {
-            let (mark, id) = line.split_once(' ').expect("`:mark id`");
-            let mark: usize = mark[1..].parse().expect("a mark number");
-            ids[mark - 1] = id.to_owned();
-        }
-        r.git(["update-ref", "-d", "refs/heads/import"]);
+        let ids = import(&r, &h);
 
         // HEADs: every branch tip, every tagged commit, and random commits.
         let mut heads: Vec<usize> = h.branches.values().copied().collect();
@@ -334,4 +344,56 @@ fn plan_equals_a_full_traversal_on_random_histories() {
         wrong.join("\n")
     );
     assert!(planned >= 300 || histories < 6, "only {planned} plans were compared");
+}
+
+/// How many commits `head` reaches, itself included: what a plan with no release counts.
+fn reachable(h: &History, head: usize) -> usize {
+    let mut seen = HashSet::new();
+    let mut stack = vec![head];
+    while let Some(n) = stack.pop() {
+        if seen.insert(n) {
+            stack.extend(&h.nodes[n].parents);
+        }
+    }
+    seen.len()
+}
+
+/// The date-ordered walk with commits decoded ahead on a second core (`git::ahead`): a
+/// history large enough for the read-ahead to deliver, packed as `git gc` packs (commits
+/// first, newest first) with no commit-graph, planned at many HEADs against the oracle.
+#[test]
+fn plan_with_commits_decoded_ahead_equals_a_full_traversal() {
+    let mut rng = fastrand::Rng::with_seed(1111);
+    let h = History::generate_steps(&mut rng, 2500);
+    let r = TestRepo::new();
+    let ids = import(&r, &h);
+    r.git(["-c", "gc.writeCommitGraph=false", "repack", "-a", "-d", "-q"]);
+    let mut heads: Vec<usize> = h.branches.values().copied().collect();
+    for _ in 0..12 {
+        heads.push(rng.usize(h.nodes.len() / 2..h.nodes.len()));
+    }
+    heads.sort_unstable();
+    heads.dedup();
+    let mut wrong = check_heads(&r, &h, &ids, &heads, "repacked, read ahead");
+
+    // With no release found the walk reads the whole history, far past the first run of
+    // commits the read-ahead leaves to the walk.
+    let tip = h.nodes.len() - 1;
+    r.git(["update-ref", "--no-deref", "HEAD", &ids[tip]]);
+    let whole = r.run_env(
+        ["plan", "-vv", "--format", "json"],
+        &[("GIT_RELEASE_TAG_FORMAT", "none-{version}")],
+    );
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let commits = whole.json()["packages"][0]["commits"].as_u64().expect("commits");
+    if usize::try_from(commits).expect("fits") != reachable(&h, tip) {
+        wrong.push(format!("whole history: {commits} commits, want {}", reachable(&h, tip)));
+    }
+    assert!(wrong.is_empty(), "plans differ from a full traversal:\n{}", wrong.join("\n"));
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    assert!(
+        whole.stderr.contains("decoded ahead on a second core") || cores < 2,
+        "the read-ahead delivered nothing: {}",
+        whole.stderr
+    );
 }
