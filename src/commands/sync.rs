@@ -9,6 +9,7 @@ use crate::context::{Ctx, GlobalArgs};
 use crate::error::{Error, redact};
 use crate::forge::Gh;
 use crate::git::cli::Git;
+use crate::release::lock::Lock;
 use crate::sync::report::{self, SyncFormat};
 use crate::sync::{self as layer, log};
 
@@ -95,6 +96,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         let [entry] = entries.as_slice() else {
             return Err(Error::usage("`--approve DRYRUN` executes one sync: name its ID").into());
         };
+        let _lock = sync_lock(&common_dir, &entry.id, dry_run)?;
         let record = layer::approve(&git, &root, &common_dir, entry, dry_run, &forge, None)?;
         return print(
             &ctx,
@@ -133,6 +135,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         }
         let note = "approval_required = false: executed right after its dry-run";
         let id = record.execution_id.clone();
+        let _lock = sync_lock(&common_dir, &entry.id, &id)?;
         let record = layer::approve(&git, &root, &common_dir, entry, &id, &forge, Some(note))?;
         text.push_str(&report::executed_text(&record));
         records.push(record);
@@ -146,6 +149,12 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Takes the lock of sync `id` (a run's `on_release` step takes the same one), so that two
+/// processes never execute it at once; the second is refused, naming the first.
+fn sync_lock(common_dir: &std::path::Path, id: &str, dry_run: &str) -> Result<Lock> {
+    Lock::acquire_sync(common_dir, id, &format!("sync {id} --approve {dry_run}"))
 }
 
 /// The configured sync `id`.
