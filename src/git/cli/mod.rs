@@ -631,6 +631,29 @@ impl Git {
         push_result(&out)
     }
 
+    /// Deletes the ref `full` (a full name, `refs/heads/…`) on `remote` only while it names
+    /// `expected`: `git push --porcelain --force-with-lease=<full>:<expected> <remote>
+    /// :<full>`. The lease is the condition of the delete, checked by the remote as it
+    /// deletes; it forces no content. A ref moved since `expected` was read is left alone.
+    ///
+    /// # Errors
+    /// [`RemoteError::Rejected`] when the ref no longer names `expected` (git's "stale
+    /// info") or the remote refused; [`RemoteError::Unreachable`] when it was not reached.
+    pub fn delete_remote_ref_at(
+        &self,
+        remote: &str,
+        full: &str,
+        expected: &str,
+    ) -> std::result::Result<(), RemoteError> {
+        let lease = format!("--force-with-lease={full}:{expected}");
+        let spec = format!(":{full}");
+        let out = self
+            .command(["push", "--porcelain", &lease, "--", remote, &spec])
+            .output()
+            .map_err(|e| RemoteError::Spawn("push", e))?;
+        push_result(&out)
+    }
+
     /// `git ls-remote <remote> <patterns>…` (only tags with `tags`): the raw listing.
     ///
     /// # Errors
