@@ -24,6 +24,9 @@ use crate::sync::{self as layer, log};
 /// never moves a tag; a branch is forced only under `conflict = "theirs"`, with a lease on
 /// the id the dry-run saw. Without `--dry-run` or `--approve`, a sync with
 /// `approval_required = false` runs its dry-run and executes it at once; any other is refused.
+/// A sync with `trigger = "on_release"` also runs inside `git release run`, once after every
+/// package is published, approved by the run's gate. Two executions of one sync never
+/// overlap: the second is refused, naming the first.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The syncs, by id (default: every configured sync)
