@@ -199,7 +199,7 @@ fn same_file(file: &File, path: &Path) -> bool {
     }
 }
 
-/// A holder for messages: `run `<id>`` for a run, else the holder in backticks.
+/// A holder for messages: ``run `<id>` `` for a run, else the holder in backticks.
 fn holder_name(holder: &str) -> String {
     if holder.starts_with("release-") { format!("run `{holder}`") } else { format!("`{holder}`") }
 }
