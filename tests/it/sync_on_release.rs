@@ -311,3 +311,49 @@ fn two_approvals_of_one_sync_at_once_cannot_both_execute() {
     again.expect_code(1);
     assert!(again.stderr.contains("was already executed"), "{}", again.stderr);
 }
+
+#[test]
+fn in_a_workspace_run_each_repository_syncs_once_after_its_packages() {
+    let r = TestRepo::new();
+    let gh = crate::gh::Gh::install(&r);
+    let (spi, _) = crate::many::python_repo(&r, "spi", &[], true);
+    crate::many::python_repo(&r, "core", &["spi>=1.0"], true);
+    let mirror = r.bare("spi-mirror.git");
+    let config = std::fs::read_to_string(spi.join("release.toml")).expect("readable");
+    let sync = mirror_config(&mirror, "on_release").replace("refs/tags/v*", "refs/tags/spi-v*");
+    std::fs::write(spi.join("release.toml"), format!("{config}{sync}")).expect("write");
+    r.commit_in(&spi, "chore: mirror the releases");
+    r.git_in(&spi, ["push", "--quiet", "origin", "main"]);
+    let file = r.scratch().join("ws/release-workspace.toml");
+    std::fs::write(
+        &file,
+        "[[repo]]\nname = \"spi\"\npath = \"spi\"\n\n[[repo]]\nname = \"core\"\npath = \"core\"\n",
+    )
+    .expect("write the workspace file");
+    let file = file.to_str().expect("UTF-8");
+
+    let dry = crate::many::release(&r, &gh, &spi, &["run", "--workspace", file, "--dry-run"]);
+    dry.expect_code(0);
+    assert!(dry.stdout.contains("sync `mirror` (downstream)"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("refs/tags/spi-v1.0.1"), "{}", dry.stdout);
+    assert_eq!(r.refs_in(&mirror), "", "the dry run changes nothing");
+
+    let out = crate::many::release(
+        &r,
+        &gh,
+        &spi,
+        &["run", "--workspace", file, "--yes", "--mode", "direct"],
+    );
+    out.expect_code(0);
+    let tags = r.git_in(&mirror, ["for-each-ref", "--format=%(refname)", "refs/tags"]);
+    assert_eq!(tags, "refs/tags/spi-v1.0.0\nrefs/tags/spi-v1.0.1");
+    assert_eq!(out.stderr.matches("sync mirror (on_release)").count(), 1, "{}", out.stderr);
+    let dir = spi.join(".git/release/sync/mirror");
+    let executed = std::fs::read_dir(&dir)
+        .expect("the sync log")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter_map(|t| serde_json::from_str::<Value>(&t).ok())
+        .filter(|v| v["sync_log"]["execution"]["status"] == "success")
+        .count();
+    assert_eq!(executed, 1);
+}
