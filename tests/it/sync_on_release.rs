@@ -96,6 +96,13 @@ fn an_on_release_mirror_sync_is_shown_by_the_dry_run_and_runs_within_run() {
     let (f, mirror) = released_with_mirror();
     let origin_before = f.r.refs_in(&f.bare);
 
+    // `plan` names the sync (it reads nothing remote); the dry run shows its diff.
+    let plan = f.release(&["plan"]);
+    plan.expect_code(0);
+    assert!(plan.stdout.contains("runs the `on_release` sync `mirror`"), "{}", plan.stdout);
+    let plan = f.release(&["plan", "--format", "json"]);
+    assert_eq!(plan.json()["on_release_syncs"], serde_json::json!(["mirror"]));
+
     // The dry run shows the sync's diff, the refs the run makes included, and changes nothing.
     let out = f.release(&["run", "--dry-run"]);
     out.expect_code(0);
