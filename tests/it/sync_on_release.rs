@@ -364,3 +364,24 @@ fn in_a_workspace_run_each_repository_syncs_once_after_its_packages() {
         .count();
     assert_eq!(executed, 1);
 }
+
+#[test]
+fn a_sync_that_would_conflict_stops_the_run_before_anything_is_released() {
+    let (f, mirror) = released_with_mirror();
+    // The mirror already has a `v1.3.0`, the tag this release makes: a sync never moves a tag.
+    f.r.git(["push", "--quiet", &file_url(&mirror), "refs/tags/v1.2.0:refs/tags/v1.3.0"]);
+    let origin = f.r.refs_in(&f.bare);
+    let out = f.release(&["run", "--dry-run"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("its conflicts stop the run"), "{}", out.stdout);
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("the `on_release` sync `mirror` (dry-run `sync-")
+            && out.stderr.contains("has conflicts, so nothing was released"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(f.r.refs_in(&f.bare), origin, "nothing was released");
+    assert!(active_runs(&f.r).is_empty(), "and no run was started");
+}
