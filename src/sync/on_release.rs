@@ -148,6 +148,34 @@ pub fn execute(
     } else {
         plan::file_diff(git, entry)?
     };
+    // A ref the dry-run meant to add or move that the target lacks and the source no longer
+    // offers would make an empty push look like success.
+    let missing: Vec<String> = if entry.kind.is_git() {
+        record
+            .dry_run
+            .changes
+            .iter()
+            .filter(|a| matches!(a.action, Action::Add | Action::Update))
+            .filter(|a| !diff.target_state.contains_key(&a.name))
+            .filter(|a| !diff.changes.iter().any(|c| c.name == a.name && pending(c)))
+            .map(|a| format!("`{}`", a.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !missing.is_empty() {
+        return Err(Error::failed(format!(
+            "the source `{}` of sync `{}` no longer has what dry-run `{execution_id}` meant to push: {}",
+            entry.source.location,
+            entry.id,
+            missing.join(", ")
+        ))
+        .with_hint(format!(
+            "nothing was changed; check the source (did run `{}` make them?), then resume with `git release resume {}`",
+            run.run_id, run.run_id
+        ))
+        .into());
+    }
     if !diff.changes.iter().any(pending) {
         let at = now();
         record.execution = Some(Execution {

@@ -385,3 +385,18 @@ fn a_sync_that_would_conflict_stops_the_run_before_anything_is_released() {
     assert_eq!(f.r.refs_in(&f.bare), origin, "nothing was released");
     assert!(active_runs(&f.r).is_empty(), "and no run was started");
 }
+
+#[test]
+fn a_release_tag_the_source_no_longer_has_is_not_reported_as_synced() {
+    let (f, mirror) = released_with_mirror();
+    let out = f.release_env(&["run", "--yes"], &[("GIT_RELEASE_FAILPOINT", "sync:mirror:before")]);
+    assert_eq!(out.code, -1, "{}", out.stderr);
+    let run = active_runs(&f.r).pop().expect("a resumable run");
+    // The source (this repository) loses the release tag before the sync runs.
+    f.r.git(["tag", "-d", "v1.3.0"]);
+    let out = f.release(&["resume", &run, "--yes"]);
+    out.expect_code(3);
+    assert!(out.stderr.contains("no longer has what dry-run"), "{}", out.stderr);
+    assert!(out.stderr.contains("`refs/tags/v1.3.0`"), "{}", out.stderr);
+    assert_eq!(f.r.refs_in(&mirror), "", "nothing was pushed");
+}
