@@ -102,8 +102,22 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
             ));
         }
     }
+    // The `on_release` syncs a run of this plan would carry out afterwards (issue 18 item 4):
+    // named only, as `plan` reads nothing remote; `run --dry-run` shows their diffs.
+    let syncs: Vec<&str> = if plan.releases().next().is_some() {
+        crate::release::syncs::entries(&ctx.config).iter().map(|s| s.id.as_str()).collect()
+    } else {
+        Vec::new()
+    };
     let text = match args.format {
-        PlanFormat::Json => render_json(&plan),
+        PlanFormat::Json => render_json_with(&plan, &syncs),
+        PlanFormat::Table if !syncs.is_empty() => format!(
+            "{}\nafter the release, `git release run` runs the `on_release` sync{} {} (`git release run --dry-run` shows the diff{})\n",
+            render_table(&plan, args.explain, false).trim_end(),
+            if syncs.len() == 1 { "" } else { "s" },
+            syncs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+            if syncs.len() == 1 { "" } else { "s" },
+        ),
         PlanFormat::Table => render_table(&plan, args.explain, false),
         PlanFormat::Markdown => render_table(&plan, args.explain, true),
         PlanFormat::Version => render_versions(&plan),
@@ -117,6 +131,12 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<()> {
 
 /// The plan as the JSON of the README (schema version 1), pretty-printed, with a newline.
 pub fn render_json(plan: &Plan) -> String {
+    render_json_with(plan, &[])
+}
+
+/// [`render_json`], with `"on_release_syncs": [ids…]` last when `syncs` is not empty: the
+/// `on_release` syncs a run of the plan carries out after its release.
+fn render_json_with(plan: &Plan, syncs: &[&str]) -> String {
     /// The top-level object, in the documented key order.
     #[derive(serde::Serialize)]
     struct Document<'a> {
@@ -124,12 +144,15 @@ pub fn render_json(plan: &Plan) -> String {
         plan_hash: String,
         head: String,
         packages: &'a [plan::Row],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        on_release_syncs: &'a [&'a str],
     }
     let document = Document {
         schema_version: 1,
         plan_hash: plan.hash(),
         head: plan.head.to_string(),
         packages: &plan.rows,
+        on_release_syncs: syncs,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plan rows always serialise");
     text.push('\n');

@@ -9,6 +9,7 @@ use crate::context::{Ctx, GlobalArgs};
 use crate::error::{Error, redact};
 use crate::forge::Gh;
 use crate::git::cli::Git;
+use crate::release::lock::Lock;
 use crate::sync::report::{self, SyncFormat};
 use crate::sync::{self as layer, log};
 
@@ -23,6 +24,9 @@ use crate::sync::{self as layer, log};
 /// never moves a tag; a branch is forced only under `conflict = "theirs"`, with a lease on
 /// the id the dry-run saw. Without `--dry-run` or `--approve`, a sync with
 /// `approval_required = false` runs its dry-run and executes it at once; any other is refused.
+/// A sync with `trigger = "on_release"` also runs inside `git release run`, once after every
+/// package is published, approved by the run's gate. Two executions of one sync never
+/// overlap: the second is refused, naming the first.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The syncs, by id (default: every configured sync)
@@ -95,6 +99,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         let [entry] = entries.as_slice() else {
             return Err(Error::usage("`--approve DRYRUN` executes one sync: name its ID").into());
         };
+        let _lock = sync_lock(&common_dir, &entry.id, dry_run)?;
         let record = layer::approve(&git, &root, &common_dir, entry, dry_run, &forge, None)?;
         return print(
             &ctx,
@@ -133,6 +138,7 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         }
         let note = "approval_required = false: executed right after its dry-run";
         let id = record.execution_id.clone();
+        let _lock = sync_lock(&common_dir, &entry.id, &id)?;
         let record = layer::approve(&git, &root, &common_dir, entry, &id, &forge, Some(note))?;
         text.push_str(&report::executed_text(&record));
         records.push(record);
@@ -146,6 +152,12 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Takes the lock of sync `id` (a run's `on_release` step takes the same one), so that two
+/// processes never execute it at once; the second is refused, naming the first.
+fn sync_lock(common_dir: &std::path::Path, id: &str, dry_run: &str) -> Result<Lock> {
+    Lock::acquire_sync(common_dir, id, &format!("sync {id} --approve {dry_run}"))
 }
 
 /// The configured sync `id`.

@@ -59,15 +59,15 @@ pub enum Conflict {
     Theirs,
 }
 
-/// When a sync runs. `on_release` is refused by [`validate`] until `git release run` runs
-/// syncs (issue 18 item 4).
+/// When a sync runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// Only through `git release sync`.
     #[default]
     Manual,
-    /// Also after a release is published, inside `git release run`.
+    /// Also inside `git release run`, once after every package is published: its dry-run is
+    /// shown with the plan and approved by the run's gate (`crate::release::syncs`).
     OnRelease,
 }
 
@@ -307,20 +307,6 @@ pub fn validate(
                 }
             }
         }
-        if let Some(trigger) = &entry.trigger
-            && trigger.get_ref() == &Trigger::OnRelease
-        {
-            // Issue 18 item 4 (a resumable step of `git release run` after PUBLISHED) is not
-            // built yet: accepting the value would promise a sync that never runs.
-            return Err(Error::config(format!(
-                "{}: `sync.trigger` of `{id}`: `on_release` is not supported yet (`git release run` does not run syncs)",
-                at(trigger.span())
-            ))
-            .with_hint(format!(
-                "use `trigger = \"manual\"` and run `git release sync {id} --dry-run` after the release"
-            ))
-            .into());
-        }
         if entry.mode.is_some() && kind.is_git() {
             return Err(Error::config(format!(
                 "{location}: `sync.mode` of `{id}`: only file syncs take a mode"
@@ -471,10 +457,6 @@ mod tests {
                 "`sync.target`",
             ),
             ("id = \"m\"\ntype = \"upstream\"\nrefs = [\"refs/tags/*\"]", "`sync.source`"),
-            (
-                "id = \"m\"\ntype = \"downstream\"\ntarget = \"m\"\nrefs = [\"refs/tags/*\"]\ntrigger = \"on_release\"",
-                "`sync.trigger`",
-            ),
         ];
         for (body, key) in cases {
             let err = parse(&format!("[[sync]]\n{body}\n")).expect_err(body);

@@ -1,4 +1,7 @@
-//! The run lock: `<git common dir>/release/lock`, which keeps two runs out of one repository.
+//! The run lock: `<git common dir>/release/lock`, which keeps two runs out of one repository;
+//! and the sync lock: `<git common dir>/release/sync/<id>/lock`, which keeps two executions
+//! of one sync apart (two `sync ID --approve DRYRUN`, or a run's `on_release` step and a
+//! manual approval; issue 18).
 //!
 //! The lock is an OS file lock on that file (`File::try_lock`: `flock` on Unix, `LockFileEx`
 //! on Windows; issue 12, item 18), so it is released by the kernel when its process ends,
@@ -23,7 +26,8 @@ use crate::error::{Error, ErrorCode};
 pub struct LockInfo {
     /// The process that holds the lock.
     pub pid: u32,
-    /// The run it is executing.
+    /// The run it is executing (the run lock), or what holds it (the sync lock: a run id,
+    /// or `sync <id> --approve <dry-run>`).
     pub run_id: String,
     /// When it took the lock, RFC 3339 UTC.
     pub started: String,
@@ -54,7 +58,32 @@ impl Lock {
     /// [`ErrorCode::LockFailed`] naming the run and pid when another open lock holds it
     /// (this process included); or the lock file cannot be created, read or written.
     pub fn acquire(dir: &Path, run_id: &str) -> Result<Self> {
-        let path = Self::path(dir);
+        Self::acquire_file(Self::path(dir), run_id, "the release lock of this repository")
+    }
+
+    /// `<dir>/release/sync/<sync_id>/lock`, where `dir` is the git common dir: beside the
+    /// sync's log records.
+    pub fn sync_path(dir: &Path, sync_id: &str) -> PathBuf {
+        dir.join("release").join("sync").join(sync_id).join("lock")
+    }
+
+    /// Takes the lock of sync `sync_id` for `holder` (a run id, or `sync <id> --approve
+    /// <dry-run>`), as [`Lock::acquire`] does for a run: an OS file lock, released when the
+    /// process ends however it ends.
+    ///
+    /// # Errors
+    /// [`ErrorCode::LockFailed`] naming the holder and its pid when another process (or
+    /// another open lock of this one) executes that sync; the file cannot be created.
+    pub fn acquire_sync(dir: &Path, sync_id: &str, holder: &str) -> Result<Self> {
+        Self::acquire_file(
+            Self::sync_path(dir, sync_id),
+            holder,
+            &format!("the lock of sync `{sync_id}`"),
+        )
+    }
+
+    /// Takes the lock file `path` for `run_id`; `what` names the lock in messages.
+    fn acquire_file(path: PathBuf, run_id: &str, what: &str) -> Result<Self> {
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder)
                 .with_context(|| format!("failed to create `{}`", folder.display()))?;
@@ -78,7 +107,7 @@ impl Lock {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
                     let holder = read_holder(&mut file);
-                    return Err(held(&path, holder.as_ref()));
+                    return Err(held(&path, holder.as_ref(), what));
                 }
                 Err(fs::TryLockError::Error(e)) => {
                     return Err(e).with_context(|| format!("failed to lock `{}`", path.display()));
@@ -107,7 +136,7 @@ impl Lock {
         }
         Err(Error::coded(
             ErrorCode::LockFailed,
-            format!("could not take the lock `{}`: other runs keep taking it", path.display()),
+            format!("could not take {what} `{}`: other runs keep taking it", path.display()),
         )
         .into())
     }
@@ -126,8 +155,8 @@ impl Lock {
     pub fn notice(&self) -> Option<String> {
         self.taken_over.as_ref().map(|old| {
             format!(
-                "took over the stale lock of run `{}` (pid {} ended without releasing it) at `{}`",
-                old.run_id,
+                "took over the stale lock of {} (pid {} ended without releasing it) at `{}`",
+                holder_name(&old.run_id),
                 old.pid,
                 self.path.display()
             )
@@ -170,15 +199,17 @@ fn same_file(file: &File, path: &Path) -> bool {
     }
 }
 
-fn held(path: &Path, holder: Option<&LockInfo>) -> anyhow::Error {
+/// A holder for messages: ``run `<id>` `` for a run, else the holder in backticks.
+fn holder_name(holder: &str) -> String {
+    if holder.starts_with("release-") { format!("run `{holder}`") } else { format!("`{holder}`") }
+}
+
+fn held(path: &Path, holder: Option<&LockInfo>, what: &str) -> anyhow::Error {
     let who = match holder {
-        Some(h) => format!("run `{}` (pid {}, since {})", h.run_id, h.pid, h.started),
-        None => "another run".to_owned(),
+        Some(h) => format!("{} (pid {}, since {})", holder_name(&h.run_id), h.pid, h.started),
+        None => "another process".to_owned(),
     };
-    Error::coded(
-        ErrorCode::LockFailed,
-        format!("{who} holds the release lock of this repository"),
-    )
+    Error::coded(ErrorCode::LockFailed, format!("{who} holds {what}"))
     .with_hint(format!(
         "wait for it to finish; the lock `{}` is released when that process ends, however it ends",
         path.display()
@@ -224,6 +255,26 @@ mod tests {
         assert_eq!(held.run_id, "release-20250225-a3f7b2", "left alone");
         drop(first);
         Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap();
+    }
+
+    #[test]
+    fn a_sync_lock_is_per_sync_and_names_its_holder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = Lock::acquire_sync(tmp.path(), "mirror", "release-20250225-a3f7b2").unwrap();
+        assert!(Lock::sync_path(tmp.path(), "mirror").is_file());
+        // Another sync, and the run lock, are other files.
+        let other = Lock::acquire_sync(tmp.path(), "docs", "sync docs --approve x").unwrap();
+        let run = Lock::acquire(tmp.path(), "release-20250225-bbbbbb").unwrap();
+        let err = Lock::acquire_sync(tmp.path(), "mirror", "sync mirror --approve y").unwrap_err();
+        assert_eq!(crate::error::code_of(&err), Some(ErrorCode::LockFailed));
+        let message = err.to_string();
+        assert!(
+            message.starts_with("run `release-20250225-a3f7b2` (pid ")
+                && message.ends_with("holds the lock of sync `mirror`"),
+            "{message}"
+        );
+        drop((first, other, run));
+        Lock::acquire_sync(tmp.path(), "mirror", "sync mirror --approve y").unwrap();
     }
 
     #[test]

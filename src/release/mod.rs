@@ -22,6 +22,7 @@ pub mod rollback;
 pub mod run;
 pub mod state;
 pub mod steps;
+pub mod syncs;
 pub mod tagging;
 pub mod tidy;
 pub mod workspace;

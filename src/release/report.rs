@@ -29,7 +29,10 @@ pub(crate) fn resume_text(state: &RunState) -> String {
             status_word(p).to_owned(),
         ]
     });
-    crate::ui::plain_table(["package", "tier", "current", "next", "phase", "status"], rows)
+    let mut out =
+        crate::ui::plain_table(["package", "tier", "current", "next", "phase", "status"], rows);
+    out.push_str(&super::syncs::summary_text(state));
+    out
 }
 
 pub(crate) fn status_word(p: &PackageState) -> &'static str {
@@ -78,6 +81,11 @@ pub fn summary_text(state: &RunState) -> String {
     ));
     out.push('\n');
     out.push_str(&report_text(state.packages.iter().map(|p| (p.name.clone(), p))));
+    let syncs = super::syncs::summary_text(state);
+    if !syncs.is_empty() {
+        out.push('\n');
+        out.push_str(&syncs);
+    }
     let released = state.packages.iter().filter(|p| p.status == PackageStatus::Done).count();
     let _ = writeln!(
         out,
@@ -215,6 +223,8 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         state_file: PathBuf,
         evidence_file: PathBuf,
         packages: &'a [PackageState],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        syncs: &'a [super::state::RunSync],
         report: Report,
     }
     let report = Report::of(state.packages.iter().map(|p| (p.name.clone(), p)));
@@ -228,6 +238,7 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         state_file: state_file.to_owned(),
         evidence_file: evidence_file.to_owned(),
         packages: &state.packages,
+        syncs: &state.syncs,
         report,
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the result serialises");
@@ -294,7 +305,10 @@ pub(crate) fn dry_run_json(
     described: &[Described],
     report: &checks::Report,
     left_out: &[String],
+    syncs: &[crate::sync::log::SyncLog],
 ) -> String {
+    let syncs: Vec<crate::sync::log::LogFile> =
+        syncs.iter().map(|r| crate::sync::log::LogFile { sync_log: r.clone() }).collect();
     let doc = serde_json::json!({
         "schema_version": 1,
         "status": "DRY_RUN",
@@ -305,6 +319,7 @@ pub(crate) fn dry_run_json(
         "checks": report.results,
         "packages": described,
         "left_out": left_out,
+        "syncs": syncs,
         "set_aside": state.packages.iter().filter(|p| p.status == PackageStatus::Failed).map(|p| serde_json::json!({"name": p.name, "error": p.error})).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("the dry run serialises");

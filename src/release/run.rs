@@ -26,6 +26,7 @@ use crate::release::state::{
     self, Change, OnFailure, PackageState, PackageStatus, Release, RunState, RunStatus,
 };
 use crate::release::steps::Env;
+use crate::release::syncs;
 use crate::release::tidy;
 use crate::version::Level;
 
@@ -118,9 +119,14 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     if args.dry_run {
         let described = exec::describe(&env, &run_state)?;
         let left_out = left_out(&env);
+        // The `on_release` syncs' dry-runs, recorded in the sync log as `sync --dry-run`
+        // records its own (DR-05); they change nothing on either side (DR-04).
+        let syncs = syncs::dry_runs(&env, &run_state)?;
         let text = match args.format {
-            RunFormat::Json => dry_run_json(&run_state, &described, &report, &left_out),
-            RunFormat::Table => dry_run_text(&plan, &run_state, &described, &left_out),
+            RunFormat::Json => dry_run_json(&run_state, &described, &report, &left_out, &syncs),
+            RunFormat::Table => {
+                dry_run_text(&plan, &run_state, &described, &left_out) + &syncs::text(&syncs)
+            }
         };
         ctx.ui.data(&text)?;
         ctx.ui.status("dry run: nothing was changed");
@@ -138,7 +144,11 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
             .into());
     }
 
-    let gate = gate(&ctx, &plan_text(&plan), &hash, args.yes, args.gate_attestation.as_deref())?;
+    let sync_records = syncs::dry_runs(&env, &run_state)?;
+    syncs::check_conflicts(&sync_records)?;
+    let shown = plan_text(&plan) + &syncs::text(&sync_records);
+    let gate = gate(&ctx, &shown, &hash, args.yes, args.gate_attestation.as_deref())?;
+    syncs::approve(&env, &mut run_state, &sync_records, &gate)?;
     run_state.gates.push(gate);
 
     let lock = Lock::acquire(&common_dir, &run_id)?;
@@ -287,6 +297,11 @@ pub(crate) fn finish_run(
             ctx.ui.warn(&format!("a worktree was left in place: {problem}"));
         }
         tidy_up(ctx, &env.root, run_state);
+        // Once per run, after every package is published and the run's branches are gone
+        // and the release branch caught up: the `on_release` syncs.
+        syncs::execute(env, run_state, &mut save)?;
+    }
+    if run_state.status == RunStatus::Success {
         state_file = state::archive(&common_dir, &run_state.run_id)?;
         evidence::archive(&common_dir, &run_state.run_id)?;
         evidence_file = evidence::archived_path(&common_dir, &run_state.run_id);

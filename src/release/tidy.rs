@@ -5,7 +5,9 @@
 //! Nothing here forces anything. The user's branch only fast-forwards, and only when it is
 //! checked out, clean and still at the run's base; otherwise the exact `git pull --ff-only`
 //! to run is said. A run's branch is deleted only while it names a commit the run recorded,
-//! so a branch someone moved meanwhile is left alone.
+//! so a branch someone moved meanwhile is left alone: locally with `update-ref -d <old>`, on
+//! the remote with a push whose `--force-with-lease` names the commit read, so the check and
+//! the delete are one step.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -137,8 +139,15 @@ pub fn delete_release_branches(root: &Path, state: &RunState) -> Vec<String> {
         }
         match git.ls_remote_ref(&state.remote, &full) {
             Ok(Some(found)) if ours.contains(found.object.as_str()) => {
-                if let Err(e) = git.push_refspecs(&state.remote, &[format!(":{full}")], false) {
-                    problems.push(format!("the branch `{branch}` on `{}`: {e:#}", state.remote));
+                // Deleted only while it still names that commit: a branch moved between the
+                // read and the delete is left alone (the lease is the delete's condition).
+                if let Err(e) = git.delete_remote_ref_at(&state.remote, &full, &found.object) {
+                    problems.push(format!(
+                        "the branch `{branch}` on `{}` was not deleted (did it move since {}?): {}",
+                        state.remote,
+                        steps::short(&found.object),
+                        e.to_string().trim()
+                    ));
                 }
             }
             Ok(Some(found)) => problems.push(format!(

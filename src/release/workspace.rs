@@ -231,20 +231,32 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
     let order = |name: &str| ws.repos.iter().position(|r| r.name == name).unwrap_or(usize::MAX);
     members.sort_by_key(|m| (tiers.get(&m.name).copied().unwrap_or(1), order(&m.name)));
 
-    let mut shown = String::new();
+    // Each repository's `on_release` syncs: their dry-runs now, shown and approved with the
+    // plan; each runs once, after that repository's packages are published.
+    let mut sync_records = Vec::new();
     for m in &members {
+        let records = if super::preflight::releasing(&m.state) == 0 {
+            Vec::new()
+        } else {
+            super::syncs::dry_runs(&env_of(&m.ctx)?, &m.state)?
+        };
+        sync_records.push(records);
+    }
+    let mut shown = String::new();
+    for (m, records) in members.iter().zip(&sync_records) {
         let tier = tiers.get(&m.name).copied().unwrap_or(1);
         let _ =
             writeln!(shown, "repository {} (tier {tier}, {})", m.name, m.ctx.repo.root().display());
         if let Some(plan) = &m.plan {
             shown.push_str(&super::report::plan_text(plan));
         }
+        shown.push_str(&super::syncs::text(records));
         shown.push('\n');
     }
     if args.dry_run {
         let mut out =
             format!("dry run of workspace run {run_id} ({}), plan {hash}\n\n", file.display());
-        for m in &members {
+        for (m, records) in members.iter().zip(&sync_records) {
             let env = env_of(&m.ctx)?;
             let described = exec::describe(&env, &m.state)?;
             let tier = tiers.get(&m.name).copied().unwrap_or(1);
@@ -253,10 +265,14 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
                 let left_out = super::run::left_out(&env);
                 out.push_str(&super::report::dry_run_text(plan, &m.state, &described, &left_out));
             }
+            out.push_str(&super::syncs::text(records));
         }
         ui.data(&out)?;
         ui.status("dry run: nothing was changed");
         return Ok(());
+    }
+    for records in &sync_records {
+        super::syncs::check_conflicts(records)?;
     }
     let gate = super::preflight::gate(
         &members[0].ctx,
@@ -265,6 +281,10 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
         args.yes,
         args.gate_attestation.as_deref(),
     )?;
+    for (m, records) in members.iter_mut().zip(&sync_records) {
+        let env = env_of(&m.ctx)?;
+        super::syncs::approve(&env, &mut m.state, records, &gate)?;
+    }
     let mut ws_run = WorkspaceRun {
         schema_version: 1,
         run_id: run_id.clone(),
@@ -502,6 +522,9 @@ fn execute(
                 ui.warn(&format!("a worktree was left in place: {problem}"));
             }
             super::run::tidy_up(&member.ctx, &root, &member.state);
+            super::syncs::execute(&env, &mut member.state, &mut save)?;
+        }
+        if member.state.status == RunStatus::Success {
             state::archive(&common_dir, &ws_run.run_id)?;
             evidence::archive(&common_dir, &ws_run.run_id)?;
         }
@@ -513,6 +536,7 @@ fn execute(
             .packages
             .iter()
             .all(|p| matches!(p.status, PackageStatus::Done | PackageStatus::Skipped))
+            && m.state.syncs.iter().all(|s| s.status == PackageStatus::Done)
     });
     let any_done =
         members.iter().any(|m| m.state.packages.iter().any(|p| p.status == PackageStatus::Done));

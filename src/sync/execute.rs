@@ -24,7 +24,7 @@ struct Done {
 }
 
 /// Refuses an approval whose target moved since the dry-run: both states, ref by ref.
-fn check_fingerprint(record: &SyncLog, now: &BTreeMap<String, String>) -> Result<()> {
+pub(crate) fn check_fingerprint(record: &SyncLog, now: &BTreeMap<String, String>) -> Result<()> {
     let seen = &record.dry_run.target_state;
     if fingerprint(now) == record.dry_run.target_fingerprint {
         return Ok(());
@@ -54,7 +54,7 @@ fn check_fingerprint(record: &SyncLog, now: &BTreeMap<String, String>) -> Result
 }
 
 /// Refuses a dry-run that reported conflicts.
-fn check_conflicts(record: &SyncLog) -> Result<()> {
+pub(crate) fn check_conflicts(record: &SyncLog) -> Result<()> {
     let conflicts: Vec<&Change> =
         record.dry_run.changes.iter().filter(|c| c.action == Action::Conflict).collect();
     if conflicts.is_empty() {
@@ -113,6 +113,7 @@ pub fn execute(
         check_fingerprint(record, &plan::file_target_state(git, entry, head.as_deref())?)?;
         commit_files(git, root, entry, record, head.as_deref(), &branch, forge)
     };
+    super::failpoint(&entry.id, "after-push");
     let changes = &record.dry_run.changes;
     match result {
         Ok(done) => {
@@ -125,6 +126,7 @@ pub fn execute(
                 commit: done.commit.clone(),
                 pull_request: done.pull_request.clone(),
                 errors: Vec::new(),
+                note: None,
             });
             let mismatches = post_validate(git, entry, record, &done)?;
             record.post_validation = Some(PostValidation {
@@ -144,6 +146,7 @@ pub fn execute(
                 commit: None,
                 pull_request: None,
                 errors: vec![format!("{e:#}")],
+                note: None,
             });
             Err(e)
         }

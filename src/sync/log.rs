@@ -47,6 +47,22 @@ pub struct SyncLog {
     pub execution: Option<Execution>,
     /// The post-sync validation, once done.
     pub post_validation: Option<PostValidation>,
+    /// Set when the dry-run was made by `git release run` for a `trigger = "on_release"`
+    /// sync: that run's gate approves it and that run executes it, never `--approve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunPart>,
+}
+
+/// The part of a record a run's `on_release` sync adds (issue 18 item 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunPart {
+    /// The run, `release-YYYYMMDD-xxxxxx`.
+    pub run_id: String,
+    /// What the run itself makes, which the dry-run cannot know the ids of: full ref names
+    /// (the release tags, the release branch) for git syncs, paths (version files,
+    /// changelogs) for file syncs. Their changes carry `new: null` in the dry-run, and the
+    /// execution takes their ids from the source as the run left it.
+    pub planned: Vec<String>,
 }
 
 /// The dry-run part of the record (DR-02, DR-03, DR-05).
@@ -136,7 +152,8 @@ pub struct Change {
     pub name: String,
     /// The target's id before (`None`: absent).
     pub old: Option<String>,
-    /// The id after (`None`: absent or unchanged).
+    /// The id after (`None`: absent or unchanged; or, in a run's dry-run, made by the run:
+    /// see [`RunPart::planned`]).
     pub new: Option<String>,
     /// Files: the mode after (`100644`, `100755`, `120000`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +205,10 @@ pub struct Execution {
     pub pull_request: Option<String>,
     /// What went wrong.
     pub errors: Vec<String>,
+    /// Set when the target was found already as intended, so nothing was pushed (a process
+    /// stopped after its push and before recording it, then resumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Seed 004's applied counts.

@@ -11,6 +11,7 @@
 
 pub mod execute;
 pub mod log;
+pub mod on_release;
 pub mod plan;
 pub mod report;
 
@@ -18,10 +19,49 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use self::log::{Approval, DryRun, SyncLog};
+use self::log::{Approval, DryRun, RunPart, SyncLog};
 use crate::config::sync::SyncEntry;
 use crate::error::Error;
 use crate::git::cli::Git;
+
+/// Refuses a record made when `entry` had another kind, source or target.
+///
+/// # Errors
+/// The sync was reconfigured since the dry-run.
+pub(crate) fn same_entry(entry: &SyncEntry, record: &SyncLog) -> Result<()> {
+    if record.kind != entry.kind
+        || record.source != entry.source.location
+        || record.target != entry.target.location
+    {
+        return Err(Error::failed(format!(
+            "sync `{}` was reconfigured since dry-run `{}` (then {} `{}` → `{}`): the approval would be for something else",
+            entry.id,
+            record.execution_id,
+            record.kind.as_str(),
+            record.source,
+            record.target
+        ))
+        .with_hint(format!("run `git release sync {} --dry-run` again", entry.id))
+        .into());
+    }
+    Ok(())
+}
+
+/// A crash injection point for the kill-and-resume tests of `on_release` syncs: when
+/// `GIT_RELEASE_FAILPOINT` is `sync:<id>:<when>`, the process aborts there, as a kill would
+/// stop it. Compiled only with the test-only `failpoints` feature.
+#[cfg(feature = "failpoints")]
+pub fn failpoint(sync_id: &str, when: &str) {
+    if std::env::var_os("GIT_RELEASE_FAILPOINT")
+        .is_some_and(|w| w.to_string_lossy() == format!("sync:{sync_id}:{when}"))
+    {
+        std::process::abort();
+    }
+}
+
+/// Without the `failpoints` feature, nothing: see the other `failpoint`.
+#[cfg(not(feature = "failpoints"))]
+pub fn failpoint(_sync_id: &str, _when: &str) {}
 
 /// `Name <email>` of whoever runs git here (`git var GIT_COMMITTER_IDENT` without its date),
 /// or `unknown` without an identity.
@@ -41,12 +81,25 @@ pub fn now() -> String {
 /// # Errors
 /// Pre-sync validation fails (a side cannot be read); git fails; the log cannot be written.
 pub fn dry_run(git: &Git, common_dir: &Path, entry: &SyncEntry) -> Result<SyncLog> {
+    dry_run_of(git, common_dir, entry, None)
+}
+
+/// [`dry_run`], for a run when `run` is given ([`on_release::dry_run`]).
+fn dry_run_of(
+    git: &Git,
+    common_dir: &Path,
+    entry: &SyncEntry,
+    run: Option<RunPart>,
+) -> Result<SyncLog> {
     let started = jiff::Timestamp::now();
-    let diff = if entry.kind.is_git() {
+    let mut diff = if entry.kind.is_git() {
         plan::git_diff(git, entry)?
     } else {
         plan::file_diff(git, entry)?
     };
+    if let Some(run) = &run {
+        on_release::add_planned(entry, &mut diff, run);
+    }
     let counts = plan::count(&diff.changes);
     let execution_id = log::new_execution_id(started);
     let file = log::path(common_dir, &entry.id, &execution_id);
@@ -73,6 +126,7 @@ pub fn dry_run(git: &Git, common_dir: &Path, entry: &SyncEntry) -> Result<SyncLo
         approval: None,
         execution: None,
         post_validation: None,
+        run,
     };
     log::save(common_dir, &record)?;
     Ok(record)
@@ -104,20 +158,18 @@ pub fn approve(
         .with_hint(format!("run `git release sync {} --dry-run` for a new one", entry.id))
         .into());
     }
-    if record.kind != entry.kind
-        || record.source != entry.source.location
-        || record.target != entry.target.location
-    {
+    if let Some(run) = &record.run {
         return Err(Error::failed(format!(
-            "sync `{}` was reconfigured since dry-run `{execution_id}` (then {} `{}` → `{}`): the approval would be for something else",
-            entry.id,
-            record.kind.as_str(),
-            record.source,
-            record.target
+            "dry-run `{execution_id}` of sync `{}` was made by run `{}` for its release: that run's gate approves it and that run executes it",
+            entry.id, run.run_id
         ))
-        .with_hint(format!("run `git release sync {} --dry-run` again", entry.id))
+        .with_hint(format!(
+            "resume the run with `git release resume {}`, or run `git release sync {} --dry-run` for a dry-run of your own",
+            run.run_id, entry.id
+        ))
         .into());
     }
+    same_entry(entry, &record)?;
     let approval = Approval {
         approved: true,
         approved_by: who(git),

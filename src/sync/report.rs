@@ -29,8 +29,10 @@ fn change_line(c: &Change) -> [String; 3] {
         (old, _, Action::Keep) => format!("{} (kept)", old.map_or("(absent)", short)),
         (None, Some(new), _) => format!("(none) → {}", short(new)),
         (Some(old), Some(new), _) => format!("{} → {}", short(old), short(new)),
-        (Some(old), None, _) => format!("{} → (deleted)", short(old)),
-        (None, None, _) => String::new(),
+        (Some(old), None, Action::Delete) => format!("{} → (deleted)", short(old)),
+        // A run's dry-run: the run makes the new id (`RunPart::planned`).
+        (Some(old), None, _) => format!("{} → (the run's)", short(old)),
+        (None, None, _) => "(none) → (the run's)".to_owned(),
     };
     let note = c.note.as_deref().map(|n| format!("  {n}")).unwrap_or_default();
     [action.to_owned(), c.name.clone(), format!("{ids}{note}")]
@@ -58,7 +60,23 @@ pub fn dry_run_text(record: &SyncLog) -> String {
     let _ = writeln!(out, "{}", d.diff_summary);
     let _ = writeln!(out, "target fingerprint {}", d.target_fingerprint);
     let _ = writeln!(out, "dry-run `{}` recorded; nothing was changed", record.execution_id);
-    if d.result.conflicts > 0 {
+    if let Some(run) = &record.run {
+        let _ = writeln!(
+            out,
+            "run `{}` executes it after every package is published, once its gate approves it (trigger = \"on_release\")",
+            run.run_id
+        );
+        if !record.kind.is_git() && !run.planned.is_empty() {
+            let _ = writeln!(
+                out,
+                "the files the run changes are synced too where included: {}",
+                run.planned.join(", ")
+            );
+        }
+        if d.result.conflicts > 0 {
+            let _ = writeln!(out, "its conflicts stop the run before anything is released");
+        }
+    } else if d.result.conflicts > 0 {
         let _ = writeln!(out, "it cannot be approved until its conflicts are resolved");
     } else if d.result.total_changes > 0 {
         let approve = command_line(&[
@@ -87,6 +105,9 @@ pub fn executed_text(record: &SyncLog) -> String {
         }
         if let Some(pr) = &e.pull_request {
             let _ = writeln!(out, "  pull request {pr}");
+        }
+        if let Some(note) = &e.note {
+            let _ = writeln!(out, "  {note}");
         }
         let _ = writeln!(
             out,

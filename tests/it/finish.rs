@@ -324,3 +324,67 @@ fn json_output_and_a_pipe_get_no_progress_bytes() {
         assert!(!text.contains('\r') && !text.contains('\u{1b}'), "{text:?}");
     }
 }
+
+/// Writes an executable shell script `body` at `path`.
+fn script(path: &std::path::Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, format!("#!/bin/sh\n{body}")).expect("write the script");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[test]
+fn a_remote_release_branch_moved_between_the_check_and_the_delete_survives() {
+    // The race the tidy-up must lose gracefully: the remote `release/<run>/…` names the run's
+    // commit when it is read, and someone moves it before the delete. Staged with two hooks:
+    // when the tidy-up deletes the local branch (a `reference-transaction` hook), the remote
+    // branch is put back at the run's commit (the stand-in gh deleted it with the merge) and
+    // the remote is armed; the `ls-remote` that reads it then (through
+    // `remote.origin.uploadpack`) moves it to another commit right after answering.
+    let f = single("pr", "");
+    let bare = f.bare.display().to_string();
+    let armed = f.r.scratch().join("armed");
+    let armed = armed.display();
+    script(
+        &f.r.path().join(".git/hooks/reference-transaction"),
+        &format!(
+            "[ \"$1\" = committed ] || exit 0\n\
+             while read old new ref; do\n\
+               case \"$new $ref\" in\n\
+                 0000000000000000000000000000000000000000\\ refs/heads/release/*)\n\
+                   git --git-dir='{bare}' update-ref \"$ref\" \"$old\" && touch '{armed}' ;;\n\
+               esac\n\
+             done\n"
+        ),
+    );
+    let wrapper = f.r.scratch().join("upload-pack");
+    script(
+        &wrapper,
+        &format!(
+            "git upload-pack \"$@\"\nstatus=$?\n\
+             if [ -e '{armed}' ]; then\n\
+               rm -f '{armed}'\n\
+               to=$(git --git-dir='{bare}' rev-parse 'refs/tags/v1.2.0^{{commit}}')\n\
+               for ref in $(git --git-dir='{bare}' for-each-ref --format='%(refname)' refs/heads/release/); do\n\
+                 git --git-dir='{bare}' update-ref \"$ref\" \"$to\"\n\
+               done\n\
+             fi\n\
+             exit $status\n"
+        ),
+    );
+    f.r.git(["config", "remote.origin.uploadpack", &wrapper.display().to_string()]);
+
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(0);
+    let run = run_id(&out.stdout);
+    let moved = f.remote(["rev-parse", "refs/tags/v1.2.0^{commit}"]);
+    let left =
+        f.remote(["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/release"]);
+    assert_eq!(left, format!("refs/heads/release/{run}/demo {moved}"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a release branch was left in place: the branch `release/")
+            && out.stderr.contains("was not deleted (did it move since"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(local_release_branches(&f), "", "the local one, unmoved, is gone");
+}

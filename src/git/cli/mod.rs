@@ -204,16 +204,19 @@ pub fn push_result(out: &Output) -> std::result::Result<(), RemoteError> {
     if out.status.success() {
         return Ok(());
     }
-    let text = redact(&format!(
+    Err(remote_error(&format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    ));
-    Err(if is_unreachable(&text) {
-        RemoteError::Unreachable(text)
-    } else {
-        RemoteError::Rejected(text)
-    })
+    )))
+}
+
+/// Classifies the output of a failed remote operation (`push`, `ls-remote`): credentials
+/// redacted, then [`RemoteError::Unreachable`] when [`is_unreachable`] says the remote was
+/// not reached, else [`RemoteError::Rejected`]. The one place that decides it.
+pub fn remote_error(text: &str) -> RemoteError {
+    let text = redact(text);
+    if is_unreachable(&text) { RemoteError::Unreachable(text) } else { RemoteError::Rejected(text) }
 }
 
 /// Which untracked files [`Git::status_paths`] lists.
@@ -628,6 +631,29 @@ impl Git {
         push_result(&out)
     }
 
+    /// Deletes the ref `full` (a full name, `refs/heads/…`) on `remote` only while it names
+    /// `expected`: `git push --porcelain --force-with-lease=<full>:<expected> <remote>
+    /// :<full>`. The lease is the condition of the delete, checked by the remote as it
+    /// deletes; it forces no content. A ref moved since `expected` was read is left alone.
+    ///
+    /// # Errors
+    /// [`RemoteError::Rejected`] when the ref no longer names `expected` (git's "stale
+    /// info") or the remote refused; [`RemoteError::Unreachable`] when it was not reached.
+    pub fn delete_remote_ref_at(
+        &self,
+        remote: &str,
+        full: &str,
+        expected: &str,
+    ) -> std::result::Result<(), RemoteError> {
+        let lease = format!("--force-with-lease={full}:{expected}");
+        let spec = format!(":{full}");
+        let out = self
+            .command(["push", "--porcelain", &lease, "--", remote, &spec])
+            .output()
+            .map_err(|e| RemoteError::Spawn("push", e))?;
+        push_result(&out)
+    }
+
     /// `git ls-remote <remote> <patterns>…` (only tags with `tags`): the raw listing.
     ///
     /// # Errors
@@ -660,12 +686,7 @@ impl Git {
             .output()
             .map_err(|e| RemoteError::Spawn("ls-remote", e))?;
         if !out.status.success() {
-            let stderr = redact(String::from_utf8_lossy(&out.stderr).trim());
-            return Err(if is_unreachable(&stderr) {
-                RemoteError::Unreachable(stderr)
-            } else {
-                RemoteError::Rejected(stderr)
-            });
+            return Err(remote_error(String::from_utf8_lossy(&out.stderr).trim()));
         }
         let text = String::from_utf8_lossy(&out.stdout);
         if let Some(tag) = ref_name.strip_prefix("refs/tags/") {
@@ -713,6 +734,20 @@ mod tests {
         let tags = parse_ls_remote(text);
         assert_eq!(tags["v1.0.0"], RemoteRef { object: "aaa".into(), peeled: "bbb".into() });
         assert_eq!(tags["v1.1.0"], RemoteRef { object: "ccc".into(), peeled: "ccc".into() });
+    }
+
+    #[test]
+    fn remote_errors_are_classified_and_redacted_in_one_place() {
+        let down = "fatal: unable to access 'https://u:s3cret@example.com/r.git/': Could not resolve host: example.com";
+        match remote_error(down) {
+            RemoteError::Unreachable(text) => {
+                assert!(!text.contains("s3cret"), "{text}");
+                assert!(text.contains("Could not resolve host"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let refused = " ! [remote rejected] main -> main (protected branch hook declined)";
+        assert!(matches!(remote_error(refused), RemoteError::Rejected(t) if t == refused));
     }
 
     #[test]

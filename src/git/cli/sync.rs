@@ -50,12 +50,7 @@ impl Git {
             .output()
             .map_err(|e| RemoteError::Spawn("ls-remote", e))?;
         if !out.status.success() {
-            let stderr = redact(String::from_utf8_lossy(&out.stderr).trim());
-            return Err(if is_unreachable(&stderr) {
-                RemoteError::Unreachable(stderr)
-            } else {
-                RemoteError::Rejected(stderr)
-            });
+            return Err(remote_error(String::from_utf8_lossy(&out.stderr).trim()));
         }
         let mut refs: Vec<AdvertisedRef> = String::from_utf8_lossy(&out.stdout)
             .lines()

@@ -355,6 +355,28 @@ pub struct RunState {
     pub status: RunStatus,
     /// The packages, in execution (tier) order.
     pub packages: Vec<PackageState>,
+    /// The `trigger = "on_release"` syncs the gate approved, run once after every package
+    /// is published (issue 18 item 4; [`crate::release::syncs`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub syncs: Vec<RunSync>,
+}
+
+/// One `on_release` sync of a run: its dry-run in the sync log, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSync {
+    /// The `[[sync]]` id.
+    pub id: String,
+    /// The dry-run the gate approved: the record
+    /// `<common dir>/release/sync/<id>/<dry_run>.json`.
+    pub dry_run: String,
+    /// [`canonical_hash`] of the `[[sync]]` entry as approved (its place in the file left
+    /// out): a resume refuses a sync reconfigured since.
+    pub entry_hash: String,
+    /// `PENDING`, `DONE` or `FAILED`.
+    pub status: PackageStatus,
+    /// Why it failed, for the summary and the resume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl RunState {
@@ -388,6 +410,7 @@ impl RunState {
             config_hash: None,
             status: RunStatus::InProgress,
             packages,
+            syncs: Vec::new(),
         }
     }
 
