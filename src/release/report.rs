@@ -203,7 +203,12 @@ impl Report {
 }
 
 /// The JSON result of a run (schema version 1).
-pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) -> String {
+pub fn result_json(
+    state: &RunState,
+    state_file: &Path,
+    evidence_file: &Path,
+    cadence: Option<&crate::release::cadence::Decision>,
+) -> String {
     #[derive(Serialize)]
     struct Document<'a> {
         schema_version: u32,
@@ -216,6 +221,8 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         evidence_file: PathBuf,
         packages: &'a [PackageState],
         report: Report,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cadence: Option<&'a crate::release::cadence::Decision>,
     }
     let report = Report::of(state.packages.iter().map(|p| (p.name.clone(), p)));
     let doc = Document {
@@ -229,6 +236,7 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         evidence_file: evidence_file.to_owned(),
         packages: &state.packages,
         report,
+        cadence,
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the result serialises");
     text.push('\n');
@@ -294,6 +302,7 @@ pub(crate) fn dry_run_json(
     described: &[Described],
     report: &checks::Report,
     left_out: &[String],
+    cadence: &crate::release::cadence::Decision,
 ) -> String {
     let doc = serde_json::json!({
         "schema_version": 1,
@@ -305,6 +314,7 @@ pub(crate) fn dry_run_json(
         "checks": report.results,
         "packages": described,
         "left_out": left_out,
+        "cadence": cadence,
         "set_aside": state.packages.iter().filter(|p| p.status == PackageStatus::Failed).map(|p| serde_json::json!({"name": p.name, "error": p.error})).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("the dry run serialises");
