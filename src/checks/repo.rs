@@ -124,7 +124,7 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
 
     out.push(release_blockers(config, gh.as_deref().map_err(Clone::clone), &repo.root()));
     out.push(if needs_forge {
-        open_prs(config, gh.as_deref().map_err(Clone::clone), &repo.root())
+        open_prs(config, gh.as_deref().ok(), &repo.root())
     } else {
         CheckResult::skip("open_prs", None, "nothing to release")
     });
@@ -135,14 +135,10 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
 /// `open_prs` (seed 004's RL-01, "all PRs merged"; issue 17 item 7): no pull request is open
 /// into the release branch, so nothing meant for this release is left out of it. SKIP when
 /// `gh` is missing (`gh_missing` FAILs then); FAIL when the forge cannot be asked.
-pub(super) fn open_prs(
-    config: &Config,
-    gh: std::result::Result<&Path, String>,
-    dir: &Path,
-) -> CheckResult {
+pub(super) fn open_prs(config: &Config, gh: Option<&Path>, dir: &Path) -> CheckResult {
     const NAME: &str = "open_prs";
     let base = config.branch.as_str();
-    let Ok(gh) = gh else {
+    let Some(gh) = gh else {
         return CheckResult::skip(NAME, None, "`gh` is not installed");
     };
     let fix = "merge or close them first (or waive `open_prs`, e.g. for bots' pull requests)";
@@ -154,11 +150,9 @@ pub(super) fn open_prs(
                 title: String,
             }
             match serde_json::from_str::<Vec<Pr>>(stdout.trim()) {
-                Ok(prs) if prs.is_empty() => CheckResult::pass(
-                    NAME,
-                    None,
-                    format!("no pull request is open into `{base}`"),
-                ),
+                Ok(prs) if prs.is_empty() => {
+                    CheckResult::pass(NAME, None, format!("no pull request is open into `{base}`"))
+                }
                 Ok(prs) => {
                     let list: Vec<String> = prs
                         .iter()
@@ -169,8 +163,11 @@ pub(super) fn open_prs(
                             format!("#{} {title}", p.number)
                         })
                         .collect();
-                    let more =
-                        if prs.len() > 5 { format!(" and {} more", prs.len() - 5) } else { String::new() };
+                    let more = if prs.len() > 5 {
+                        format!(" and {} more", prs.len() - 5)
+                    } else {
+                        String::new()
+                    };
                     CheckResult::fail(
                         NAME,
                         None,

@@ -100,7 +100,11 @@ impl Weekday {
 
     /// The day from its number counted from Monday (1) to Sunday (7), as jiff numbers them.
     pub fn from_monday_one(n: i8) -> Option<Self> {
-        usize::try_from(n).ok().and_then(|n| n.checked_sub(1)).and_then(|i| Self::ALL.get(i)).copied()
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| Self::ALL.get(i))
+            .copied()
     }
 }
 

@@ -14,11 +14,11 @@ use crate::context::GlobalArgs;
 use crate::error::{Error, ErrorCode, Exit};
 use crate::forge::{Forge as _, Gh, Request};
 use crate::plan::{self, Plan, Status as PlanStatus};
+use crate::release::cadence;
 use crate::release::evidence::{self, Evidence};
 use crate::release::exec::{self};
 use crate::release::lock::Lock;
 use crate::release::options::{ResumeArgs, RunArgs, RunFormat};
-use crate::release::cadence;
 use crate::release::preflight::{
     cadence_gate, gate, preflight, provenance, releasing, waivers_json,
 };

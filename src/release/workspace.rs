@@ -294,7 +294,8 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
     }
     for m in &members {
         if let Some(decision) = &m.cadence {
-            cadence::refuse(decision).map_err(|e| e.context(format!("in repository `{}`", m.name)))?;
+            cadence::refuse(decision)
+                .map_err(|e| e.context(format!("in repository `{}`", m.name)))?;
         }
     }
     // One named approval serves the whole workspace: asked once, recorded in each

@@ -79,7 +79,12 @@ fn checklist(cadence: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap_or_else(|| panic!("a checklist: {cadence:#}"))
         .iter()
-        .map(|i| (i["id"].as_str().unwrap_or("").to_owned(), i["status"].as_str().unwrap_or("").to_owned()))
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or("").to_owned(),
+                i["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -95,7 +100,11 @@ fn a_major_with_yes_alone_is_refused_and_changes_nothing() {
         "{}",
         shown(&out)
     );
-    assert!(out.stderr.contains("--approve-major \"Name <email>\" --gate-attestation sha256:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--approve-major \"Name <email>\" --gate-attestation sha256:"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(f.all_refs(), before, "no tag, no branch, no push");
     assert!(!f.r.path().join(".git/release/runs").exists(), "no run state was written");
     assert!(f.remote(["tag", "--list", "v2.0.0"]).is_empty());
@@ -112,7 +121,11 @@ fn a_major_with_yes_alone_is_refused_and_changes_nothing() {
     // `--approve-major` is only taken bound to the plan by its attestation.
     let out = f.release(&["run", "--yes", "--approve-major", "Ada <ada@example.com>"]);
     assert_eq!(out.code, 4, "{}", shown(&out));
-    assert!(out.stderr.contains("`--approve-major` must come with `--gate-attestation`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`--approve-major` must come with `--gate-attestation`"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(f.all_refs(), before);
 }
 
@@ -121,7 +134,8 @@ fn a_major_with_a_named_approver_goes_through_and_the_evidence_names_them() {
     let f = major("");
     let hash = f.hash();
     // A malformed approver is refused before anything happens.
-    let out = f.release(&["run", "--approve-major", "ada@example.com", "--gate-attestation", &hash]);
+    let out =
+        f.release(&["run", "--approve-major", "ada@example.com", "--gate-attestation", &hash]);
     assert_eq!(out.code, 2, "{}", shown(&out));
     assert!(out.stderr.contains("not `Name <email>`"), "{}", out.stderr);
 
@@ -139,7 +153,10 @@ fn a_major_with_a_named_approver_goes_through_and_the_evidence_names_them() {
     assert_eq!(doc["status"], "SUCCESS", "{doc:#}");
     assert_eq!(doc["cadence"]["level"], "major", "{doc:#}");
     assert_eq!(doc["cadence"]["approver"], "Ada Lovelace <ada@example.com>", "{doc:#}");
-    assert_eq!(f.remote(["rev-parse", "refs/tags/v2.0.0^{commit}"]), f.remote(["rev-parse", "main"]));
+    assert_eq!(
+        f.remote(["rev-parse", "refs/tags/v2.0.0^{commit}"]),
+        f.remote(["rev-parse", "main"])
+    );
 
     let evidence = f.evidence();
     let cadence = &evidence["cadence"];
@@ -152,14 +169,18 @@ fn a_major_with_a_named_approver_goes_through_and_the_evidence_names_them() {
     let items = checklist(cadence);
     let ids: Vec<&str> = items.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["RL-01", "RL-02", "RL-03", "RL-04", "RL-05", "RL-06", "RL-07", "RL-08"]);
-    let status = |id: &str| items.iter().find(|(i, _)| i == id).map(|(_, s)| s.clone()).unwrap_or_default();
+    let status =
+        |id: &str| items.iter().find(|(i, _)| i == id).map(|(_, s)| s.clone()).unwrap_or_default();
     assert_eq!(status("RL-01"), "PASS", "{cadence:#}");
     assert_eq!(status("RL-02"), "PASS", "{cadence:#}");
     assert_eq!(status("RL-06"), "NA", "{cadence:#}");
     assert_eq!(status("RL-07"), "PASS", "{cadence:#}");
     assert_eq!(status("RL-08"), "PASS", "{cadence:#}");
     let rl07 = cadence["checklist"][6]["reason"].as_str().unwrap_or("");
-    assert!(rl07.contains("`rollback v2.0.0 --dry-run` would revert 3 commit(s) back to `v1.2.0`"), "{rl07}");
+    assert!(
+        rl07.contains("`rollback v2.0.0 --dry-run` would revert 3 commit(s) back to `v1.2.0`"),
+        "{rl07}"
+    );
 }
 
 #[test]
@@ -214,7 +235,10 @@ fn no_ci_on_the_branch_is_skipped_but_ci_elsewhere_on_it_is_not_enough() {
     assert_eq!(out.code, 0, "{}", shown(&out));
     let ci = &out.json()["cadence"]["ci"];
     assert_eq!(ci["status"], "SKIP", "{ci:#}");
-    assert!(ci["reason"].as_str().unwrap_or("").contains("no workflow has ever run on `main`"), "{ci:#}");
+    assert!(
+        ci["reason"].as_str().unwrap_or("").contains("no workflow has ever run on `main`"),
+        "{ci:#}"
+    );
 
     // CI ran on an earlier commit of `main`, not on the release commit: wait for it.
     let earlier = f.r.git(["rev-parse", "HEAD~1"]);
@@ -226,14 +250,19 @@ fn no_ci_on_the_branch_is_skipped_but_ci_elsewhere_on_it_is_not_enough() {
 
 #[test]
 fn outside_a_window_the_release_is_refused_unless_a_reason_is_given() {
-    let f = single("direct", "\n[cadence]\nminor_weekdays = [\"thu\", \"fri\"]\nmajor_months = [3, 6, 9, 12]\n");
+    let f = single(
+        "direct",
+        "\n[cadence]\nminor_weekdays = [\"thu\", \"fri\"]\nmajor_months = [3, 6, 9, 12]\n",
+    );
     let before = f.all_refs();
     // 2026-03-10 is a Tuesday.
     let tuesday = [("GIT_RELEASE_NOW", "2026-03-10T10:00:00Z")];
     let out = f.release_env(&["run", "--yes"], &tuesday);
     assert_eq!(out.code, 4, "{}", shown(&out));
     assert!(
-        out.stderr.contains("2026-03-10 (tue, mar) is outside the window of minor releases (on thu, fri, UTC)"),
+        out.stderr.contains(
+            "2026-03-10 (tue, mar) is outside the window of minor releases (on thu, fri, UTC)"
+        ),
         "{}",
         shown(&out)
     );
@@ -241,20 +270,27 @@ fn outside_a_window_the_release_is_refused_unless_a_reason_is_given() {
     assert_eq!(f.all_refs(), before, "nothing changed");
 
     // On a Thursday the window is open (a dry run shows it).
-    let out = f.release_env(&["run", "--dry-run", "--format", "json"], &[("GIT_RELEASE_NOW", "2026-03-12T10:00:00Z")]);
+    let out = f.release_env(
+        &["run", "--dry-run", "--format", "json"],
+        &[("GIT_RELEASE_NOW", "2026-03-12T10:00:00Z")],
+    );
     assert_eq!(out.code, 0, "{}", shown(&out));
     let cadence = &out.json()["cadence"];
     assert_eq!(cadence["window"]["status"], "PASS", "{cadence:#}");
     assert_eq!(cadence["clock"], "GIT_RELEASE_NOW", "{cadence:#}");
 
     // The override goes through, and its reason is in the evidence.
-    let out = f.release_env(&["run", "--yes", "--outside-window", "fix for a customer outage"], &tuesday);
+    let out =
+        f.release_env(&["run", "--yes", "--outside-window", "fix for a customer outage"], &tuesday);
     assert_eq!(out.code, 0, "{}", shown(&out));
     let cadence = &f.evidence()["cadence"];
     assert_eq!(cadence["outside_window"], "fix for a customer outage", "{cadence:#}");
     assert_eq!(cadence["window"]["status"], "OVERRIDDEN", "{cadence:#}");
     assert!(
-        cadence["window"]["reason"].as_str().unwrap_or("").ends_with("released anyway: fix for a customer outage"),
+        cadence["window"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("released anyway: fix for a customer outage"),
         "{cadence:#}"
     );
     assert_eq!(cadence["now"], "2026-03-10T10:00:00Z");
@@ -265,7 +301,12 @@ fn a_bad_window_or_clock_is_a_clear_error() {
     let f = single("direct", "\n[cadence]\nmajor_months = [13]\n");
     let out = f.release(&["run", "--dry-run"]);
     assert_eq!(out.code, 2, "{}", shown(&out));
-    assert!(out.stderr.contains("release.toml:") && out.stderr.contains("`cadence.major_months`: `13` is not a month"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("release.toml:")
+            && out.stderr.contains("`cadence.major_months`: `13` is not a month"),
+        "{}",
+        out.stderr
+    );
     let f = single("direct", "");
     let out = f.release_env(&["run", "--dry-run"], &[("GIT_RELEASE_NOW", "tomorrow")]);
     assert_eq!(out.code, 2, "{}", shown(&out));
@@ -292,11 +333,28 @@ fn open_prs_fails_on_a_pull_request_into_the_release_branch_and_passes_without()
     assert_eq!(open_prs(&f)["status"], "PASS");
 
     f.r.git(["push", "--quiet", "origin", "HEAD:refs/heads/feature"]);
-    f.gh.call(&f.r, &["pr", "create", "--base", "main", "--head", "feature", "--title", "WIP: more greetings", "--body", "x"])
-        .expect_code(0);
+    f.gh.call(
+        &f.r,
+        &[
+            "pr",
+            "create",
+            "--base",
+            "main",
+            "--head",
+            "feature",
+            "--title",
+            "WIP: more greetings",
+            "--body",
+            "x",
+        ],
+    )
+    .expect_code(0);
     let result = open_prs(&f);
     assert_eq!(result["status"], "FAIL", "{result:#}");
-    assert_eq!(result["reason"], "1 pull request open into `main`: #1 WIP: more greetings", "{result:#}");
+    assert_eq!(
+        result["reason"], "1 pull request open into `main`: #1 WIP: more greetings",
+        "{result:#}"
+    );
 
     // A run stops on it, and the RL-01 line of a dry run says so.
     let out = f.release(&["run", "--yes"]);
@@ -307,7 +365,13 @@ fn open_prs_fails_on_a_pull_request_into_the_release_branch_and_passes_without()
     assert_eq!(open_prs(&f)["status"], "PASS");
     let out = f.release(&["run", "--dry-run"]);
     assert_eq!(out.code, 0, "{}", shown(&out));
-    assert!(out.stdout.contains("RL-01 PASS   All PRs merged — `open_prs`: no pull request is open into `main`"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(
+            "RL-01 PASS   All PRs merged — `open_prs`: no pull request is open into `main`"
+        ),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

@@ -37,7 +37,12 @@ pub struct RlItem {
 }
 
 fn item(id: &str, title: &str, status: &str, reason: impl Into<String>) -> RlItem {
-    RlItem { id: id.to_owned(), title: title.to_owned(), status: status.to_owned(), reason: reason.into() }
+    RlItem {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        status: status.to_owned(),
+        reason: reason.into(),
+    }
 }
 
 /// The worst status among the results of `check` (FAIL, WAIVED, PASS, then SKIP), and their
@@ -76,20 +81,42 @@ pub fn build(ctx: &Ctx, plan: &Plan, report: &Report, decision: &Decision) -> Ve
     let gates = if failed {
         item("RL-02", "Gates pass", "FAIL", "a check FAILs")
     } else if decision.is_refused() {
-        item("RL-02", "Gates pass", "FAIL", format!("the cadence rule refuses: {}", decision.refused.as_deref().unwrap_or("")))
+        item(
+            "RL-02",
+            "Gates pass",
+            "FAIL",
+            format!("the cadence rule refuses: {}", decision.refused.as_deref().unwrap_or("")),
+        )
     } else {
         item(
             "RL-02",
             "Gates pass",
             "PASS",
-            format!("no check FAILs; the {} rule needs {} ({})", decision.level, decision.requires.join(" + "), decision.status),
+            format!(
+                "no check FAILs; the {} rule needs {} ({})",
+                decision.level,
+                decision.requires.join(" + "),
+                decision.status
+            ),
         )
     };
     vec![
         mapped(report, "RL-01", "All PRs merged", "open_prs", ""),
         gates,
-        mapped(report, "RL-03", "Changelog updated", "changelog_current", "; the CHANGELOG step writes the new section"),
-        mapped(report, "RL-04", "Version bumped", "version_alignment", "; the BUMPED step sets the version files"),
+        mapped(
+            report,
+            "RL-03",
+            "Changelog updated",
+            "changelog_current",
+            "; the CHANGELOG step writes the new section",
+        ),
+        mapped(
+            report,
+            "RL-04",
+            "Version bumped",
+            "version_alignment",
+            "; the BUMPED step sets the version files",
+        ),
         mapped(report, "RL-05", "Documentation updated", "stale_docs", ""),
         item(
             "RL-06",
@@ -119,7 +146,10 @@ fn rollback_tested(ctx: &Ctx, plan: &Plan) -> RlItem {
         let tag = row.next_tag.clone().unwrap_or_default();
         let Some(previous) = &row.current_tag else {
             failed = true;
-            found.push(format!("{}: a first release has no earlier release to roll back to", row.name));
+            found.push(format!(
+                "{}: a first release has no earlier release to roll back to",
+                row.name
+            ));
             continue;
         };
         match crate::release::rollback::revert::rehearse(&git, &tag, &head, previous, &row.path) {
@@ -157,7 +187,10 @@ fn notes_ready(ctx: &Ctx, plan: &Plan) -> RlItem {
             ID,
             TITLE,
             "FAIL",
-            format!("no change would be listed in the notes of {}: every commit is of a hidden type or not conventional", empty.join(", ")),
+            format!(
+                "no change would be listed in the notes of {}: every commit is of a hidden type or not conventional",
+                empty.join(", ")
+            ),
         )
     }
 }
@@ -169,7 +202,8 @@ fn listed_changes(ctx: &Ctx, plan: &Plan, row: &crate::plan::Row) -> Result<usiz
         .map(|r| ObjectId::from_hex(r.commit.as_bytes()))
         .collect::<Result<_, _>>()?;
     let details = crate::changelog::details_of(&ctx.repo, &ids)?;
-    let commits: Vec<(ObjectId, &_)> = ids.iter().filter_map(|id| details.get(id).map(|d| (*id, d))).collect();
+    let commits: Vec<(ObjectId, &_)> =
+        ids.iter().filter_map(|id| details.get(id).map(|d| (*id, d))).collect();
     let meta = crate::changelog::ReleaseMeta {
         package: row.name.clone(),
         version: row.next_version.clone(),

@@ -114,7 +114,8 @@ fn judge(
         }
     }
     if bad.is_empty() {
-        let names: Vec<String> = latest.iter().map(|r| format!("`{}`", clean(&r.workflow_name))).collect();
+        let names: Vec<String> =
+            latest.iter().map(|r| format!("`{}`", clean(&r.workflow_name))).collect();
         Verdict::new("PASS", format!("green on {short}: {}", names.join(", ")))
     } else {
         Verdict::new("FAIL", format!("on {short}: {}", bad.join("; ")))

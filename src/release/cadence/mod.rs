@@ -114,7 +114,8 @@ impl Decision {
             let _ = writeln!(out, "  refused: {why}");
         }
         for item in &self.checklist {
-            let _ = writeln!(out, "  {} {:<6} {} — {}", item.id, item.status, item.title, item.reason);
+            let _ =
+                writeln!(out, "  {} {:<6} {} — {}", item.id, item.status, item.title, item.reason);
         }
         out
     }
@@ -180,9 +181,11 @@ pub fn decide(
     if let Some(reason) = outside_window
         && reason.trim().is_empty()
     {
-        return Err(Error::usage("`--outside-window` needs a reason, which goes into the evidence")
-            .with_hint("e.g. `--outside-window \"security fix for CVE-2026-1234\"`")
-            .into());
+        return Err(Error::usage(
+            "`--outside-window` needs a reason, which goes into the evidence",
+        )
+        .with_hint("e.g. `--outside-window \"security fix for CVE-2026-1234\"`")
+        .into());
     }
     let ci = if rule.needs(Requirement::Ci) {
         ci::verdict(ctx, commit, branch)
@@ -253,12 +256,8 @@ fn window_verdict(
         let list: Vec<&str> = rule.weekdays.iter().map(|d| d.as_str()).collect();
         window.push(format!("on {}", list.join(", ")));
     }
-    let today = format!(
-        "{} ({}, {})",
-        now.date(),
-        day.map_or("?", Weekday::as_str),
-        month_name(month)
-    );
+    let today =
+        format!("{} ({}, {})", now.date(), day.map_or("?", Weekday::as_str), month_name(month));
     let window = window.join(" and ");
     if months_ok && days_ok {
         return Verdict::new("PASS", format!("{today} is inside the {name} window ({window})"));
@@ -332,7 +331,12 @@ pub fn approve(ctx: &Ctx, decision: &mut Decision, ask: &Ask<'_>, plan_hash: &st
     if let Some(given) = ask.approve_major {
         let who = approver(given)?;
         if ask.attestation.is_none() {
-            return Err(needed(&level, plan_hash, "`--approve-major` must come with `--gate-attestation`").into());
+            return Err(needed(
+                &level,
+                plan_hash,
+                "`--approve-major` must come with `--gate-attestation`",
+            )
+            .into());
         }
         settle(decision, &who, "flag");
         return Ok(());
@@ -425,8 +429,8 @@ pub fn approver(given: &str) -> Result<String> {
     let email = rest.strip_suffix('>').ok_or_else(bad)?;
     let name = name.trim();
     let parts: Vec<&str> = email.split('@').collect();
-    let email_ok = parts.len() == 2
-        && parts.iter().all(|p| !p.is_empty() && !p.contains([' ', '<', '>']));
+    let email_ok =
+        parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && !p.contains([' ', '<', '>']));
     if name.is_empty() || name.contains(['<', '>']) || !email_ok {
         return Err(bad().into());
     }
@@ -439,8 +443,18 @@ mod tests {
 
     #[test]
     fn approvers_are_name_and_email() {
-        assert_eq!(approver(" Ada Lovelace <ada@example.com> ").expect("valid"), "Ada Lovelace <ada@example.com>");
-        for bad in ["ada@example.com", "Ada <ada>", "<ada@example.com>", "Ada <a@b> x", "Ada\n <a@b>", "A <a@@b>"] {
+        assert_eq!(
+            approver(" Ada Lovelace <ada@example.com> ").expect("valid"),
+            "Ada Lovelace <ada@example.com>"
+        );
+        for bad in [
+            "ada@example.com",
+            "Ada <ada>",
+            "<ada@example.com>",
+            "Ada <a@b> x",
+            "Ada\n <a@b>",
+            "A <a@@b>",
+        ] {
             assert!(approver(bad).is_err(), "{bad:?}");
         }
     }
@@ -452,7 +466,9 @@ mod tests {
             months: vec![3, 6, 9, 12],
             weekdays: vec![Weekday::Thu, Weekday::Fri],
         };
-        let at = |s: &str| s.parse::<jiff::Timestamp>().expect("valid").to_zoned(jiff::tz::TimeZone::UTC);
+        let at = |s: &str| {
+            s.parse::<jiff::Timestamp>().expect("valid").to_zoned(jiff::tz::TimeZone::UTC)
+        };
         // 2026-03-12 is a Thursday in March.
         let inside = window_verdict(&rule, Level::Major, &at("2026-03-12T10:00:00Z"), None);
         assert_eq!(inside.status, "PASS", "{}", inside.reason);
@@ -465,6 +481,9 @@ mod tests {
             assert!(over.reason.ends_with("released anyway: hotfix"), "{}", over.reason);
         }
         let none = LevelRule::default();
-        assert_eq!(window_verdict(&none, Level::Patch, &at("2026-03-10T10:00:00Z"), None).status, "NA");
+        assert_eq!(
+            window_verdict(&none, Level::Patch, &at("2026-03-10T10:00:00Z"), None).status,
+            "NA"
+        );
     }
 }
