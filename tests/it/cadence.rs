@@ -381,3 +381,127 @@ fn open_prs_is_skipped_without_a_forge() {
     assert_eq!(result["status"], "SKIP", "{result:#}");
     assert!(f.gh.calls().is_empty(), "no gh call: {:?}", f.gh.calls());
 }
+
+// ---- workspace runs ----------------------------------------------------------------------------
+
+/// A Python repository `<scratch>/ws/<name>` at 1.0.0 (tag `<name>-v1.0.0`) depending on
+/// `deps`, with `change` committed since, pushed to its own bare remote, direct mode.
+fn python_repo(r: &crate::support::TestRepo, name: &str, deps: &[&str], change: &str) {
+    let dir = r.scratch().join("ws").join(name);
+    std::fs::create_dir_all(dir.join("tests")).expect("create the repository folder");
+    r.git_in(&dir, ["init", "--quiet"]);
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).expect("write");
+    let quoted: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+    write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"{name}\"\nversion = \"1.0.0\"\ndependencies = [{}]\n",
+            quoted.join(", ")
+        ),
+    );
+    write("tests/test_it.py", "def test_it():\n    pass\n");
+    write("CHANGELOG.md", "# Changelog\n\n## 1.0.0\n\n- first release\n");
+    write(
+        "release.toml",
+        &format!(
+            "[release]\nmode = \"direct\"\ntag_format = \"{name}-v{{version}}\"\nemail_pattern = \"*@example.com\"\nprotected_branches = []\n\n[forge]\nretries = 2\nbase_delay_ms = 1\n"
+        ),
+    );
+    r.commit_in(&dir, "feat: first release");
+    r.tag_in(&dir, &format!("{name}-v1.0.0"), "HEAD", "release 1.0.0");
+    write("tests/test_it.py", "def test_it():\n    assert True\n");
+    r.commit_in(&dir, change);
+    let bare = r.bare(&format!("{name}.git"));
+    r.git_in(&dir, ["remote", "add", "origin", &crate::support::file_url(&bare)]);
+    r.git_in(&dir, ["push", "--quiet", "origin", "main", "--tags"]);
+    r.git_in(&dir, ["branch", "--quiet", "-u", "origin/main"]);
+}
+
+#[test]
+fn a_workspace_with_a_major_needs_a_named_approver_once() {
+    let r = crate::support::TestRepo::new();
+    let gh = crate::gh::Gh::install(&r);
+    python_repo(&r, "lib", &[], "feat!: drop the old API");
+    python_repo(&r, "app", &["lib>=1.0"], "fix: repair app");
+    let file = r.scratch().join("ws/release-workspace.toml");
+    std::fs::write(
+        &file,
+        "[[repo]]\nname = \"lib\"\npath = \"lib\"\n\n[[repo]]\nname = \"app\"\npath = \"app\"\n",
+    )
+    .expect("write the workspace file");
+    let file = file.to_str().expect("UTF-8").to_owned();
+    let lib = r.scratch().join("ws/lib");
+    let xdg = r.scratch().join("xdg");
+    let release = |args: &[&str]| {
+        let pairs = gh.env();
+        let mut env = crate::gh::borrow(&pairs);
+        env.push(crate::releasable::SOURCE_DATE_EPOCH);
+        env.push(("XDG_STATE_HOME", xdg.to_str().expect("UTF-8")));
+        r.run_in(&lib, args, &env, None)
+    };
+    let tags =
+        |name: &str| r.git_in(&r.scratch().join(format!("remotes/{name}.git")), ["tag", "--list"]);
+    let before = (tags("lib"), tags("app"));
+
+    let out = release(&["run", "--workspace", &file, "--yes"]);
+    assert_eq!(out.code, 4, "{}", shown(&out));
+    assert!(
+        out.stderr.contains("a major release needs the approval of a named person"),
+        "{}",
+        shown(&out)
+    );
+    assert_eq!((tags("lib"), tags("app")), before, "nothing was tagged");
+
+    // The dry run shows each repository's rule, and the workspace's plan hash.
+    let out = release(&["run", "--workspace", &file, "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(
+        out.stdout.contains("cadence: major release, needs checks + ci + approval — PENDING"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("cadence: patch release, needs checks — APPROVED"),
+        "{}",
+        out.stdout
+    );
+    let hash: String = {
+        let at = out.stdout.find("plan sha256:").expect("the workspace plan hash") + "plan ".len();
+        out.stdout[at..].chars().take_while(|c| !c.is_whitespace()).collect()
+    };
+
+    let out = release(&[
+        "run",
+        "--workspace",
+        &file,
+        "--approve-major",
+        "Ada Lovelace <ada@example.com>",
+        "--gate-attestation",
+        &hash,
+    ]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(tags("lib").contains("lib-v2.0.0"), "{}", tags("lib"));
+    let evidence: Vec<_> = walk(&lib.join(".git/release"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".evidence.json"))
+        .collect();
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&evidence[0]).expect("read")).expect("JSON");
+    assert_eq!(doc["cadence"]["approver"], "Ada Lovelace <ada@example.com>", "{doc:#}");
+    assert_eq!(doc["cadence"]["level"], "major", "{doc:#}");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
