@@ -707,12 +707,12 @@ demo 1.2.0 → 1.3.0 (tier 1, branch release/[run]/demo)
 
 
 cadence: minor release, needs checks + ci — APPROVED
-  checks   PASS       no check FAILs (every FAIL stops the run before this)
+  checks   PASS       the checks ran first; a failed one stops the run (or sets its package aside)
   ci       SKIP       no workflow has ever run on `main`: there is no CI to wait for
   window   NA         no window for minor releases
   approval NA         a minor release needs no named approval
   RL-01 PASS   All PRs merged — `open_prs`: no pull request is open into `main`
-  RL-02 PASS   Gates pass — no check FAILs; the minor rule needs checks + ci (APPROVED)
+  RL-02 PASS   Gates pass — every check passed or was waived; the minor rule needs checks + ci (APPROVED)
   RL-03 PASS   Changelog updated — `changelog_current`: demo: `CHANGELOG.md` has a section for 1.2.0; the CHANGELOG step writes the new section
   RL-04 PASS   Version bumped — `version_alignment`: demo: the version file and the last tag `v1.2.0` say 1.2.0; the BUMPED step sets the version files
   RL-05 SKIP   Documentation updated — `stale_docs`: demo: no `release.docs` is set

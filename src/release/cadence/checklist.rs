@@ -4,7 +4,7 @@
 //! | id | seed 004 | here |
 //! |---|---|---|
 //! | RL-01 | all PRs merged | the `open_prs` check (no pull request open into the release branch) |
-//! | RL-02 | gates pass | no check FAILs, and the cadence rule does not refuse |
+//! | RL-02 | gates pass | every check passes or is waived, and the cadence rule does not refuse |
 //! | RL-03 | changelog updated | the `changelog_current` check; the `CHANGELOG` step writes the new section |
 //! | RL-04 | version bumped | the `version_alignment` check; the `BUMPED` step sets the version files |
 //! | RL-05 | documentation updated | the `stale_docs` check (`release.docs`) |
@@ -79,7 +79,7 @@ fn mapped(report: &Report, id: &str, title: &str, check: &str, step: &str) -> Rl
 pub fn build(ctx: &Ctx, plan: &Plan, report: &Report, decision: &Decision) -> Vec<RlItem> {
     let failed = report.failed();
     let gates = if failed {
-        item("RL-02", "Gates pass", "FAIL", "a check FAILs")
+        item("RL-02", "Gates pass", "FAIL", "a check failed")
     } else if decision.is_refused() {
         item(
             "RL-02",
@@ -93,7 +93,7 @@ pub fn build(ctx: &Ctx, plan: &Plan, report: &Report, decision: &Decision) -> Ve
             "Gates pass",
             "PASS",
             format!(
-                "no check FAILs; the {} rule needs {} ({})",
+                "every check passed or was waived; the {} rule needs {} ({})",
                 decision.level,
                 decision.requires.join(" + "),
                 decision.status

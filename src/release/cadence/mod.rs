@@ -193,6 +193,7 @@ pub fn decide(
         Verdict::new("NA", format!("a {} release does not need CI", level.as_str()))
     };
     let window = window_verdict(rule, level, &now, outside_window);
+    let overridden = window.status == "OVERRIDDEN";
     let approval = if rule.needs(Requirement::Approval) {
         Verdict::new("PENDING", "a named person must approve (asked at the gate)")
     } else {
@@ -215,13 +216,16 @@ pub fn decide(
     Ok(Decision {
         level: level.as_str().to_owned(),
         requires: rule.requires.iter().map(|r| r.as_str().to_owned()).collect(),
-        checks: Verdict::new("PASS", "no check FAILs (every FAIL stops the run before this)"),
+        checks: Verdict::new(
+            "PASS",
+            "the checks ran first; a failed one stops the run (or sets its package aside)",
+        ),
         ci,
         window,
         approval,
         approver: None,
         approved_by: None,
-        outside_window: outside_window.filter(|_| rule.has_window()).map(|r| r.trim().to_owned()),
+        outside_window: outside_window.filter(|_| overridden).map(|r| r.trim().to_owned()),
         commit: commit.to_owned(),
         now: now.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         clock: if system { "system" } else { crate::time::NOW_VARIABLE }.to_owned(),
