@@ -1035,13 +1035,21 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__run)
-            opts="-y -C -q -v -h -V --dry-run --yes --gate-attestation --on-failure --bump --pre --mode --forge --workspace --resume --format --config --quiet --verbose --color --help --version"
+            opts="-y -C -q -v -h -V --dry-run --yes --gate-attestation --approve-major --outside-window --on-failure --bump --pre --mode --forge --workspace --resume --format --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --gate-attestation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approve-major)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outside-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -224,6 +224,8 @@ complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s v -l 
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l gate-attestation -d 'Approve the plan whose hash is HASH (from `git release plan`); another plan is refused' -r
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l approve-major -d 'Approve a major release as this named person, `"Name <email>"`; needs `--gate-attestation` (`[cadence]`: `--yes` alone never approves a major)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand run" -l outside-window -d 'Release outside the `[cadence]` window of its bump level; REASON goes into the evidence' -r
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l on-failure -d 'On a failed package: stop (block everything after it) or quarantine (block only its dependents)' -r -f -a "stop\t'Block the rest of its tier and every later tier'
 quarantine\t'Block only the packages that depend on it, directly or not; release the others'"
 complete -c git-release -n "__fish_git_release_using_subcommand run" -l bump -d 'Force the bump level instead of inferring it' -r -f -a "major\t''

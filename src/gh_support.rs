@@ -6,9 +6,11 @@
 //! |---|---|---|---|
 //! | [`Feature::ChecksFailFast`] | 2.26.0 | `gh pr checks N --watch --fail-fast` | `--watch`, then [`failed_checks`] reads the final table |
 //! | [`Feature::RunListEvent`] | 2.28.0 | `gh run list … --event push` | `--json …,event`, filtered in our code |
+//! | [`Feature::RunListCommit`] | 2.40.0 | `gh run list --commit SHA` | `--branch B --json …,headSha`, filtered in our code |
 //!
 //! The first versions come from gh's own history: `--fail-fast` arrived in v2.26.0
-//! (cli/cli#7203), `--event` in v2.28.0 (cli/cli#7363). A gh whose version line cannot be
+//! (cli/cli#7203), `--event` in v2.28.0 (cli/cli#7363), `--commit` in v2.40.0 (cli/cli#8350).
+//! A gh whose version line cannot be
 //! read gets the fallbacks, which work on every version.
 
 use std::fmt;
@@ -82,6 +84,8 @@ pub enum Feature {
     ChecksFailFast,
     /// `gh run list --event` (gh 2.28.0).
     RunListEvent,
+    /// `gh run list --commit` (gh 2.40.0).
+    RunListCommit,
 }
 
 impl Feature {
@@ -90,6 +94,7 @@ impl Feature {
         match self {
             Self::ChecksFailFast => GhVersion { major: 2, minor: 26, patch: 0 },
             Self::RunListEvent => GhVersion { major: 2, minor: 28, patch: 0 },
+            Self::RunListCommit => GhVersion { major: 2, minor: 40, patch: 0 },
         }
     }
 }

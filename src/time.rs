@@ -77,3 +77,30 @@ pub fn unix_seconds(time: SystemTime) -> i64 {
     time.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// The variable that sets the clock the cadence windows are judged by (test-only; see
+/// [`now`]).
+pub const NOW_VARIABLE: &str = "GIT_RELEASE_NOW";
+
+/// The time release windows are judged by (`[cadence]`, issue 17 item 7), in UTC, and
+/// whether it came from the system clock. `GIT_RELEASE_NOW` (an RFC 3339 timestamp such as
+/// `2026-03-12T10:00:00Z`) replaces the clock: it exists for the tests, which must not
+/// depend on today's date, and a run that uses it says so in its evidence (`clock`).
+///
+/// # Errors
+/// `GIT_RELEASE_NOW` is set but is not an RFC 3339 timestamp (a configuration error naming
+/// the variable).
+pub fn now() -> anyhow::Result<(jiff::Zoned, bool)> {
+    match std::env::var(NOW_VARIABLE) {
+        Ok(text) if !text.trim().is_empty() => {
+            let time: Timestamp = text.trim().parse().map_err(|e| {
+                crate::error::Error::config(format!(
+                    "`{NOW_VARIABLE}` is `{text}`, which is not an RFC 3339 timestamp: {e}"
+                ))
+                .with_hint("unset it (it is for tests), or write e.g. `2026-03-12T10:00:00Z`")
+            })?;
+            Ok((time.to_zoned(TimeZone::UTC), false))
+        }
+        _ => Ok((Timestamp::now().to_zoned(TimeZone::UTC), true)),
+    }
+}

@@ -42,8 +42,9 @@ use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
 
 /// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
-/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`).
-pub const CHECKS: [&str; 18] = [
+/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`), and issue 17's
+/// `open_prs` (seed 004's RL-01).
+pub const CHECKS: [&str; 19] = [
     "dirty_working_tree",
     "detached_head",
     "operation_in_progress",
@@ -56,6 +57,7 @@ pub const CHECKS: [&str; 18] = [
     "gh_missing",
     "gh_auth",
     "release_blockers",
+    "open_prs",
     "required_env",
     "tag_exists",
     "version_alignment",

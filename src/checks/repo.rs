@@ -87,7 +87,7 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
     let gh = crate::forge::find_gh();
     if config.forge.kind == crate::forge::Kind::None {
         // No forge (issue 14, item 5): its checks do not apply, so they SKIP, not FAIL.
-        for name in ["gh_missing", "gh_auth", "release_blockers"] {
+        for name in ["gh_missing", "gh_auth", "release_blockers", "open_prs"] {
             out.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
         }
         out.push(required_env(config));
@@ -123,8 +123,87 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
     }
 
     out.push(release_blockers(config, gh.as_deref().map_err(Clone::clone), &repo.root()));
+    out.push(if needs_forge {
+        open_prs(config, gh.as_deref().ok(), &repo.root())
+    } else {
+        CheckResult::skip("open_prs", None, "nothing to release")
+    });
     out.push(required_env(config));
     out
+}
+
+/// `open_prs` (seed 004's RL-01, "all PRs merged"; issue 17 item 7): no pull request is open
+/// into the release branch, so nothing meant for this release is left out of it. SKIP when
+/// `gh` is missing (`gh_missing` FAILs then); FAIL when the forge cannot be asked.
+pub(super) fn open_prs(config: &Config, gh: Option<&Path>, dir: &Path) -> CheckResult {
+    const NAME: &str = "open_prs";
+    let base = config.branch.as_str();
+    let Some(gh) = gh else {
+        return CheckResult::skip(NAME, None, "`gh` is not installed");
+    };
+    let fix = "merge or close them first (or waive `open_prs`, e.g. for bots' pull requests)";
+    match run_gh(gh, dir, &Request::OpenPrs { base }, config.forge.timeout()) {
+        Ok((true, stdout, _)) => {
+            #[derive(serde::Deserialize)]
+            struct Pr {
+                number: u64,
+                title: String,
+            }
+            match serde_json::from_str::<Vec<Pr>>(stdout.trim()) {
+                Ok(prs) if prs.is_empty() => {
+                    CheckResult::pass(NAME, None, format!("no pull request is open into `{base}`"))
+                }
+                Ok(prs) => {
+                    let list: Vec<String> = prs
+                        .iter()
+                        .take(5)
+                        .map(|p| {
+                            let title: String =
+                                p.title.chars().filter(|c| !c.is_control()).take(60).collect();
+                            format!("#{} {title}", p.number)
+                        })
+                        .collect();
+                    let more = if prs.len() > 5 {
+                        format!(" and {} more", prs.len() - 5)
+                    } else {
+                        String::new()
+                    };
+                    CheckResult::fail(
+                        NAME,
+                        None,
+                        format!(
+                            "{} pull request{} open into `{base}`: {}{more}",
+                            prs.len(),
+                            plural(prs.len()),
+                            list.join("; ")
+                        ),
+                        fix,
+                    )
+                }
+                Err(e) => CheckResult::fail(
+                    NAME,
+                    None,
+                    format!("`gh pr list` printed something that is not the expected JSON: {e}"),
+                    "check the `gh` version (`gh --version`)",
+                ),
+            }
+        }
+        Ok((false, stdout, stderr)) => CheckResult::fail(
+            NAME,
+            None,
+            format!(
+                "`gh pr list --base {base}` failed: {}",
+                first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
+            ),
+            "check `gh auth status` and the network",
+        ),
+        Err(e) => CheckResult::fail(
+            NAME,
+            None,
+            format!("cannot run `gh pr list`: {e:#}"),
+            "check `gh auth status` and the network",
+        ),
+    }
 }
 
 /// `dirty_working_tree`, from `git status --porcelain=v1 -z` (None: a bare repository).

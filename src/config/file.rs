@@ -25,6 +25,8 @@ pub(super) struct FileConfig {
     pub(super) changelog: Option<ChangelogSettings>,
     #[serde(default)]
     pub(super) sync: Vec<Spanned<crate::config::sync::SyncFile>>,
+    #[serde(default)]
+    pub(super) cadence: Option<Spanned<crate::config::cadence::CadenceFile>>,
 }
 
 /// `[forge]` as written, each number with its place in the file for the bounds check.

@@ -20,6 +20,7 @@ use crate::conventional::BumpRules;
 use crate::error::Error;
 use crate::version::{Level, TagFormat};
 
+pub mod cadence;
 mod file;
 mod load;
 mod locate;
@@ -167,6 +168,9 @@ pub struct Config {
     pub changelog_settings: ChangelogSettings,
     /// `[[sync]]` entries, in file order (issue 18; validated by [`crate::config::sync`]).
     pub syncs: Vec<crate::config::sync::SyncEntry>,
+    /// `[cadence]`: what each bump level needs and when it may go out (issue 17 item 7;
+    /// validated by [`crate::config::cadence`]).
+    pub cadence: crate::config::cadence::Cadence,
 }
 
 impl Config {

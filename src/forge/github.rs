@@ -271,6 +271,26 @@ fn argv(request: &Request<'_>) -> Vec<String> {
             }
             v
         }
+        Request::CommitRuns { commit, branch, by_commit } => {
+            let fields = "databaseId,url,status,conclusion,headSha,workflowName";
+            if by_commit {
+                vec!["run", "list", "--commit", commit, "--json", fields, "--limit", "50"]
+            } else {
+                vec!["run", "list", "--branch", branch, "--json", fields, "--limit", "100"]
+            }
+        }
+        Request::OpenPrs { base } => vec![
+            "pr",
+            "list",
+            "--base",
+            base,
+            "--state",
+            "open",
+            "--json",
+            "number,url,title,headRefName",
+            "--limit",
+            "100",
+        ],
         Request::WorkflowWatch { id } => vec!["run", "watch", id, "--exit-status"],
         Request::WorkflowFailedLog { id } => vec!["run", "view", id, "--log-failed"],
     };

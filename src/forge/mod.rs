@@ -138,6 +138,24 @@ pub enum Request<'a> {
         /// Whether gh filters by event itself.
         by_event: bool,
     },
+    /// The latest workflow runs on `commit` (id, URL, status, conclusion, head commit,
+    /// workflow name), newest first: filtered by the forge when `by_commit` (`--commit`,
+    /// gh 2.40); otherwise the runs of `branch`, for the caller to filter on `headSha`.
+    /// Issue 17 item 7: a minor release needs green CI on the release commit.
+    CommitRuns {
+        /// The full commit id (gh matches it exactly; an abbreviation finds nothing).
+        commit: &'a str,
+        /// The branch the commit is on, for a gh without `--commit`.
+        branch: &'a str,
+        /// Whether gh filters by commit itself.
+        by_commit: bool,
+    },
+    /// The open pull requests into `base` (number, URL, title, head branch): the `open_prs`
+    /// check (seed 004's RL-01, "all PRs merged").
+    OpenPrs {
+        /// The branch they go into (the release branch).
+        base: &'a str,
+    },
     /// Waits for a workflow run, failing when it fails.
     WorkflowWatch {
         /// The run's id.

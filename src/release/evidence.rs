@@ -66,6 +66,10 @@ pub struct Evidence {
     pub updated_at: String,
     /// Each package: versions, tag, PR, phase history, outputs and error.
     pub packages: Vec<PackageState>,
+    /// The cadence decision (issue 17 item 7): the level's rule, CI, the window and any
+    /// `--outside-window` reason, the named approver, and seed 004's RL checklist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence: Option<crate::release::cadence::Decision>,
 }
 
 /// `runs/<run>.evidence.json`.
@@ -98,6 +102,7 @@ impl Evidence {
             status: state.status,
             updated_at: String::new(),
             packages: Vec::new(),
+            cadence: None,
         };
         evidence.update(state);
         evidence

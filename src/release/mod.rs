@@ -11,6 +11,7 @@
 //! Both take the repository's git *common* directory, so that every worktree of a repository
 //! (the pipeline runs each package in its own worktree) shares one state folder and one lock.
 
+pub mod cadence;
 pub mod checklist;
 pub mod evidence;
 pub mod exec;

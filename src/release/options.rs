@@ -35,6 +35,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "HASH")]
     pub gate_attestation: Option<String>,
 
+    /// Approve a major release as this named person, `"Name <email>"`; needs
+    /// `--gate-attestation` (`[cadence]`: `--yes` alone never approves a major)
+    #[arg(long, value_name = "NAME <EMAIL>", requires = "gate_attestation")]
+    pub approve_major: Option<String>,
+
+    /// Release outside the `[cadence]` window of its bump level; REASON goes into the evidence
+    #[arg(long, value_name = "REASON")]
+    pub outside_window: Option<String>,
+
     /// On a failed package: stop (block everything after it) or quarantine (block only
     /// its dependents)
     #[arg(long, value_enum, default_value = "stop")]
@@ -64,7 +73,7 @@ pub struct RunArgs {
     pub workspace: Option<PathBuf>,
 
     /// Resume run RUN instead of starting one (same as `git release resume RUN`)
-    #[arg(long, value_name = "RUN", conflicts_with_all = ["packages", "dry_run", "bump", "pre", "mode", "on_failure", "workspace"])]
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["packages", "dry_run", "bump", "pre", "mode", "on_failure", "workspace", "approve_major", "outside_window"])]
     pub resume: Option<String>,
 
     /// Output format of the summary

@@ -14,6 +14,7 @@ use crate::error::redact;
 use crate::error::{Error, ErrorCode};
 use crate::git::cli::Git;
 use crate::plan::Plan;
+use crate::release::cadence;
 use crate::release::evidence::{Provenance, RemoteUrl};
 use crate::release::state::{self, Gate, PackageStatus, RunState};
 use crate::waivers;
@@ -100,28 +101,37 @@ pub(crate) fn gate(
     }
 }
 
+/// The cadence gate (issue 17 item 7), for `run`, workspace runs and `rc promote` alike:
+/// judges the rule of the highest of `levels` (the bump levels of what is released) for the
+/// release commit `commit` on `branch`, refuses what it refuses, and settles a named
+/// person's approval when the level needs one ([`cadence::approve`]). Call it before
+/// [`gate`], which then checks `--gate-attestation` against `plan_hash`. The caller adds the
+/// RL checklist ([`cadence::checklist::build`]) and records the decision in the evidence.
+///
+/// # Errors
+/// `GATE_REJECTED` (exit 4): CI not green, outside a window without `--outside-window`, a
+/// named approval missing (`--yes` alone) or declined; a malformed flag (exit 2).
+pub(crate) fn cadence_gate(
+    ctx: &Ctx,
+    levels: &[crate::version::Level],
+    commit: &str,
+    branch: &str,
+    ask: &cadence::Ask<'_>,
+    plan_hash: &str,
+) -> Result<cadence::Decision> {
+    let mut decision = cadence::decide(ctx, levels, commit, branch, ask.outside_window)?;
+    cadence::refuse(&decision)?;
+    cadence::approve(ctx, &mut decision, ask, plan_hash)?;
+    Ok(decision)
+}
+
 /// Who approves: the git identity the release commits and tags carry (`git var
 /// GIT_COMMITTER_IDENT`, which honours `user.name`, `user.email` and the `GIT_COMMITTER_*`
 /// variables), and on a terminal the login name too, as `Name <email> (login `me`)` (issue
 /// 12, item 21). Without a git identity, `user.name`/`user.email` as configured, then the
 /// login name; `unknown` only when none exists.
 pub(crate) fn identity(ctx: &Ctx) -> String {
-    let dir = ctx.repo.workdir().map_or_else(|| ctx.repo.common_dir().to_owned(), Path::to_owned);
-    let ident = Git::new(&dir).committer_ident().and_then(|text| {
-        // `Name <email> 1700000000 +0000`: the date is not part of who.
-        let end = text.rfind('>')?;
-        Some(text[..=end].to_owned())
-    });
-    let ident = ident.or_else(|| {
-        let name = ctx.repo.value("user.name");
-        let email = ctx.repo.value("user.email");
-        match (name, email) {
-            (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
-            (Some(n), None) => Some(n),
-            (None, Some(e)) => Some(format!("<{e}>")),
-            (None, None) => None,
-        }
-    });
+    let ident = git_identity(ctx);
     let login = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
@@ -132,6 +142,27 @@ pub(crate) fn identity(ctx: &Ctx) -> String {
         (None, Some(login)) => login,
         (None, None) => "unknown".to_owned(),
     }
+}
+
+/// The git identity, `Name <email>`: `git var GIT_COMMITTER_IDENT` without its date, else
+/// `user.name`/`user.email` as configured; `None` when git has neither.
+pub(crate) fn git_identity(ctx: &Ctx) -> Option<String> {
+    let dir = ctx.repo.workdir().map_or_else(|| ctx.repo.common_dir().to_owned(), Path::to_owned);
+    let ident = Git::new(&dir).committer_ident().and_then(|text| {
+        // `Name <email> 1700000000 +0000`: the date is not part of who.
+        let end = text.rfind('>')?;
+        Some(text[..=end].to_owned())
+    });
+    ident.or_else(|| {
+        let name = ctx.repo.value("user.name");
+        let email = ctx.repo.value("user.email");
+        match (name, email) {
+            (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+            (Some(n), None) => Some(n),
+            (None, Some(e)) => Some(format!("<{e}>")),
+            (None, None) => None,
+        }
+    })
 }
 
 /// Provenance: the planned commit, the branch, the remotes (credentials removed).

@@ -211,7 +211,12 @@ impl Report {
 }
 
 /// The JSON result of a run (schema version 1).
-pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) -> String {
+pub fn result_json(
+    state: &RunState,
+    state_file: &Path,
+    evidence_file: &Path,
+    cadence: Option<&crate::release::cadence::Decision>,
+) -> String {
     #[derive(Serialize)]
     struct Document<'a> {
         schema_version: u32,
@@ -226,6 +231,8 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         syncs: &'a [super::state::RunSync],
         report: Report,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cadence: Option<&'a crate::release::cadence::Decision>,
     }
     let report = Report::of(state.packages.iter().map(|p| (p.name.clone(), p)));
     let doc = Document {
@@ -240,6 +247,7 @@ pub fn result_json(state: &RunState, state_file: &Path, evidence_file: &Path) ->
         packages: &state.packages,
         syncs: &state.syncs,
         report,
+        cadence,
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the result serialises");
     text.push('\n');
@@ -306,6 +314,7 @@ pub(crate) fn dry_run_json(
     report: &checks::Report,
     left_out: &[String],
     syncs: &[crate::sync::log::SyncLog],
+    cadence: &crate::release::cadence::Decision,
 ) -> String {
     let syncs: Vec<crate::sync::log::LogFile> =
         syncs.iter().map(|r| crate::sync::log::LogFile { sync_log: r.clone() }).collect();
@@ -320,6 +329,7 @@ pub(crate) fn dry_run_json(
         "packages": described,
         "left_out": left_out,
         "syncs": syncs,
+        "cadence": cadence,
         "set_aside": state.packages.iter().filter(|p| p.status == PackageStatus::Failed).map(|p| serde_json::json!({"name": p.name, "error": p.error})).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("the dry run serialises");

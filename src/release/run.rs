@@ -14,11 +14,14 @@ use crate::context::GlobalArgs;
 use crate::error::{Error, ErrorCode, Exit};
 use crate::forge::{Forge as _, Gh, Request};
 use crate::plan::{self, Plan, Status as PlanStatus};
+use crate::release::cadence;
 use crate::release::evidence::{self, Evidence};
 use crate::release::exec::{self};
 use crate::release::lock::Lock;
 use crate::release::options::{ResumeArgs, RunArgs, RunFormat};
-use crate::release::preflight::{gate, preflight, provenance, releasing, waivers_json};
+use crate::release::preflight::{
+    cadence_gate, gate, preflight, provenance, releasing, waivers_json,
+};
 use crate::release::report::{
     dry_run_json, dry_run_text, plan_text, result_json, resume_text, summary_text,
 };
@@ -115,6 +118,19 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     }
     crate::release::exec::check_lanes(&run_state)?;
     let env = Env::of(&ctx, &root, &ctx.config.remote);
+    // The cadence rule judges what is released: packages set aside by their checks are not.
+    let levels: Vec<Level> = plan
+        .releases()
+        .filter(|r| !failures.iter().any(|f| f.package.as_deref() == Some(r.name.as_str())))
+        .map(cadence::level_of)
+        .collect();
+    let commit = plan.head.to_string();
+    let ask = cadence::Ask {
+        yes: args.yes,
+        attestation: args.gate_attestation.as_deref(),
+        approve_major: args.approve_major.as_deref(),
+        outside_window: args.outside_window.as_deref(),
+    };
 
     if args.dry_run {
         let described = exec::describe(&env, &run_state)?;
@@ -122,15 +138,24 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         // The `on_release` syncs' dry-runs, recorded in the sync log as `sync --dry-run`
         // records its own (DR-05); they change nothing on either side (DR-04).
         let syncs = syncs::dry_runs(&env, &run_state)?;
+        let mut decision =
+            cadence::decide(&ctx, &levels, &commit, &ctx.config.branch, ask.outside_window)?;
+        decision.checklist = cadence::checklist::build(&ctx, &plan, &report, &decision);
         let text = match args.format {
-            RunFormat::Json => dry_run_json(&run_state, &described, &report, &left_out, &syncs),
+            RunFormat::Json => {
+                dry_run_json(&run_state, &described, &report, &left_out, &syncs, &decision)
+            }
             RunFormat::Table => {
-                dry_run_text(&plan, &run_state, &described, &left_out) + &syncs::text(&syncs)
+                let mut text = dry_run_text(&plan, &run_state, &described, &left_out);
+                text.push_str(&syncs::text(&syncs));
+                text.push('\n');
+                text.push_str(&decision.text());
+                text
             }
         };
         ctx.ui.data(&text)?;
         ctx.ui.status("dry run: nothing was changed");
-        return Ok(());
+        return dry_run_refusal(&ctx, &decision);
     }
 
     if env.has_forge()
@@ -146,6 +171,8 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 
     let sync_records = syncs::dry_runs(&env, &run_state)?;
     syncs::check_conflicts(&sync_records)?;
+    let mut decision = cadence_gate(&ctx, &levels, &commit, &ctx.config.branch, &ask, &hash)?;
+    decision.checklist = cadence::checklist::build(&ctx, &plan, &report, &decision);
     let shown = plan_text(&plan) + &syncs::text(&sync_records);
     let gate = gate(&ctx, &shown, &hash, args.yes, args.gate_attestation.as_deref())?;
     syncs::approve(&env, &mut run_state, &sync_records, &gate)?;
@@ -161,6 +188,8 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         waivers_json(&report),
         provenance(&ctx, &root, &plan.head.to_string()),
     );
+    ctx.ui.status(decision.text().lines().next().unwrap_or_default());
+    evidence.cadence = Some(decision);
     ctx.ui.status(&format!("run {run_id}: plan {hash}, {} package(s)", releasing(&run_state)));
     finish_run(&ctx, &env, &mut run_state, &mut evidence, args.format, &lock)
 }
@@ -215,6 +244,19 @@ pub(crate) fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
     });
     ctx.ui.status(&format!("resuming run {}: plan {hash}", run_state.run_id));
     finish_run(&ctx, &env, &mut run_state, &mut evidence, args.format, &lock)
+}
+
+/// After a dry run's report: what the run would refuse, said, with exit 4 (the report,
+/// JSON included, is printed already, so the error itself prints nothing more).
+pub(crate) fn dry_run_refusal(ctx: &Ctx, decision: &cadence::Decision) -> Result<()> {
+    if let Err(e) = cadence::refuse(decision) {
+        ctx.ui.warn(&format!("the run would be refused: {e}"));
+        for hint in crate::error::hints(&e) {
+            ctx.ui.status(&format!("hint: {hint}"));
+        }
+        return Err(Error::silent(Exit::Declined).into());
+    }
+    Ok(())
 }
 
 /// What a run with no forge leaves out (issue 14, item 5), for the dry run to say; empty
@@ -307,7 +349,9 @@ pub(crate) fn finish_run(
         evidence_file = evidence::archived_path(&common_dir, &run_state.run_id);
     }
     let text = match format {
-        RunFormat::Json => result_json(run_state, &state_file, &evidence_file),
+        RunFormat::Json => {
+            result_json(run_state, &state_file, &evidence_file, evidence.cadence.as_ref())
+        }
         RunFormat::Table => summary_text(run_state),
     };
     ctx.ui.data(&text)?;

@@ -21,6 +21,7 @@ use crate::context::Ctx;
 use crate::context::GlobalArgs;
 use crate::error::{Error, ErrorCode, Exit};
 use crate::plan::{self, Plan};
+use crate::release::cadence;
 use crate::release::evidence::{self, Evidence};
 use crate::release::exec;
 use crate::release::lock::Lock;
@@ -95,6 +96,8 @@ struct Member {
     plan: Option<Plan>,
     state: RunState,
     report: Option<checks::Report>,
+    /// The cadence decision of this repository's release (issue 17 item 7).
+    cadence: Option<cadence::Decision>,
 }
 
 fn open(global: &GlobalArgs, path: &Path) -> Result<Ctx> {
@@ -225,7 +228,7 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
         let mode = args.mode.unwrap_or(ctx.config.mode);
         let state =
             super::run::new_state(&plan, &ctx, &run_id, &common_dir, mode, args.on_failure, &hash);
-        members.push(Member { name, ctx, plan: Some(plan), state, report });
+        members.push(Member { name, ctx, plan: Some(plan), state, report, cadence: None });
     }
     // Execution order: tier, then file order.
     let order = |name: &str| ws.repos.iter().position(|r| r.name == name).unwrap_or(usize::MAX);
@@ -253,6 +256,28 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
         shown.push_str(&super::syncs::text(records));
         shown.push('\n');
     }
+    // The cadence rule of each repository that releases something (its own `[cadence]`, CI
+    // on its own release commit).
+    let ask = cadence::Ask {
+        yes: args.yes,
+        attestation: args.gate_attestation.as_deref(),
+        approve_major: args.approve_major.as_deref(),
+        outside_window: args.outside_window.as_deref(),
+    };
+    for m in &mut members {
+        let Some(plan) = &m.plan else { continue };
+        let levels: Vec<_> = plan.releases().map(cadence::level_of).collect();
+        if levels.is_empty() {
+            continue;
+        }
+        let commit = plan.head.to_string();
+        let mut decision =
+            cadence::decide(&m.ctx, &levels, &commit, &m.ctx.config.branch, ask.outside_window)?;
+        if let Some(report) = &m.report {
+            decision.checklist = cadence::checklist::build(&m.ctx, plan, report, &decision);
+        }
+        m.cadence = Some(decision);
+    }
     if args.dry_run {
         let mut out =
             format!("dry run of workspace run {run_id} ({}), plan {hash}\n\n", file.display());
@@ -266,13 +291,45 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
                 out.push_str(&super::report::dry_run_text(plan, &m.state, &described, &left_out));
             }
             out.push_str(&super::syncs::text(records));
+            if let Some(decision) = &m.cadence {
+                out.push('\n');
+                out.push_str(&decision.text());
+            }
         }
         ui.data(&out)?;
         ui.status("dry run: nothing was changed");
+        for m in &members {
+            if let Some(decision) = &m.cadence {
+                super::run::dry_run_refusal(&m.ctx, decision)?;
+            }
+        }
         return Ok(());
     }
     for records in &sync_records {
         super::syncs::check_conflicts(records)?;
+    }
+    for m in &members {
+        if let Some(decision) = &m.cadence {
+            cadence::refuse(decision)
+                .map_err(|e| e.context(format!("in repository `{}`", m.name)))?;
+        }
+    }
+    // One named approval serves the whole workspace: asked once, recorded in each
+    // repository's decision that needs it.
+    let mut approved: Option<cadence::Decision> = None;
+    for m in &mut members {
+        let Some(decision) = &mut m.cadence else { continue };
+        match &approved {
+            Some(first) if decision.approval.status == "PENDING" => {
+                cadence::record_approval(decision, first);
+            }
+            _ => {
+                cadence::approve(&m.ctx, decision, &ask, &hash)?;
+                if decision.approver.is_some() {
+                    approved = Some(decision.clone());
+                }
+            }
+        }
     }
     let gate = super::preflight::gate(
         &members[0].ctx,
@@ -344,7 +401,14 @@ pub fn resume(
             }
             state
         };
-        members.push(Member { name: repo.name.clone(), ctx, plan: None, state, report: None });
+        members.push(Member {
+            name: repo.name.clone(),
+            ctx,
+            plan: None,
+            state,
+            report: None,
+            cadence: None,
+        });
     }
     // Each repository's rows hash to its recorded part; the parts must make the approved
     // workspace hash (issue 12 item 11).
@@ -504,6 +568,9 @@ fn execute(
                 super::preflight::provenance(&member.ctx, &root, &head),
             )
         });
+        if evidence.cadence.is_none() {
+            evidence.cadence.clone_from(&member.cadence);
+        }
         let mut save = |s: &RunState| -> Result<()> {
             state::save(&common_dir, s)?;
             evidence.update(s);

@@ -15,7 +15,7 @@ use crate::support::{Output, TestRepo};
 const NOREPLY: &str = "12345+tester@users.noreply.github.com";
 
 /// The stand-in `gh`: appends its arguments to `$GH_CALLS` and answers from `$GH_SCENARIO`
-/// (`ok`, `logged_out`, `blockers`).
+/// (`ok`, `logged_out`, `blockers`); no pull request is open.
 const FAKE_GH: &str = r#"#!/bin/sh
 echo "$*" >> "$GH_CALLS"
 case "$1 $2" in
@@ -36,6 +36,9 @@ case "$1 $2" in
     else
       echo '[]'
     fi
+    ;;
+  "pr list")
+    echo '[]'
     ;;
   *) echo "unexpected gh call: $*" >&2; exit 2 ;;
 esac
@@ -182,6 +185,7 @@ fn a_ready_repository_passes_every_check() {
         "shallow_clone",
         "gh_missing",
         "gh_auth",
+        "open_prs",
     ] {
         expect(&json, check, None, "PASS", "");
     }

@@ -26,7 +26,9 @@ connections. In DIR it keeps:
                   many `GET .../releases/tags/T` answer 404 after the release is created
                   (default 0). Runs on a tag: a `push` run ending as said, and a newer
                   `workflow_dispatch` run that fails, so only a caller filtering by event
-                  passes.
+                  passes. `commit_runs`: runs of the workflow on commits of `main`, each
+                  `{"head_sha", "conclusion"}`, made when runs are first listed (the CI
+                  a push to the branch starts; issue 17's cadence rule asks for it).
 
 Only the standard library is used; everything it does is deterministic.
 """
@@ -327,6 +329,17 @@ def ensure_runs(forge, branch):
     for event, outcome in (("push", conclusion), ("workflow_dispatch", "failure")):
         forge.runs.insert(0, {"id": 700 + forge.new_id(), "event": event, "head_branch": branch,
                               "head_sha": sha, "status": "completed", "conclusion": outcome})
+
+
+def ensure_commit_runs(forge):
+    """The runs `control.json`'s `commit_runs` asks for, on `main`, each made once."""
+    for spec in forge.control().get("commit_runs", []):
+        known = any(r["head_sha"] == spec["head_sha"] and r["head_branch"] == "main"
+                    and r["conclusion"] == spec["conclusion"] for r in forge.runs)
+        if not known:
+            forge.runs.insert(0, {"id": 700 + forge.new_id(), "event": "push",
+                                  "head_branch": "main", "head_sha": spec["head_sha"],
+                                  "status": "completed", "conclusion": spec["conclusion"]})
 
 
 # ---- GraphQL --------------------------------------------------------------------------------
@@ -639,11 +652,14 @@ def rest(forge, method, path, query, body):
     if method == "GET" and m:
         branch = query.get("branch", [None])[0]
         event = query.get("event", [None])[0]
+        head_sha = query.get("head_sha", [None])[0]
         if branch:
             ensure_runs(forge, branch)
+        ensure_commit_runs(forge)
         runs = [run_json(forge, r) for r in forge.runs
                 if (branch is None or r["head_branch"] == branch)
-                and (event is None or r["event"] == event)]
+                and (event is None or r["event"] == event)
+                and (head_sha is None or r["head_sha"] == head_sha)]
         per_page = int(query.get("per_page", ["30"])[0])
         return 200, {"total_count": len(runs), "workflow_runs": runs[:per_page]}, {}
     m = re.fullmatch(r"/actions/runs/(\d+)", rest_path)

@@ -612,6 +612,7 @@ def run_list(call):
              if a.get("workflow", r["workflowName"]) == r["workflowName"]
              and a.get("branch", r["headBranch"]) == r["headBranch"]
              and a.get("event", r["event"]) == r["event"]
+             and a.get("commit", r["headSha"]) == r["headSha"]
              and a.get("status", r["status"]) in (r["status"], r["conclusion"])][: a.limit(20)]
     if fields is None:
         for r in shown:

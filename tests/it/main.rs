@@ -1,5 +1,6 @@
 //! Integration tests against real temporary repositories.
 
+mod cadence;
 mod calibrate;
 mod changelog;
 mod check;

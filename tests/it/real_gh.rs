@@ -393,3 +393,40 @@ fn a_release_view_that_fails_after_create_is_a_warning_not_a_failure() {
         out.stderr
     );
 }
+
+/// Issue 17 item 7 through the real gh (Debian's 2.23, which has no `run list --commit`, so
+/// git-release lists the branch's runs and picks the release commit's): a minor release
+/// with a failed workflow run on its commit is refused; green, it goes through. The
+/// `open_prs` check's `gh pr list --base main --state open` is answered too.
+#[test]
+fn the_cadence_rule_reads_ci_on_the_release_commit_through_gh() {
+    let Some(f) = Fixture::new("direct", "", "") else { return };
+    let head = f.r.git(["rev-parse", "HEAD"]);
+    f.fake.control(
+        &serde_json::json!({"commit_runs": [{"head_sha": head, "conclusion": "failure"}]}),
+    );
+    let out = f.release(&["run", "--yes"]);
+    f.expect(&out, 4);
+    assert!(
+        out.stderr.contains("CI is not green on the release commit")
+            && out.stderr.contains("`release` ended `failure`"),
+        "{}",
+        out.stderr
+    );
+    assert!(f.remote(["tag", "--list", "v1.3.0"]).is_empty(), "nothing was tagged");
+    let requests = f.fake.requests();
+    assert!(
+        requests.iter().any(|r| r.starts_with("GET ") && r.contains("/actions/runs")),
+        "{requests:#?}"
+    );
+
+    f.fake.control(
+        &serde_json::json!({"commit_runs": [{"head_sha": head, "conclusion": "success"}]}),
+    );
+    let out = f.release(&["run", "--yes"]);
+    f.expect(&out, 0);
+    assert_eq!(
+        f.remote(["rev-parse", "refs/tags/v1.3.0^{commit}"]),
+        f.remote(["rev-parse", "main"])
+    );
+}

@@ -392,14 +392,30 @@ fn direct_mode_releases_a_replayed_history_with_one_commit_one_tag_and_one_forge
 
     // The forge: the release was looked up, created once with the changelog section as its
     // notes, and looked up again for its URL; no pull request in direct mode.
-    assert_eq!(f.gh_heads(), ["auth status", "release view", "release create", "release view"]);
+    // Before them, the checks and the cadence rule's CI read (`run list` on the commit,
+    // then on `main`: no CI there).
+    assert_eq!(
+        f.gh_heads(),
+        [
+            "auth status",
+            "pr list",
+            "--version",
+            "run list",
+            "run list",
+            "release view",
+            "release create",
+            "release view"
+        ]
+    );
     let create = &f.gh.calls_matching(&["release", "create"])[0];
     assert_eq!(
         create[..7],
         ["release", "create", "1.1.0", "--verify-tag", "--title", "root v1.1.0", "--notes"]
     );
     assert_eq!(create[7].trim_end(), section.trim_end(), "the notes are the changelog section");
-    assert!(f.gh.calls_matching(&["pr"]).is_empty());
+    // No pull request: the one `pr` call is the `open_prs` check's `pr list`.
+    let pr_calls = f.gh.calls_matching(&["pr"]);
+    assert!(pr_calls.iter().all(|c| c[1] == "list"), "{pr_calls:?}");
     let releases = f.gh.state()["releases"].clone();
     assert_eq!(releases.as_array().map(Vec::len), Some(1), "{releases:#}");
     assert_eq!(releases[0]["tagName"], "1.1.0");
@@ -571,10 +587,12 @@ fn a_dry_run_prints_every_change_and_writes_nothing() {
     assert_same(&repo_before, &snapshot(&f.r.path()), "the work tree or the git dir");
     assert_same(&remote_before, &snapshot(&f.bare), "the remote");
     assert!(!f.git_dir().join("release").exists(), "no release/ folder in the git dir");
-    // Besides the checks, only `gh --version`: the dry run shows the exact `gh pr checks`
-    // line this gh would get (issue 14, item 1).
+    // Besides the checks (`auth status`, `pr list` for `open_prs`) and the cadence rule's
+    // CI read (`run list` on the commit, then on `main`: no CI there), only `gh --version`:
+    // the dry run shows the exact `gh pr checks` line this gh would get (issue 14, item 1).
     let heads: Vec<String> = f.gh_heads().into_iter().filter(|h| h != "--version").collect();
-    assert_eq!(heads, ["auth status", "auth status"], "only the checks call gh");
+    let reads = ["auth status", "pr list", "run list", "run list"];
+    assert_eq!(heads, [reads, reads].concat(), "only the checks and the cadence read call gh");
     assert!(table.stderr.contains("nothing was changed"), "{}", table.stderr);
 
     // The table: the plan, then every change.
@@ -686,6 +704,21 @@ demo 1.2.0 → 1.3.0 (tier 1, branch release/[run]/demo)
              ### Contributors
              
              - Test Author
+
+
+cadence: minor release, needs checks + ci — APPROVED
+  checks   PASS       the checks ran first; a failed one stops the run (or sets its package aside)
+  ci       SKIP       no workflow has ever run on `main`: there is no CI to wait for
+  window   NA         no window for minor releases
+  approval NA         a minor release needs no named approval
+  RL-01 PASS   All PRs merged — `open_prs`: no pull request is open into `main`
+  RL-02 PASS   Gates pass — every check passed or was waived; the minor rule needs checks + ci (APPROVED)
+  RL-03 PASS   Changelog updated — `changelog_current`: demo: `CHANGELOG.md` has a section for 1.2.0; the CHANGELOG step writes the new section
+  RL-04 PASS   Version bumped — `version_alignment`: demo: the version file and the last tag `v1.2.0` say 1.2.0; the BUMPED step sets the version files
+  RL-05 SKIP   Documentation updated — `stale_docs`: demo: no `release.docs` is set
+  RL-06 NA     Security review — git-release runs no vulnerability scan: run one in `[commands] lint` or `test`, which the run runs
+  RL-07 NA     Rollback tested — major releases only
+  RL-08 PASS   Release notes drafted — notes list changes: demo (2 section(s))
 "#);
     });
 
@@ -768,7 +801,12 @@ fn the_gate_refuses_another_plan_and_a_missing_approval_and_writes_nothing() {
     both.expect_code(2);
     assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
     nothing_written("conflicting flags");
-    assert_eq!(f.gh_heads(), ["auth status", "auth status"], "the checks ran twice, nothing else");
+    let reads = ["auth status", "pr list", "--version", "run list", "run list"];
+    assert_eq!(
+        f.gh_heads(),
+        [reads, reads].concat(),
+        "the checks and the cadence rule's CI read ran twice, nothing else"
+    );
 
     let approved = f.release(&["run", "--gate-attestation", &hash, "--format", "json"]);
     approved.expect_code(0);
@@ -801,6 +839,7 @@ fn a_successful_run_prints_its_json_result_and_status_lists_it_archived() {
     assert_eq!(
         keys(&result),
         [
+            "cadence",
             "evidence_file",
             "mode",
             "on_failure",

@@ -90,7 +90,27 @@ pub fn short(id: &str) -> &str {
 /// # Errors
 /// git cannot read the range; or nothing in it changes the path (exit 2).
 pub fn plan(git: &Git, tag: &str, previous: &str, path: &str) -> Result<RevertPlan> {
-    let range = format!("refs/tags/{previous}..refs/tags/{tag}");
+    plan_to(git, tag, &format!("refs/tags/{tag}"), previous, path)
+}
+
+/// The rollback rehearsal of a release not made yet (seed 004's RL-07, "rollback tested",
+/// issue 17 item 7): the plan `rollback --dry-run` would make for `tag` once it is made at
+/// `head`, back to `previous` under `path`.
+///
+/// # Errors
+/// As [`plan`].
+pub fn rehearse(
+    git: &Git,
+    tag: &str,
+    head: &str,
+    previous: &str,
+    path: &str,
+) -> Result<RevertPlan> {
+    plan_to(git, tag, head, previous, path)
+}
+
+fn plan_to(git: &Git, tag: &str, at: &str, previous: &str, path: &str) -> Result<RevertPlan> {
+    let range = format!("refs/tags/{previous}..{at}");
     let commits: Vec<Reverted> = git
         .log_touching(&range, path)?
         .into_iter()
@@ -102,8 +122,7 @@ pub fn plan(git: &Git, tag: &str, previous: &str, path: &str) -> Result<RevertPl
         ))
         .into());
     }
-    let diffstat =
-        git.diff_stat(&format!("refs/tags/{tag}"), &format!("refs/tags/{previous}"), path)?;
+    let diffstat = git.diff_stat(at, &format!("refs/tags/{previous}"), path)?;
     Ok(RevertPlan {
         tag: tag.to_owned(),
         previous: previous.to_owned(),
