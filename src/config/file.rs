@@ -25,6 +25,8 @@ pub(super) struct FileConfig {
     pub(super) changelog: Option<ChangelogSettings>,
     #[serde(default)]
     pub(super) sync: Vec<Spanned<crate::config::sync::SyncFile>>,
+    #[serde(default)]
+    pub(super) train: Option<crate::config::train::TrainFile>,
 }
 
 /// `[forge]` as written, each number with its place in the file for the bounds check.

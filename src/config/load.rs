@@ -395,6 +395,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         waivers.push(Waiver { location, ..w });
     }
     let syncs = crate::config::sync::validate(parsed.sync, &at)?;
+    let train = crate::config::train::validate(parsed.train, &at)?;
 
     Ok(Config {
         file: file.map(Path::to_owned),
@@ -424,5 +425,6 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         waivers,
         changelog_settings,
         syncs,
+        train,
     })
 }

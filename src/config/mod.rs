@@ -24,6 +24,7 @@ mod file;
 mod load;
 mod locate;
 pub mod sync;
+pub mod train;
 mod values;
 
 #[allow(clippy::wildcard_imports, reason = "one module split in files")]
@@ -167,6 +168,9 @@ pub struct Config {
     pub changelog_settings: ChangelogSettings,
     /// `[[sync]]` entries, in file order (issue 18; validated by [`crate::config::sync`]).
     pub syncs: Vec<crate::config::sync::SyncEntry>,
+    /// `[train]`: RC branch names and the promotion flow (issue 17; validated by
+    /// [`crate::config::train`]).
+    pub train: crate::config::train::Train,
 }
 
 impl Config {
