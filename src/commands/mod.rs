@@ -14,5 +14,6 @@ pub mod plan;
 pub mod rollback;
 pub mod run;
 pub mod status;
+pub mod rc;
 pub mod sync;
 pub mod tag;

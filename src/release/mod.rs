@@ -24,4 +24,5 @@ pub mod state;
 pub mod steps;
 pub mod tagging;
 pub mod tidy;
+pub mod train;
 pub mod workspace;
