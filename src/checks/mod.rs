@@ -42,8 +42,10 @@ use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
 
 /// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
-/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`).
-pub const CHECKS: [&str; 18] = [
+/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`), then the two
+/// promotion gates of a release train (issue 17: `rc_ci`, `rc_issues`, judged by
+/// `release::train::gates`, not by [`run`]).
+pub const CHECKS: [&str; 20] = [
     "dirty_working_tree",
     "detached_head",
     "operation_in_progress",
@@ -62,6 +64,8 @@ pub const CHECKS: [&str; 18] = [
     "missing_tests",
     "stale_docs",
     "changelog_current",
+    "rc_ci",
+    "rc_issues",
 ];
 
 /// The outcome of one check.

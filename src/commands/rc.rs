@@ -45,6 +45,7 @@ pub enum RcAction {
 
 /// `rc start`.
 #[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
 pub struct StartArgs {
     /// The packages (default: every package with releasable changes)
     #[arg(value_name = "PKG")]

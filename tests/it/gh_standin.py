@@ -635,14 +635,18 @@ def run_list(call):
         remote = origin_url()
         sha = remote_commit(remote, f"refs/heads/{branch}")
         if sha is not None and not any(r["headBranch"] == branch and r["headSha"] == sha
-                                       for r in runs):
+                                       and r.get("remote", remote) == remote for r in runs):
             run_id = next_number(call.state, "run")
             runs.append({"databaseId": run_id, "url": f"{repo_url(remote)}/actions/runs/{run_id}",
                          "status": "completed",
                          "conclusion": "failure" if call.failing("run_failed") else "success",
                          "headBranch": branch, "headSha": sha, "event": "push",
-                         "workflowName": "CI"})
+                         "workflowName": "CI", "remote": remote})
+    # Runs belong to one repository (the ones made before runs were scoped have no `remote`).
+    here = origin_url() if branch and not workflow else None
     shown = [r for r in reversed(runs)
+             if here is None or r.get("remote", here) == here]
+    shown = [r for r in shown
              if a.get("workflow", r["workflowName"]) == r["workflowName"]
              and a.get("branch", r["headBranch"]) == r["headBranch"]
              and a.get("event", r["event"]) == r["event"]

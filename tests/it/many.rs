@@ -14,7 +14,7 @@ const SOURCE_DATE_EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1700000000");
 
 /// Runs `git release ARGS` in `dir` with the stand-in gh, a fixed date and `XDG_STATE_HOME`
 /// inside the test's folder.
-fn release(r: &TestRepo, gh: &Gh, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn release(r: &TestRepo, gh: &Gh, dir: &Path, args: &[&str]) -> Output {
     let pairs = gh.env();
     let mut env = gh::borrow(&pairs);
     env.push(SOURCE_DATE_EPOCH);
@@ -27,7 +27,7 @@ fn release(r: &TestRepo, gh: &Gh, dir: &Path, args: &[&str]) -> Output {
 /// A single-package Python repository `<scratch>/ws/<name>` at 1.0.0 (tag `<name>-v1.0.0`)
 /// with one `fix:` since, depending on `deps` (PEP 508 strings), pushed to its own bare
 /// remote. Returns the work tree and the bare remote.
-fn python_repo(r: &TestRepo, name: &str, deps: &[&str], changed: bool) -> (PathBuf, PathBuf) {
+pub(crate) fn python_repo(r: &TestRepo, name: &str, deps: &[&str], changed: bool) -> (PathBuf, PathBuf) {
     let dir = r.scratch().join("ws").join(name);
     std::fs::create_dir_all(dir.join("tests")).expect("create the repository folder");
     r.git_in(&dir, ["init", "--quiet"]);
