@@ -51,7 +51,7 @@ pub fn is_branch_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(['-', '/', '.'])
         && !name.ends_with(['/', '.'])
-        && !name.ends_with(".lock")
+        && !std::path::Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("lock"))
         && !name.contains("..")
         && !name.contains("//")
         && !name.contains("@{")

@@ -28,5 +28,5 @@ mod run;
 mod snapshots;
 mod support;
 mod sync;
-mod train;
 mod tag;
+mod train;

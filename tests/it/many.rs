@@ -27,7 +27,12 @@ pub(crate) fn release(r: &TestRepo, gh: &Gh, dir: &Path, args: &[&str]) -> Outpu
 /// A single-package Python repository `<scratch>/ws/<name>` at 1.0.0 (tag `<name>-v1.0.0`)
 /// with one `fix:` since, depending on `deps` (PEP 508 strings), pushed to its own bare
 /// remote. Returns the work tree and the bare remote.
-pub(crate) fn python_repo(r: &TestRepo, name: &str, deps: &[&str], changed: bool) -> (PathBuf, PathBuf) {
+pub(crate) fn python_repo(
+    r: &TestRepo,
+    name: &str,
+    deps: &[&str],
+    changed: bool,
+) -> (PathBuf, PathBuf) {
     let dir = r.scratch().join("ws").join(name);
     std::fs::create_dir_all(dir.join("tests")).expect("create the repository folder");
     r.git_in(&dir, ["init", "--quiet"]);

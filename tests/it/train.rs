@@ -50,12 +50,28 @@ impl Ws {
     }
 
     fn remote_ref(&self, bare: &Path, name: &str) -> Option<String> {
-        let (ok, out) = self.r.try_git(["--git-dir", bare.to_str().expect("UTF-8"), "rev-parse", "--verify", "-q", name]);
+        let (ok, out) = self.r.try_git([
+            "--git-dir",
+            bare.to_str().expect("UTF-8"),
+            "rev-parse",
+            "--verify",
+            "-q",
+            name,
+        ]);
         ok.then(|| out.trim().to_owned())
     }
 
     fn is_ancestor(&self, bare: &Path, a: &str, b: &str) -> bool {
-        self.r.try_git(["--git-dir", bare.to_str().expect("UTF-8"), "merge-base", "--is-ancestor", a, b]).0
+        self.r
+            .try_git([
+                "--git-dir",
+                bare.to_str().expect("UTF-8"),
+                "merge-base",
+                "--is-ancestor",
+                a,
+                b,
+            ])
+            .0
     }
 }
 
@@ -141,8 +157,9 @@ fn violations(root: &Value, schema: &Value, doc: &Value, at: &str, out: &mut Vec
 /// structural check above.
 fn assert_matches_schema(manifest: &Value) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/release-manifest.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read the schema"))
-        .expect("the schema is JSON");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read the schema"))
+            .expect("the schema is JSON");
     let mut found = Vec::new();
     violations(&schema, &schema, manifest, "$", &mut found);
     assert!(found.is_empty(), "the manifest does not match its schema: {found:#?}\n{manifest:#}");
@@ -150,7 +167,8 @@ fn assert_matches_schema(manifest: &Value) {
     let doc = dir.path().join("manifest.json");
     std::fs::write(&doc, manifest.to_string()).expect("write the manifest");
     let script = "import json, sys\ntry:\n    import jsonschema\nexcept ImportError:\n    sys.exit(3)\njsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n";
-    if let Ok(out) = std::process::Command::new("python3").args(["-c", script]).arg(&path).arg(&doc).output()
+    if let Ok(out) =
+        std::process::Command::new("python3").args(["-c", script]).arg(&path).arg(&doc).output()
         && out.status.code() != Some(3)
     {
         assert!(out.status.success(), "jsonschema: {}", String::from_utf8_lossy(&out.stderr));
@@ -158,7 +176,12 @@ fn assert_matches_schema(manifest: &Value) {
 }
 
 fn states(m: &Value) -> Vec<String> {
-    m["transitions"].as_array().expect("transitions").iter().map(|t| t["to"].as_str().expect("to").to_owned()).collect()
+    m["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .map(|t| t["to"].as_str().expect("to").to_owned())
+        .collect()
 }
 
 #[test]
@@ -170,14 +193,23 @@ fn a_workspace_train_goes_from_start_to_ship_and_app_waits_for_lib() {
     assert_eq!(started["manifest"]["train_id"], "v1.0.1", "{started:#}");
     let m = ws.manifest();
     assert_eq!(m["state"], "development");
-    let names: Vec<&str> = m["repos"].as_array().expect("repos").iter().map(|r| r["name"].as_str().expect("name")).collect();
+    let names: Vec<&str> = m["repos"]
+        .as_array()
+        .expect("repos")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
     assert_eq!(names, ["lib", "app"], "tier order: lib first");
     assert_eq!(m["dependencies"], json!([{"from": "app", "to": "lib"}]));
     assert_eq!(m["milestone"], "v1.0.1");
     assert_matches_schema(&m);
     for (dir, bare) in [(&ws.lib, &ws.lib_bare), (&ws.app, &ws.app_bare)] {
         let main = ws.remote_ref(bare, "refs/heads/main").expect("main");
-        assert_eq!(ws.remote_ref(bare, "refs/heads/rc/1.0.1"), Some(main.clone()), "the RC branch is cut from main and pushed");
+        assert_eq!(
+            ws.remote_ref(bare, "refs/heads/rc/1.0.1"),
+            Some(main.clone()),
+            "the RC branch is cut from main and pushed"
+        );
         assert_eq!(ws.r.git_in(dir, ["rev-parse", "rc/1.0.1"]), main);
     }
     // The milestone is created once in each repository's forge.
@@ -185,28 +217,49 @@ fn a_workspace_train_goes_from_start_to_ship_and_app_waits_for_lib() {
 
     // A fix lands on app's RC branch before the candidate is tagged.
     ws.r.git_in(&ws.app, ["checkout", "--quiet", "rc/1.0.1"]);
-    std::fs::write(ws.app.join("tests/test_it.py"), "def test_it():\n    assert 1\n").expect("write");
+    std::fs::write(ws.app.join("tests/test_it.py"), "def test_it():\n    assert 1\n")
+        .expect("write");
     let fix = ws.r.commit_in(&ws.app, "fix: app on the RC branch");
     ws.r.git_in(&ws.app, ["push", "--quiet", "origin", "rc/1.0.1"]);
     ws.r.git_in(&ws.app, ["checkout", "--quiet", "main"]);
 
     ws.rc("tag", &[]).expect_code(0);
-    assert_eq!(ws.remote_ref(&ws.app_bare, "refs/tags/app-v1.0.1-rc.1^{commit}"), Some(fix.clone()), "the RC tag is on the RC head");
+    assert_eq!(
+        ws.remote_ref(&ws.app_bare, "refs/tags/app-v1.0.1-rc.1^{commit}"),
+        Some(fix.clone()),
+        "the RC tag is on the RC head"
+    );
     assert!(ws.remote_ref(&ws.lib_bare, "refs/tags/lib-v1.0.1-rc.1").is_some());
     assert_eq!(ws.manifest()["state"], "staging");
 
     let out = ws.rc("status", &["--format", "json"]);
     out.expect_code(0);
     let status = out.json();
-    let gates: Vec<(String, String, String)> = status["gates"].as_array().expect("gates").iter().map(|g| {
-        (g["repo"].as_str().unwrap_or("").to_owned(), g["gate"].as_str().unwrap_or("").to_owned(), g["status"].as_str().unwrap_or("").to_owned())
-    }).collect();
+    let gates: Vec<(String, String, String)> = status["gates"]
+        .as_array()
+        .expect("gates")
+        .iter()
+        .map(|g| {
+            (
+                g["repo"].as_str().unwrap_or("").to_owned(),
+                g["gate"].as_str().unwrap_or("").to_owned(),
+                g["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
     assert!(gates.contains(&("app".into(), "rc_ci".into(), "PASS".into())), "{gates:?}");
-    assert!(gates.contains(&("app".into(), "dependencies".into(), "FAIL".into())), "app waits for lib: {gates:?}");
+    assert!(
+        gates.contains(&("app".into(), "dependencies".into(), "FAIL".into())),
+        "app waits for lib: {gates:?}"
+    );
     assert_eq!(status["live"][1]["ahead"], 1, "app's RC branch is one commit ahead of main");
     let text = ws.rc("status", &[]);
     text.expect_code(0);
-    assert!(text.stdout.contains("rc/1.0.1") && text.stdout.contains("rc_issues"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("rc/1.0.1") && text.stdout.contains("rc_issues"),
+        "{}",
+        text.stdout
+    );
 
     let out = ws.rc("promote", &["--yes"]);
     out.expect_code(0);
@@ -219,15 +272,37 @@ fn a_workspace_train_goes_from_start_to_ship_and_app_waits_for_lib() {
         (&ws.app, &ws.app_bare, "app", fix.clone()),
     ] {
         let tag = format!("refs/tags/{name}-v1.0.1^{{commit}}");
-        let tagged = ws.remote_ref(bare, &tag).unwrap_or_else(|| panic!("{name} has its stable tag: {}", out.stderr));
+        let tagged = ws
+            .remote_ref(bare, &tag)
+            .unwrap_or_else(|| panic!("{name} has its stable tag: {}", out.stderr));
         assert!(ws.is_ancestor(bare, &head, &tagged), "{name}'s stable tag contains its RC head");
         assert!(ws.is_ancestor(bare, &tagged, "refs/heads/main"), "{name}'s stable tag is on main");
-        assert_eq!(ws.remote_ref(bare, "refs/heads/rc/1.0.1"), None, "{name}'s RC branch is gone from the remote");
-        assert!(!ws.r.try_git(["-C", dir.to_str().expect("UTF-8"), "rev-parse", "--verify", "-q", "refs/heads/rc/1.0.1"]).0, "and locally");
-        assert!(ws.remote_ref(bare, &format!("refs/tags/{name}-v1.0.1-rc.1")).is_some(), "RC tags stay");
+        assert_eq!(
+            ws.remote_ref(bare, "refs/heads/rc/1.0.1"),
+            None,
+            "{name}'s RC branch is gone from the remote"
+        );
+        assert!(
+            !ws.r
+                .try_git([
+                    "-C",
+                    dir.to_str().expect("UTF-8"),
+                    "rev-parse",
+                    "--verify",
+                    "-q",
+                    "refs/heads/rc/1.0.1"
+                ])
+                .0,
+            "and locally"
+        );
+        assert!(
+            ws.remote_ref(bare, &format!("refs/tags/{name}-v1.0.1-rc.1")).is_some(),
+            "RC tags stay"
+        );
     }
     // lib's release was created before app's.
-    let created: Vec<String> = ws.gh.calls_matching(&["release", "create"]).into_iter().map(|c| c[2].clone()).collect();
+    let created: Vec<String> =
+        ws.gh.calls_matching(&["release", "create"]).into_iter().map(|c| c[2].clone()).collect();
     assert_eq!(created, ["lib-v1.0.1", "app-v1.0.1"]);
 }
 
@@ -236,7 +311,9 @@ fn a_failing_ci_run_on_app_s_rc_head_blocks_the_promotion_and_names_the_gate() {
     let ws = Ws::new();
     ws.rc("start", &["--yes"]).expect_code(0);
     ws.rc("tag", &[]).expect_code(0);
-    ws.gh.scenario(json!([{"match": ["run", "list"], "fail": "run_failed", "cwd_contains": "/ws/app"}]));
+    ws.gh.scenario(
+        json!([{"match": ["run", "list"], "fail": "run_failed", "cwd_contains": "/ws/app"}]),
+    );
     let out = ws.rc("promote", &["--yes"]);
     out.expect_code(1);
     assert!(out.stderr.contains("`rc_ci` (app)"), "{}", out.stderr);
@@ -245,7 +322,10 @@ fn a_failing_ci_run_on_app_s_rc_head_blocks_the_promotion_and_names_the_gate() {
     assert_eq!(m["state"], "staging", "nothing was promoted");
     for bare in [&ws.lib_bare, &ws.app_bare] {
         assert!(ws.remote_ref(bare, "refs/heads/rc/1.0.1").is_some());
-        assert!(ws.remote_ref(bare, "refs/tags/lib-v1.0.1").is_none() && ws.remote_ref(bare, "refs/tags/app-v1.0.1").is_none());
+        assert!(
+            ws.remote_ref(bare, "refs/tags/lib-v1.0.1").is_none()
+                && ws.remote_ref(bare, "refs/tags/app-v1.0.1").is_none()
+        );
     }
     // A waiver for `rc_ci` in app lets it through.
     std::fs::write(ws.app.join(".release-waivers.json"), r#"{"waivers": [{"check": "rc_ci", "plugin": "*", "reason": "CI is down; tested by hand"}]}"#).expect("write");
@@ -253,7 +333,11 @@ fn a_failing_ci_run_on_app_s_rc_head_blocks_the_promotion_and_names_the_gate() {
     ws.r.commit_in(&ws.app, "chore: waive rc_ci");
     ws.r.git_in(&ws.app, ["push", "--quiet", "origin", "main"]);
     let out = ws.rc("status", &["--format", "json"]);
-    let waived = out.json()["gates"].as_array().expect("gates").iter().any(|g| g["repo"] == "app" && g["gate"] == "rc_ci" && g["status"] == "WAIVED");
+    let waived = out.json()["gates"]
+        .as_array()
+        .expect("gates")
+        .iter()
+        .any(|g| g["repo"] == "app" && g["gate"] == "rc_ci" && g["status"] == "WAIVED");
     assert!(waived, "{}", out.stdout);
 }
 
@@ -283,11 +367,14 @@ fn a_promotion_killed_in_app_s_release_resumes_to_the_same_end_state() {
     assert_eq!(m["state"], "ship", "{}", out.stderr);
     assert_matches_schema(&m);
     for (bare, name) in [(&ws.lib_bare, "lib"), (&ws.app_bare, "app")] {
-        let tagged = ws.remote_ref(bare, &format!("refs/tags/{name}-v1.0.1^{{commit}}")).expect("stable tag");
+        let tagged = ws
+            .remote_ref(bare, &format!("refs/tags/{name}-v1.0.1^{{commit}}"))
+            .expect("stable tag");
         assert!(ws.is_ancestor(bare, &tagged, "refs/heads/main"));
         assert_eq!(ws.remote_ref(bare, "refs/heads/rc/1.0.1"), None);
     }
-    let created: Vec<String> = ws.gh.calls_matching(&["release", "create"]).into_iter().map(|c| c[2].clone()).collect();
+    let created: Vec<String> =
+        ws.gh.calls_matching(&["release", "create"]).into_iter().map(|c| c[2].clone()).collect();
     assert_eq!(created, ["lib-v1.0.1", "app-v1.0.1"], "nothing released twice");
 }
 
@@ -297,12 +384,18 @@ fn a_single_repository_train_gates_on_the_milestone_s_issues_and_ships() {
     let out = f.release(&["rc", "start", "--dry-run"]);
     out.expect_code(0);
     assert!(out.stdout.contains("would create `rc/1.3.0`"), "{}", out.stdout);
-    assert!(f.r.try_git(["rev-parse", "--verify", "-q", "refs/heads/rc/1.3.0"]).0 == false, "a dry run changes nothing");
+    assert!(
+        !f.r.try_git(["rev-parse", "--verify", "-q", "refs/heads/rc/1.3.0"]).0,
+        "a dry run changes nothing"
+    );
     let out = f.release(&["rc", "start", "--yes"]);
     out.expect_code(0);
     assert_eq!(f.remote(["rev-parse", "rc/1.3.0"]), f.remote(["rev-parse", "main"]));
     // An issue in the train's milestone blocks the promotion until it is closed.
-    let made = f.gh.call(&f.r, &["issue", "create", "--title", "Crash on start", "--body", "x", "--milestone", "v1.3.0"]);
+    let made = f.gh.call(
+        &f.r,
+        &["issue", "create", "--title", "Crash on start", "--body", "x", "--milestone", "v1.3.0"],
+    );
     made.expect_code(0);
     f.release(&["rc", "tag"]).expect_code(0);
     f.release(&["rc", "tag"]).expect_code(0);
@@ -315,11 +408,22 @@ fn a_single_repository_train_gates_on_the_milestone_s_issues_and_ships() {
     out.expect_code(0);
     let tagged = f.remote(["rev-parse", "v1.3.0^{commit}"]);
     let rc = f.remote(["rev-parse", "v1.3.0-rc.2^{commit}"]);
-    assert!(f.r.try_git(["--git-dir", f.bare.to_str().expect("UTF-8"), "merge-base", "--is-ancestor", &rc, &tagged]).0);
+    assert!(
+        f.r.try_git([
+            "--git-dir",
+            f.bare.to_str().expect("UTF-8"),
+            "merge-base",
+            "--is-ancestor",
+            &rc,
+            &tagged
+        ])
+        .0
+    );
     assert!(!f.remote(["branch", "--list"]).contains("rc/1.3.0"), "the RC branch is deleted");
     let m = f.r.git(["rev-parse", "--git-common-dir"]);
     let path = f.r.path().join(m).join("release/trains/v1.3.0.json");
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("manifest")).expect("JSON");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("manifest")).expect("JSON");
     assert_eq!(manifest["state"], "ship");
     assert_eq!(manifest["issues"][0]["state"], "CLOSED");
     assert_matches_schema(&manifest);
@@ -335,18 +439,58 @@ fn abort_deletes_the_rc_branches_keeps_the_rc_tags_and_leaves_a_moved_branch_alo
     ws.rc("tag", &[]).expect_code(0);
     // Someone pushes to lib's RC branch after the manifest last saw it.
     ws.r.git_in(&ws.lib, ["checkout", "--quiet", "rc/1.0.1"]);
-    std::fs::write(ws.lib.join("tests/test_it.py"), "def test_it():\n    assert 2\n").expect("write");
+    std::fs::write(ws.lib.join("tests/test_it.py"), "def test_it():\n    assert 2\n")
+        .expect("write");
     let moved = ws.r.commit_in(&ws.lib, "fix: late fix");
     ws.r.git_in(&ws.lib, ["push", "--quiet", "origin", "rc/1.0.1"]);
     ws.r.git_in(&ws.lib, ["checkout", "--quiet", "main"]);
     let out = ws.rc("abort", &[]);
     out.expect_code(0);
     assert!(out.stderr.contains("left in place"), "{}", out.stderr);
-    assert_eq!(ws.remote_ref(&ws.lib_bare, "refs/heads/rc/1.0.1"), Some(moved), "a moved branch is not deleted");
+    assert_eq!(
+        ws.remote_ref(&ws.lib_bare, "refs/heads/rc/1.0.1"),
+        Some(moved),
+        "a moved branch is not deleted"
+    );
     assert_eq!(ws.remote_ref(&ws.app_bare, "refs/heads/rc/1.0.1"), None);
     assert!(ws.remote_ref(&ws.app_bare, "refs/tags/app-v1.0.1-rc.1").is_some(), "RC tags are kept");
     let m = ws.manifest();
     assert_eq!(m["state"], "aborted");
     assert_matches_schema(&m);
     ws.rc("promote", &["--yes"]).expect_code(1);
+}
+
+#[test]
+fn a_flow_through_staging_fast_forwards_where_it_can_and_merges_a_pull_request_where_not() {
+    let f = crate::run::single("pr", "\n[train]\nflow = [\"staging\", \"main\"]\n");
+    f.release(&["rc", "start", "--yes"]).expect_code(0);
+    // A fix on the RC branch, and `main` moves on after the cut: neither contains the other.
+    f.r.checkout("rc/1.3.0");
+    f.r.change("src/lib.rs", "fix: on the RC branch");
+    f.r.git(["push", "--quiet", "origin", "rc/1.3.0"]);
+    f.r.checkout("main");
+    f.release(&["rc", "tag"]).expect_code(0);
+    let rc_head = f.remote(["rev-parse", "rc/1.3.0"]);
+    f.r.change("README.md", "docs: a note on main");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+    let out = f.release(&["rc", "promote", "--yes"]);
+    out.expect_code(0);
+    assert_eq!(f.remote(["rev-parse", "staging"]), rc_head, "staging was fast-forwarded");
+    let merges = f.gh.calls_matching(&["pr", "merge"]);
+    assert!(merges.iter().any(|c| c.contains(&"--merge".to_owned())), "{merges:?}");
+    let tagged = f.remote(["rev-parse", "v1.3.0^{commit}"]);
+    let bare = f.bare.to_str().expect("UTF-8");
+    assert!(f.r.try_git(["--git-dir", bare, "merge-base", "--is-ancestor", &rc_head, &tagged]).0);
+    assert!(f.r.try_git(["--git-dir", bare, "merge-base", "--is-ancestor", &tagged, "main"]).0);
+    let dir = f.r.path().join(f.r.git(["rev-parse", "--git-common-dir"]));
+    let text = std::fs::read_to_string(dir.join("release/trains/v1.3.0.json")).expect("manifest");
+    let m: Value = serde_json::from_str(&text).expect("JSON");
+    let how: Vec<&str> = m["repos"][0]["promotion"]["merges"]
+        .as_array()
+        .expect("merges")
+        .iter()
+        .map(|g| g["how"].as_str().expect("how"))
+        .collect();
+    assert_eq!(how, ["fast-forward", "pull-request"]);
+    assert_matches_schema(&m);
 }

@@ -339,7 +339,8 @@ impl Git {
     /// # Errors
     /// git fails or answers something else than two counts.
     pub fn ahead_behind_of(&self, rev: &str, other: &str) -> Result<(usize, usize)> {
-        let text = self.text(["rev-list", "--left-right", "--count", &format!("{rev}...{other}")])?;
+        let text =
+            self.text(["rev-list", "--left-right", "--count", &format!("{rev}...{other}")])?;
         let mut parts = text.split_whitespace().map(str::parse::<usize>);
         match (parts.next(), parts.next()) {
             (Some(Ok(ahead)), Some(Ok(behind))) => Ok((ahead, behind)),

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use serde::Deserialize;
 
-use super::manifest::Lifecycle;
 use super::Place;
+use super::manifest::Lifecycle;
 use crate::context::GlobalArgs;
 use crate::error::Error;
 use crate::forge::{Forge as _, Request};
@@ -20,14 +20,13 @@ use crate::forge::{Forge as _, Request};
 /// No such train; the train has shipped.
 pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: bool) -> Result<()> {
     let (path, mut m) = super::locate(place, train)?;
-    match m.state {
-        Lifecycle::Ship => {
-            return Err(Error::failed(format!("train `{}` has shipped; there is nothing to abort", m.train_id))
-                .with_hint("`git release rollback TAG` undoes a published release")
-                .into());
-        }
-        Lifecycle::Aborted => {}
-        _ => {}
+    if m.state == Lifecycle::Ship {
+        return Err(Error::failed(format!(
+            "train `{}` has shipped; there is nothing to abort",
+            m.train_id
+        ))
+        .with_hint("`git release rollback TAG` undoes a published release")
+        .into());
     }
     let first = super::open(global, &m.repos[0].path)?;
     let ui = first.ui.clone();
@@ -47,7 +46,10 @@ pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: b
             let mut heads = vec![r.rc_branch.clone()];
             heads.extend(ctx.config.train.flow.iter().cloned());
             for head in &heads {
-                let Ok(Some(text)) = gh.lookup(&r.path, &Request::PrList { head, base: None }) else { continue };
+                let Ok(Some(text)) = gh.lookup(&r.path, &Request::PrList { head, base: None })
+                else {
+                    continue;
+                };
                 let prs: Vec<Pr> = crate::forge::answer("gh pr list", &text).unwrap_or_default();
                 let mine = head == &r.rc_branch || r.promotion.open_pr.is_some();
                 for pr in prs.iter().filter(|p| p.state == "OPEN" && mine) {
@@ -55,15 +57,27 @@ pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: b
                     let _ = writeln!(out, "{}: close pull request #{number}", r.name);
                     if !dry_run {
                         let comment = format!("Release train {} was aborted.", m.train_id);
-                        if let Err(e) = gh.call(&r.path, &Request::PrClose { number: &number, comment: &comment }) {
-                            ui.warn(&format!("{}: pull request #{number} could not be closed: {e}", r.name));
+                        if let Err(e) = gh
+                            .call(&r.path, &Request::PrClose { number: &number, comment: &comment })
+                        {
+                            ui.warn(&format!(
+                                "{}: pull request #{number} could not be closed: {e}",
+                                r.name
+                            ));
                         }
                     }
                 }
             }
         }
         if !r.rc_branch_deleted {
-            let _ = writeln!(out, "{}: delete `{}` (at {}) locally and on `{}`", r.name, r.rc_branch, &r.rc_head[..12], r.remote);
+            let _ = writeln!(
+                out,
+                "{}: delete `{}` (at {}) locally and on `{}`",
+                r.name,
+                r.rc_branch,
+                &r.rc_head[..12],
+                r.remote
+            );
             if !dry_run {
                 for problem in super::promote::delete_rc_branch(&r) {
                     ui.warn(&problem);

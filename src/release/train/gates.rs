@@ -77,8 +77,6 @@ pub fn remote_branch(git: &Git, remote: &str, branch: &str) -> Result<Option<Str
 
 /// The latest workflow run of `branch` through `gh`; `none` without a forge.
 pub fn ci_of(gh: Option<&Gh>, root: &Path, branch: &str) -> Ci {
-    let none = Ci { conclusion: "none".to_owned(), commit: None, url: None };
-    let Some(gh) = gh else { return none };
     #[derive(Deserialize)]
     struct Run {
         status: String,
@@ -87,6 +85,8 @@ pub fn ci_of(gh: Option<&Gh>, root: &Path, branch: &str) -> Ci {
         head_sha: Option<String>,
         url: Option<String>,
     }
+    let none = Ci { conclusion: "none".to_owned(), commit: None, url: None };
+    let Some(gh) = gh else { return none };
     let Ok(Some(text)) = gh.lookup(root, &Request::BranchRuns { branch }) else { return none };
     let Ok(runs) = crate::forge::answer::<Vec<Run>>("gh run list", &text) else { return none };
     let Some(run) = runs.into_iter().next() else { return none };
@@ -106,9 +106,9 @@ pub fn ensure_milestone(gh: &Gh, root: &Path, title: &str) -> Result<()> {
     struct Milestone {
         title: String,
     }
-    let listed = gh
-        .call(root, &Request::MilestoneList)
-        .map_err(|e| Error::coded(ErrorCode::ForgeFailed, format!("cannot list milestones: {e}")))?;
+    let listed = gh.call(root, &Request::MilestoneList).map_err(|e| {
+        Error::coded(ErrorCode::ForgeFailed, format!("cannot list milestones: {e}"))
+    })?;
     if let crate::forge::Outcome::Done(text) = listed {
         let known: Vec<Milestone> = crate::forge::answer("gh api milestones", &text)
             .map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
@@ -136,7 +136,12 @@ pub fn milestone_issues(gh: &Gh, root: &Path, repo: &str, title: &str) -> Result
     }
     let text = gh
         .lookup(root, &Request::MilestoneIssues { title })
-        .map_err(|e| Error::coded(ErrorCode::ForgeFailed, format!("cannot list the issues of milestone `{title}`: {e}")))?
+        .map_err(|e| {
+            Error::coded(
+                ErrorCode::ForgeFailed,
+                format!("cannot list the issues of milestone `{title}`: {e}"),
+            )
+        })?
         .unwrap_or_else(|| "[]".to_owned());
     let issues: Vec<Issue> = crate::forge::answer("gh issue list --milestone", &text)
         .map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
@@ -184,17 +189,15 @@ pub fn live(ctx: &Ctx, gh: Option<&Gh>, entry: &RepoEntry) -> Result<Live> {
 /// # Errors
 /// A malformed waiver file.
 pub fn judge(ctx: &Ctx, m: &Manifest, entry: &RepoEntry, live: &Live) -> Result<Vec<GateResult>> {
-    let waivers =
-        crate::waivers::load(ctx.repo.workdir(), &ctx.config, &crate::checks::CHECKS)?;
+    let waivers = crate::waivers::load(ctx.repo.workdir(), &ctx.config, &crate::checks::CHECKS)?;
     let today = crate::time::today();
     let packages: Vec<&str> = entry.packages.iter().map(|p| p.name.as_str()).collect();
     let result = |gate: &str, pass: bool, reason: String| -> GateResult {
         let mut status = if pass { Status::Pass } else { Status::Fail };
         let mut reason = reason;
         if !pass
-            && let Some(w) = waivers
-                .iter()
-                .find(|w| w.applies(gate, &packages) && !w.expired(today))
+            && let Some(w) =
+                waivers.iter().find(|w| w.applies(gate, &packages) && !w.expired(today))
         {
             status = Status::Waived;
             reason = format!("{reason}; waived: {} ({})", w.reason, w.source);
@@ -206,10 +209,32 @@ pub fn judge(ctx: &Ctx, m: &Manifest, entry: &RepoEntry, live: &Live) -> Result<
     let on_head = live.rc_head.is_some() && ci.commit == live.rc_head;
     let short = |c: &Option<String>| c.as_deref().map_or("-", |c| &c[..c.len().min(12)]).to_owned();
     out.push(match (ci.conclusion.as_str(), on_head) {
-        ("success", true) => result("rc_ci", true, format!("CI passed on {} ({})", short(&live.rc_head), ci.url.as_deref().unwrap_or("-"))),
-        ("none", _) => result("rc_ci", false, format!("no CI run is known for `{}`", entry.rc_branch)),
-        (_, false) => result("rc_ci", false, format!("the latest CI run is on {}, not on the RC head {}", short(&ci.commit), short(&live.rc_head))),
-        (other, true) => result("rc_ci", false, format!("CI on the RC head {} is `{other}` ({})", short(&live.rc_head), ci.url.as_deref().unwrap_or("-"))),
+        ("success", true) => result(
+            "rc_ci",
+            true,
+            format!("CI passed on {} ({})", short(&live.rc_head), ci.url.as_deref().unwrap_or("-")),
+        ),
+        ("none", _) => {
+            result("rc_ci", false, format!("no CI run is known for `{}`", entry.rc_branch))
+        }
+        (_, false) => result(
+            "rc_ci",
+            false,
+            format!(
+                "the latest CI run is on {}, not on the RC head {}",
+                short(&ci.commit),
+                short(&live.rc_head)
+            ),
+        ),
+        (other, true) => result(
+            "rc_ci",
+            false,
+            format!(
+                "CI on the RC head {} is `{other}` ({})",
+                short(&live.rc_head),
+                ci.url.as_deref().unwrap_or("-")
+            ),
+        ),
     });
     let open: Vec<String> = m
         .issues
@@ -220,7 +245,11 @@ pub fn judge(ctx: &Ctx, m: &Manifest, entry: &RepoEntry, live: &Live) -> Result<
     out.push(if open.is_empty() {
         result("rc_issues", true, "no open issue in the milestone".to_owned())
     } else {
-        result("rc_issues", false, format!("open issues in milestone `{}`: {}", m.train_id, open.join(", ")))
+        result(
+            "rc_issues",
+            false,
+            format!("open issues in milestone `{}`: {}", m.train_id, open.join(", ")),
+        )
     });
     let waiting: Vec<&str> = entry
         .depends_on

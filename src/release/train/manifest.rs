@@ -250,7 +250,8 @@ pub fn save(path: &Path, manifest: &Manifest) -> Result<()> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create `{}`", parent.display()))?;
     }
-    let mut text = serde_json::to_vec_pretty(manifest).context("failed to serialise the manifest")?;
+    let mut text =
+        serde_json::to_vec_pretty(manifest).context("failed to serialise the manifest")?;
     text.push(b'\n');
     crate::fsutil::write_atomically(path, &text)
 }
@@ -268,7 +269,9 @@ pub fn load(path: &Path) -> Result<Manifest> {
                 ErrorCode::StateNotFound,
                 format!("no release manifest at `{}`", path.display()),
             )
-            .with_hint("`git release rc status` lists the trains; `git release rc start` begins one")
+            .with_hint(
+                "`git release rc status` lists the trains; `git release rc start` begins one",
+            )
             .into());
         }
         Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
@@ -330,7 +333,9 @@ mod tests {
     #[test]
     fn lifecycle_order_is_seed_003s() {
         assert!(Lifecycle::Planning < Lifecycle::Development);
-        assert!(Lifecycle::Staging < Lifecycle::Validation && Lifecycle::Validation < Lifecycle::Ship);
+        assert!(
+            Lifecycle::Staging < Lifecycle::Validation && Lifecycle::Validation < Lifecycle::Ship
+        );
         assert!(Lifecycle::Aborted.is_final() && !Lifecycle::Staging.is_final());
     }
 }

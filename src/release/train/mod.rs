@@ -59,10 +59,7 @@ pub fn place(global: &GlobalArgs, workspace: Option<&Path>) -> Result<Place> {
         });
     }
     let ctx = Ctx::open(global)?;
-    Ok(Place {
-        trains: manifest::trains_dir(ctx.repo.common_dir(), false),
-        workspace: None,
-    })
+    Ok(Place { trains: manifest::trains_dir(ctx.repo.common_dir(), false), workspace: None })
 }
 
 /// The manifest of `train`, or, with none named, of the one train under way here.
@@ -90,7 +87,9 @@ pub fn locate(place: &Place, train: Option<&str>) -> Result<(PathBuf, Manifest)>
                 "no release train here (looked in `{}`)",
                 place.trains.display()
             ))
-            .with_hint("start one with `git release rc start`; for a workspace, pass `--workspace FILE`")
+            .with_hint(
+                "start one with `git release rc start`; for a workspace, pass `--workspace FILE`",
+            )
             .into()),
         },
         many => Err(Error::usage(format!(

@@ -10,7 +10,7 @@
 //! (only while they still name the promoted RC head) and the train is `ship`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use serde::Deserialize;
@@ -96,9 +96,14 @@ pub struct PromoteOptions {
 /// # Errors
 /// The train is not tagged yet, or over; a gate FAILs (named, exit 1); the approval is
 /// declined (exit 4); a merge, a push or the release run fails (resume once fixed).
-pub fn promote(global: &GlobalArgs, place: &Place, train: Option<&str>, opts: &PromoteOptions) -> Result<()> {
+pub fn promote(
+    global: &GlobalArgs,
+    place: &Place,
+    train: Option<&str>,
+    opts: &PromoteOptions,
+) -> Result<()> {
     let (path, m) = super::locate(place, train)?;
-    run_promotion(global, path, m, opts)
+    run_promotion(global, &path, m, opts)
 }
 
 /// Resumes the promotion of the train whose manifest is `path` (`git release resume TRAIN`).
@@ -107,10 +112,15 @@ pub fn promote(global: &GlobalArgs, place: &Place, train: Option<&str>, opts: &P
 /// As [`promote`].
 pub fn resume(global: &GlobalArgs, path: &Path, opts: &PromoteOptions) -> Result<()> {
     let m = super::manifest::load(path)?;
-    run_promotion(global, path.to_owned(), m, opts)
+    run_promotion(global, path, m, opts)
 }
 
-fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &PromoteOptions) -> Result<()> {
+fn run_promotion(
+    global: &GlobalArgs,
+    path: &Path,
+    mut m: Manifest,
+    opts: &PromoteOptions,
+) -> Result<()> {
     let first = super::open(global, &m.repos[0].path)?;
     let ui = first.ui.clone();
     match m.state {
@@ -139,7 +149,7 @@ fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &Pro
         .collect();
     if m.state == Lifecycle::Staging {
         // The gates, on what is true now.
-        let report = super::status::report(global, path.clone(), m.clone(), false)?;
+        let report = super::status::report(global, path.to_owned(), m.clone(), false)?;
         m = report.manifest.clone();
         for (r, live) in m.repos.iter_mut().zip(&report.live) {
             if let Some(head) = &live.rc_head {
@@ -149,7 +159,9 @@ fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &Pro
         let failing: Vec<String> = report
             .failing()
             .filter(|g| g.gate != "dependencies")
-            .map(|g| format!("`{}` ({}): {}", g.gate, g.repo.as_deref().unwrap_or("train"), g.reason))
+            .map(|g| {
+                format!("`{}` ({}): {}", g.gate, g.repo.as_deref().unwrap_or("train"), g.reason)
+            })
             .collect();
         if !failing.is_empty() {
             ui.status(super::status::text(&report).trim_end());
@@ -166,14 +178,14 @@ fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &Pro
         let who = gate.who.clone();
         m.approvals.push(gate);
         m.transition(Lifecycle::Validation, &who, "rc promote: gates passed, approved");
-        super::save(&path, &m)?;
+        super::save(path, &m)?;
     } else {
         // A resume: the approval again, bound to the same RC heads.
         let hash = promotion_hash(&m);
         let shown = format!("resume the promotion of train {}", m.train_id);
         let gate = approve(&first, &shown, &hash, &levels, opts.yes, opts.attestation.as_deref())?;
         m.approvals.push(gate);
-        super::save(&path, &m)?;
+        super::save(path, &m)?;
     }
     let approval = m.approvals.last().cloned().expect("an approval was just recorded");
 
@@ -198,8 +210,8 @@ fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &Pro
         let mut ctx = super::open(global, &m.repos[i].path)?;
         ui.status(&format!("== promoting {} (tier {}) ==", m.repos[i].name, m.repos[i].tier));
         let flow = ctx.config.train.flow.clone();
-        merge_along(&ctx, &path, &mut m, i, &flow)?;
-        release(&mut ctx, &path, &mut m, i, &approval)?;
+        merge_along(&ctx, path, &mut m, i, &flow)?;
+        release(&mut ctx, path, &mut m, i, &approval)?;
     }
 
     let who = approval.who.clone();
@@ -212,7 +224,7 @@ fn run_promotion(global: &GlobalArgs, path: PathBuf, mut m: Manifest, opts: &Pro
         }
     }
     m.transition(Lifecycle::Ship, &who, "rc promote: every repository released");
-    super::save(&path, &m)?;
+    super::save(path, &m)?;
     let mut out = format!("train {} shipped\n", m.train_id);
     for r in &m.repos {
         for p in &r.packages {
@@ -234,7 +246,12 @@ fn merge_along(ctx: &Ctx, path: &Path, m: &mut Manifest, i: usize, flow: &[Strin
             continue;
         }
         let merge = merge_into(ctx, &git, path, m, i, &source, &head_branch, target)?;
-        ctx.ui.status(&format!("{}: `{target}` now at {} ({})", m.repos[i].name, &merge.commit[..12], merge.how));
+        ctx.ui.status(&format!(
+            "{}: `{target}` now at {} ({})",
+            m.repos[i].name,
+            &merge.commit[..12],
+            merge.how
+        ));
         source = merge.commit.clone();
         head_branch.clone_from(target);
         m.repos[i].promotion.merges.push(merge);
@@ -272,8 +289,11 @@ fn merge_into(
         Some(tip) if !git.is_ancestor(tip, source) => {}
         _ => {
             git.push(&remote, source, &format!("refs/heads/{target}")).map_err(|e| {
-                Error::coded(ErrorCode::PushRejected, format!("{}: `{remote}` refused to fast-forward `{target}`: {e}", r.name))
-                    .with_hint("resume with `git release resume TRAIN` once the remote accepts it")
+                Error::coded(
+                    ErrorCode::PushRejected,
+                    format!("{}: `{remote}` refused to fast-forward `{target}`: {e}", r.name),
+                )
+                .with_hint("resume with `git release resume TRAIN` once the remote accepts it")
             })?;
             return Ok(done("fast-forward", source, None));
         }
@@ -281,22 +301,31 @@ fn merge_into(
     // Not a fast-forward: a pull request from `head` into `target`, merged with a merge
     // commit.
     let gh = super::forge_of(ctx).ok_or_else(|| {
-        Error::failed(format!("{}: `{target}` has moved on, so `{head}` needs a pull request, and there is no forge", r.name))
-            .with_hint(format!("merge `{head}` into `{target}` by hand and push it, then resume"))
+        Error::failed(format!(
+            "{}: `{target}` has moved on, so `{head}` needs a pull request, and there is no forge",
+            r.name
+        ))
+        .with_hint(format!("merge `{head}` into `{target}` by hand and push it, then resume"))
     })?;
     let root = r.path.clone();
     let number = open_pr(&gh, &root, m, i, head, target)?;
     super::save(path, m)?;
     let merged = pr_merge_commit(&gh, &root, &number)?;
-    let commit = match merged {
-        Some(c) => c,
-        None => {
-            gh.call(&root, &Request::PrMergeCommit { number: &number })
-                .map_err(|e| Error::coded(ErrorCode::ForgeFailed, format!("cannot merge pull request #{number}: {e}")))?;
-            pr_merge_commit(&gh, &root, &number)?.ok_or_else(|| {
-                Error::coded(ErrorCode::ForgeFailed, format!("pull request #{number} is not merged after the merge"))
-            })?
-        }
+    let commit = if let Some(c) = merged {
+        c
+    } else {
+        gh.call(&root, &Request::PrMergeCommit { number: &number }).map_err(|e| {
+            Error::coded(
+                ErrorCode::ForgeFailed,
+                format!("cannot merge pull request #{number}: {e}"),
+            )
+        })?;
+        pr_merge_commit(&gh, &root, &number)?.ok_or_else(|| {
+            Error::coded(
+                ErrorCode::ForgeFailed,
+                format!("pull request #{number} is not merged after the merge"),
+            )
+        })?
     };
     git.fetch(&remote, &format!("+refs/heads/{target}:refs/remotes/{remote}/{target}"))?;
     let url = m.repos[i].promotion.open_pr.clone();
@@ -312,24 +341,37 @@ struct Pr {
 
 /// The open (or merged) pull request from `head` into `target`, opened when there is none;
 /// its number. Its address is recorded as the open PR of repository `i`.
-fn open_pr(gh: &Gh, root: &Path, m: &mut Manifest, i: usize, head: &str, target: &str) -> Result<String> {
+fn open_pr(
+    gh: &Gh,
+    root: &Path,
+    m: &mut Manifest,
+    i: usize,
+    head: &str,
+    target: &str,
+) -> Result<String> {
     let list = |gh: &Gh| -> Result<Option<Pr>> {
         let text = gh
             .lookup(root, &Request::PrList { head, base: Some(target) })
-            .map_err(|e| Error::coded(ErrorCode::ForgeFailed, format!("cannot list pull requests: {e}")))?
+            .map_err(|e| {
+                Error::coded(ErrorCode::ForgeFailed, format!("cannot list pull requests: {e}"))
+            })?
             .unwrap_or_else(|| "[]".to_owned());
-        let prs: Vec<Pr> = crate::forge::answer("gh pr list", &text).map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
+        let prs: Vec<Pr> = crate::forge::answer("gh pr list", &text)
+            .map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
         Ok(prs.into_iter().find(|p| p.state == "OPEN" || p.state == "MERGED"))
     };
-    let pr = match list(gh)? {
-        Some(pr) => pr,
-        None => {
-            let title = format!("Release train {}: merge {head} into {target}", m.train_id);
-            let body = format!("Opened by `git release rc promote` for train `{}`.", m.train_id);
-            gh.call(root, &Request::PrCreate { base: target, head, title: &title, body: &body })
-                .map_err(|e| Error::coded(ErrorCode::ForgeFailed, format!("cannot open the pull request: {e}")))?;
-            list(gh)?.ok_or_else(|| Error::coded(ErrorCode::ForgeFailed, "the pull request just opened is not listed"))?
-        }
+    let pr = if let Some(pr) = list(gh)? {
+        pr
+    } else {
+        let title = format!("Release train {}: merge {head} into {target}", m.train_id);
+        let body = format!("Opened by `git release rc promote` for train `{}`.", m.train_id);
+        gh.call(root, &Request::PrCreate { base: target, head, title: &title, body: &body })
+            .map_err(|e| {
+                Error::coded(ErrorCode::ForgeFailed, format!("cannot open the pull request: {e}"))
+            })?;
+        list(gh)?.ok_or_else(|| {
+            Error::coded(ErrorCode::ForgeFailed, "the pull request just opened is not listed")
+        })?
     };
     m.repos[i].promotion.open_pr = Some(pr.url);
     Ok(pr.number.to_string())
@@ -350,9 +392,16 @@ fn pr_merge_commit(gh: &Gh, root: &Path, number: &str) -> Result<Option<String>>
     let text = match gh.call(root, &Request::PrView { number, merge_commit: true }) {
         Ok(crate::forge::Outcome::Done(t)) => t,
         Ok(crate::forge::Outcome::AlreadyExists(_)) => return Ok(None),
-        Err(e) => return Err(Error::coded(ErrorCode::ForgeFailed, format!("cannot read pull request #{number}: {e}")).into()),
+        Err(e) => {
+            return Err(Error::coded(
+                ErrorCode::ForgeFailed,
+                format!("cannot read pull request #{number}: {e}"),
+            )
+            .into());
+        }
     };
-    let view: View = crate::forge::answer("gh pr view", &text).map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
+    let view: View = crate::forge::answer("gh pr view", &text)
+        .map_err(|e| Error::coded(ErrorCode::ForgeFailed, e))?;
     Ok((view.state == "MERGED").then_some(view.merge_commit.map(|c| c.oid)).flatten())
 }
 
@@ -363,52 +412,60 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
     let common_dir = ctx.repo.common_dir().to_owned();
     let mode = ctx.config.mode;
     crate::release::run::need_forge_for(mode, ctx.config.forge.kind)?;
-    let mut run_state = match m.repos[i].promotion.run_id.clone() {
-        Some(id) => {
-            let (run_state, _) = state::load_any(&common_dir, &id)?;
-            if run_state.status == RunStatus::Success {
-                m.repos[i].promotion.released = true;
-                return super::save(path, m);
-            }
-            crate::release::run::restore(ctx, &run_state, true)?;
-            let mut run_state = run_state;
-            for pkg in &mut run_state.packages {
-                crate::release::exec::reopen(pkg);
-            }
-            run_state.status = RunStatus::InProgress;
-            run_state
+    let mut run_state = if let Some(id) = m.repos[i].promotion.run_id.clone() {
+        let (run_state, _) = state::load_any(&common_dir, &id)?;
+        if run_state.status == RunStatus::Success {
+            m.repos[i].promotion.released = true;
+            return super::save(path, m);
         }
-        None => {
-            let head = m.repos[i]
-                .promotion
-                .merges
-                .last()
-                .map_or_else(|| m.repos[i].rc_head.clone(), |g| g.commit.clone());
-            let head_id = gix::ObjectId::from_hex(head.as_bytes())
-                .map_err(|e| Error::failed(format!("`{head}` is not a commit id: {e}")))?;
-            let names: Vec<String> = m.repos[i].packages.iter().map(|p| p.name.clone()).collect();
-            let options = crate::plan::Options { packages: names, bump: None, pre: None, strict: false };
-            let mut plan = crate::plan::build_at(&ctx.repo, &ctx.config, &options, head_id)?;
-            for row in &mut plan.rows {
-                let Some(p) = m.repos[i].packages.iter().find(|p| p.name == row.name) else { continue };
-                if row.status != crate::plan::Status::Release {
-                    return Err(Error::failed(format!(
-                        "{}: package `{}` has nothing to release at the promoted commit",
-                        m.repos[i].name, row.name
-                    ))
-                    .into());
-                }
-                row.next_version = Some(p.version.clone());
-                row.next_tag = Some(p.tag.clone());
-            }
-            let run_id = state::new_run_id(std::time::SystemTime::now());
-            let hash = plan.hash();
-            let run_state = crate::release::run::new_state(&plan, ctx, &run_id, &common_dir, mode, OnFailure::Stop, &hash);
-            state::save(&common_dir, &run_state)?;
-            m.repos[i].promotion.run_id = Some(run_id);
-            super::save(path, m)?;
-            run_state
+        crate::release::run::restore(ctx, &run_state, true)?;
+        let mut run_state = run_state;
+        for pkg in &mut run_state.packages {
+            crate::release::exec::reopen(pkg);
         }
+        run_state.status = RunStatus::InProgress;
+        run_state
+    } else {
+        let head = m.repos[i]
+            .promotion
+            .merges
+            .last()
+            .map_or_else(|| m.repos[i].rc_head.clone(), |g| g.commit.clone());
+        let head_id = gix::ObjectId::from_hex(head.as_bytes())
+            .map_err(|e| Error::failed(format!("`{head}` is not a commit id: {e}")))?;
+        let names: Vec<String> = m.repos[i].packages.iter().map(|p| p.name.clone()).collect();
+        let options =
+            crate::plan::Options { packages: names, bump: None, pre: None, strict: false };
+        let mut plan = crate::plan::build_at(&ctx.repo, &ctx.config, &options, head_id)?;
+        for row in &mut plan.rows {
+            let Some(p) = m.repos[i].packages.iter().find(|p| p.name == row.name) else {
+                continue;
+            };
+            if row.status != crate::plan::Status::Release {
+                return Err(Error::failed(format!(
+                    "{}: package `{}` has nothing to release at the promoted commit",
+                    m.repos[i].name, row.name
+                ))
+                .into());
+            }
+            row.next_version = Some(p.version.clone());
+            row.next_tag = Some(p.tag.clone());
+        }
+        let run_id = state::new_run_id(std::time::SystemTime::now());
+        let hash = plan.hash();
+        let run_state = crate::release::run::new_state(
+            &plan,
+            ctx,
+            &run_id,
+            &common_dir,
+            mode,
+            OnFailure::Stop,
+            &hash,
+        );
+        state::save(&common_dir, &run_state)?;
+        m.repos[i].promotion.run_id = Some(run_id);
+        super::save(path, m)?;
+        run_state
     };
     run_state.gates.push(approval.clone());
     let lock = Lock::acquire(&common_dir, &run_state.run_id)?;
@@ -422,7 +479,14 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
         )
     });
     ctx.ui.status(&format!("{}: release run {}", m.repos[i].name, run_state.run_id));
-    crate::release::run::finish_run(ctx, &env, &mut run_state, &mut evidence, RunFormat::Table, &lock)?;
+    crate::release::run::finish_run(
+        ctx,
+        &env,
+        &mut run_state,
+        &mut evidence,
+        RunFormat::Table,
+        &lock,
+    )?;
     drop(lock);
     if run_state.status == RunStatus::Success {
         m.repos[i].promotion.released = true;
@@ -439,13 +503,22 @@ pub fn delete_rc_branch(r: &RepoEntry) -> Vec<String> {
     let name = format!("refs/heads/{}", r.rc_branch);
     match git.ls_remote_ref(&r.remote, &name) {
         Ok(Some(found)) if found.object == r.rc_head => {
-            if let Err(e) = git.push_atomic(&r.remote, &[format!(":{name}")], &[(name.clone(), r.rc_head.clone())]) {
-                problems.push(format!("{}: `{}` was left on `{}`: {e}", r.name, r.rc_branch, r.remote));
+            if let Err(e) = git.push_atomic(
+                &r.remote,
+                &[format!(":{name}")],
+                &[(name.clone(), r.rc_head.clone())],
+            ) {
+                problems
+                    .push(format!("{}: `{}` was left on `{}`: {e}", r.name, r.rc_branch, r.remote));
             }
         }
         Ok(Some(found)) => problems.push(format!(
             "{}: `{}` on `{}` names {}, not the RC head {}; it was left in place",
-            r.name, r.rc_branch, r.remote, &found.object[..12], &r.rc_head[..12]
+            r.name,
+            r.rc_branch,
+            r.remote,
+            &found.object[..12],
+            &r.rc_head[..12]
         )),
         Ok(None) => {}
         Err(e) => problems.push(format!("{}: cannot read `{}`: {e}", r.name, r.remote)),
@@ -458,7 +531,9 @@ pub fn delete_rc_branch(r: &RepoEntry) -> Vec<String> {
         }
         Some(at) => problems.push(format!(
             "{}: the local `{}` names {}, not the RC head; it was left in place",
-            r.name, r.rc_branch, &at[..12]
+            r.name,
+            r.rc_branch,
+            &at[..12]
         )),
         None => {}
     }

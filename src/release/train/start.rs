@@ -61,7 +61,9 @@ fn plan_all(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<V
         let ctx = Ctx::open(global)?;
         let root = super::workdir(&ctx)?;
         let plan = plan::build(&ctx.repo, &ctx.config, &options)?;
-        let name = root.file_name().map_or_else(|| "repository".to_owned(), |n| n.to_string_lossy().into_owned());
+        let name = root
+            .file_name()
+            .map_or_else(|| "repository".to_owned(), |n| n.to_string_lossy().into_owned());
         return Ok(vec![Planned { name, ctx, plan, tier: 1, depends_on: Vec::new() }]);
     };
     if !opts.packages.is_empty() {
@@ -87,7 +89,10 @@ fn plan_all(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<V
             .collect();
         provides.insert(repo.name.clone(), names);
         let folders: Vec<String> = plan.packages.list.iter().map(|p| p.path.clone()).collect();
-        declared.insert(repo.name.clone(), crate::workspace::declared_dependencies(&repo.path, &folders));
+        declared.insert(
+            repo.name.clone(),
+            crate::workspace::declared_dependencies(&repo.path, &folders),
+        );
         opened.push((repo.name.clone(), ctx, plan));
     }
     crate::workspace::infer_edges(&mut ws, &provides, &declared);
@@ -95,8 +100,12 @@ fn plan_all(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<V
     let mut out: Vec<Planned> = opened
         .into_iter()
         .map(|(name, ctx, plan)| {
-            let depends_on =
-                ws.repos.iter().find(|r| r.name == name).map(|r| r.depends_on.clone()).unwrap_or_default();
+            let depends_on = ws
+                .repos
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| r.depends_on.clone())
+                .unwrap_or_default();
             Planned { tier: tiers.get(&name).copied().unwrap_or(1), name, ctx, plan, depends_on }
         })
         .collect();
@@ -206,7 +215,10 @@ pub fn start(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<
                 config.remote,
                 remote_tip.as_deref().map_or("missing", |t| &t[..12.min(t.len())])
             ))
-            .with_hint(format!("push or pull `{}` first, so the train starts from what the remote has", config.branch))
+            .with_hint(format!(
+                "push or pull `{}` first, so the train starts from what the remote has",
+                config.branch
+            ))
             .into());
         }
         let rc_branch = config.train.branch_of(&version.to_string());
@@ -252,7 +264,9 @@ pub fn start(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<
     };
     let dependencies: Vec<Dependency> = repos
         .iter()
-        .flat_map(|r| r.depends_on.iter().map(|d| Dependency { from: r.name.clone(), to: d.clone() }))
+        .flat_map(|r| {
+            r.depends_on.iter().map(|d| Dependency { from: r.name.clone(), to: d.clone() })
+        })
         .collect();
     let mut m = Manifest {
         schema_version: manifest::SCHEMA_VERSION,
@@ -319,7 +333,12 @@ pub fn start(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<
 
     for i in 0..m.repos.len() {
         cut(&m.repos[i])?;
-        ui.status(&format!("{}: cut `{}` at {}", m.repos[i].name, m.repos[i].rc_branch, &m.repos[i].base[..12]));
+        ui.status(&format!(
+            "{}: cut `{}` at {}",
+            m.repos[i].name,
+            m.repos[i].rc_branch,
+            &m.repos[i].base[..12]
+        ));
     }
     m.transition(Lifecycle::Development, &who, "rc start: RC branches cut and pushed");
     super::save(&path, &m)?;

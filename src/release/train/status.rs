@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::Place;
 use super::gates::{self, GateResult, Live};
 use super::manifest::Manifest;
-use super::Place;
 use crate::checks::Status;
 use crate::context::GlobalArgs;
 
@@ -42,7 +42,12 @@ impl Report {
 ///
 /// # Errors
 /// A repository cannot be opened or its remote read; a malformed waiver file.
-pub fn report(global: &GlobalArgs, path: PathBuf, mut m: Manifest, read_only: bool) -> Result<Report> {
+pub fn report(
+    global: &GlobalArgs,
+    path: PathBuf,
+    mut m: Manifest,
+    read_only: bool,
+) -> Result<Report> {
     let mut ctxs = Vec::new();
     for r in &m.repos {
         ctxs.push(super::open(global, &r.path)?);
@@ -55,7 +60,10 @@ pub fn report(global: &GlobalArgs, path: PathBuf, mut m: Manifest, read_only: bo
             match gates::milestone_issues(&gh, &r.path, &r.name, &title) {
                 Ok(found) => issues.extend(found),
                 Err(e) => {
-                    ctx.ui.warn(&format!("{}: the milestone's issues could not be read: {e}", r.name));
+                    ctx.ui.warn(&format!(
+                        "{}: the milestone's issues could not be read: {e}",
+                        r.name
+                    ));
                     all_read = false;
                 }
             }
@@ -72,7 +80,13 @@ pub fn report(global: &GlobalArgs, path: PathBuf, mut m: Manifest, read_only: bo
     for (r, ctx) in m.repos.iter().zip(&ctxs) {
         let gh = super::forge_of(ctx);
         let facts = if r.rc_branch_deleted {
-            Live { repo: r.name.clone(), rc_head: None, ahead: None, behind: None, ci: gates::Ci { conclusion: "none".to_owned(), commit: None, url: None } }
+            Live {
+                repo: r.name.clone(),
+                rc_head: None,
+                ahead: None,
+                behind: None,
+                ci: gates::Ci { conclusion: "none".to_owned(), commit: None, url: None },
+            }
         } else {
             gates::live(ctx, gh.as_ref(), r)?
         };
@@ -92,7 +106,9 @@ pub fn text(report: &Report) -> String {
         m.version,
         report.manifest_path.display()
     );
-    let short = |c: &Option<String>| c.as_deref().map_or("-".to_owned(), |c| c[..c.len().min(12)].to_owned());
+    let short = |c: &Option<String>| {
+        c.as_deref().map_or("-".to_owned(), |c| c[..c.len().min(12)].to_owned())
+    };
     let rows = m.repos.iter().zip(&report.live).map(|(r, l)| {
         let promoted = if r.promotion.released { "yes" } else { "no" };
         [
@@ -110,12 +126,26 @@ pub fn text(report: &Report) -> String {
         ]
     });
     out.push_str(&crate::ui::plain_table(
-        ["repository", "tier", "rc branch", "rc head", "vs release", "ci", "last rc tag", "promoted"],
+        [
+            "repository",
+            "tier",
+            "rc branch",
+            "rc head",
+            "vs release",
+            "ci",
+            "last rc tag",
+            "promoted",
+        ],
         rows,
     ));
     out.push('\n');
     let gate_rows = report.gates.iter().map(|g| {
-        [g.repo.clone().unwrap_or_default(), g.gate.clone(), g.status.as_str().to_owned(), g.reason.clone()]
+        [
+            g.repo.clone().unwrap_or_default(),
+            g.gate.clone(),
+            g.status.as_str().to_owned(),
+            g.reason.clone(),
+        ]
     });
     out.push_str(&crate::ui::plain_table(["repository", "gate", "status", "reason"], gate_rows));
     let open = m.issues.iter().filter(|i| i.state == "OPEN").count();
@@ -126,7 +156,14 @@ pub fn text(report: &Report) -> String {
         m.issues.len() - open
     );
     for i in &m.issues {
-        let _ = writeln!(out, "  {} #{} {} — {}", i.repo, i.number, i.state, crate::ui::terminal_safe(&i.title));
+        let _ = writeln!(
+            out,
+            "  {} #{} {} — {}",
+            i.repo,
+            i.number,
+            i.state,
+            crate::ui::terminal_safe(&i.title)
+        );
     }
     if let Some(t) = m.transitions.last() {
         let _ = writeln!(out, "\nlifecycle: {} since {} ({})", m.state.as_str(), t.at, t.who);

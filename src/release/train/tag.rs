@@ -17,7 +17,11 @@ use crate::git::cli::Git;
 use crate::version::TagFormat;
 
 /// The RC numbers of `version` among `tags` under `format`.
-fn rc_numbers<'a>(format: &TagFormat, version: &str, tags: impl Iterator<Item = &'a str>) -> Vec<u32> {
+fn rc_numbers<'a>(
+    format: &TagFormat,
+    version: &str,
+    tags: impl Iterator<Item = &'a str>,
+) -> Vec<u32> {
     tags.filter_map(|t| format.parse_tag(t))
         .filter(|v| format!("{}.{}.{}", v.major, v.minor, v.patch) == version)
         .filter_map(|v| v.pre.as_str().strip_prefix("rc.").and_then(|n| n.parse().ok()))
@@ -50,7 +54,8 @@ pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: boo
         for p in &r.packages {
             let format = TagFormat::parse(&p.tag_format, &p.name)?;
             let names = remote.keys().chain(local.keys()).map(String::as_str);
-            highest = highest.max(rc_numbers(&format, &p.version, names).into_iter().max().unwrap_or(0));
+            highest =
+                highest.max(rc_numbers(&format, &p.version, names).into_iter().max().unwrap_or(0));
         }
     }
     let n = highest + 1;
@@ -103,12 +108,21 @@ fn push_tags(git: &Git, remote: &str, names: &[String], head: &str, train: &str)
             Some(at) => {
                 return Err(Error::coded(
                     ErrorCode::TagConflict,
-                    format!("the tag `{name}` exists on {}, not on the RC head {}", &at[..12], &head[..12]),
+                    format!(
+                        "the tag `{name}` exists on {}, not on the RC head {}",
+                        &at[..12],
+                        &head[..12]
+                    ),
                 )
                 .with_hint("tags are never moved; look at that tag, then tag again")
                 .into());
             }
-            None => git.tag_annotated(name, head, &format!("Release candidate {name} of train {train}"), false)?,
+            None => git.tag_annotated(
+                name,
+                head,
+                &format!("Release candidate {name} of train {train}"),
+                false,
+            )?,
         }
     }
     let specs: Vec<String> = names.iter().map(|n| format!("refs/tags/{n}:refs/tags/{n}")).collect();
