@@ -295,14 +295,25 @@ pub fn load(path: &Path) -> Result<Manifest> {
         .with_hint("use the newer git-release that wrote it")
         .into());
     }
-    serde_json::from_value(value).map_err(|e| {
+    let manifest: Manifest = serde_json::from_value(value).map_err(|e| {
         Error::coded(
             ErrorCode::StateCorrupt,
             format!("the release manifest `{}` is malformed: {e}", path.display()),
         )
         .with_hint("the file was left as it is; restore it from a backup, or abort the train")
-        .into()
-    })
+    })?;
+    if manifest.repos.is_empty() || !is_train_id(&manifest.train_id) {
+        return Err(Error::coded(
+            ErrorCode::StateCorrupt,
+            format!(
+                "the release manifest `{}` names no repository or a malformed train id",
+                path.display()
+            ),
+        )
+        .with_hint("the file was left as it is; restore it from a backup")
+        .into());
+    }
+    Ok(manifest)
 }
 
 /// Every manifest in `trains`, by file name; unreadable ones are left out.

@@ -29,7 +29,7 @@ use crate::release::steps::Env;
 use crate::version::Level;
 
 /// The promotion's approval: **the one place** `rc promote` asks for it, through the gate
-/// `run` uses ([`crate::release::preflight::gate`]). `levels` are the bump levels of the
+/// `run` uses (`release::preflight::gate`). `levels` are the bump levels of the
 /// train's packages (from their current to their stable version), so that the cadence
 /// rules wired into the run gate (issue 17 item 7: a major needs a named person, windows)
 /// apply to a promotion too: pass them on here when the gate takes them.

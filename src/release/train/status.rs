@@ -178,7 +178,8 @@ pub fn text(report: &Report) -> String {
 pub fn status(global: &GlobalArgs, place: &Place, train: Option<&str>, json: bool) -> Result<()> {
     let (path, m) = super::locate(place, train)?;
     let ui = super::open(global, &m.repos[0].path)?.ui;
-    let r = report(global, path, m, false)?;
+    // A read: the issues are read again for the report, the manifest is left as it is.
+    let r = report(global, path, m, true)?;
     if json {
         ui.data(&format!("{}\n", crate::error::redact(&serde_json::to_string_pretty(&r)?)))
     } else {

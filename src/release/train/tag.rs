@@ -34,7 +34,7 @@ fn rc_numbers<'a>(
 /// The train is over; an RC branch is gone from its remote; the remote refuses a tag.
 pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: bool) -> Result<()> {
     let (path, mut m) = super::locate(place, train)?;
-    if m.state.is_final() || m.state == Lifecycle::Planning {
+    if !matches!(m.state, Lifecycle::Development | Lifecycle::Staging) {
         return Err(Error::failed(format!(
             "train `{}` is {}, so no release candidate can be tagged",
             m.train_id,
