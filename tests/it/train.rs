@@ -494,3 +494,46 @@ fn a_flow_through_staging_fast_forwards_where_it_can_and_merges_a_pull_request_w
     assert_eq!(how, ["fast-forward", "pull-request"]);
     assert_matches_schema(&m);
 }
+
+#[test]
+fn bad_input_is_refused_before_anything_is_written() {
+    let f = crate::run::single("pr", "");
+    let branch_absent = |f: &crate::releasable::Fixture| {
+        !f.r.try_git(["rev-parse", "--verify", "-q", "refs/heads/rc/1.3.0"]).0
+            && !f.remote(["branch", "--list"]).contains("rc/")
+    };
+    let out = f.release(&["rc", "start", "--version", "1.2", "--yes"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("`--version 1.2` is not a semantic version"), "{}", out.stderr);
+    let out = f.release(&["rc", "start", "--version", "2.0.0-rc.1", "--yes"]);
+    out.expect_code(2);
+    let out = f.release(&["rc", "start", "--gate-attestation", "sha256:000000000000"]);
+    out.expect_code(4);
+    assert!(out.stderr.contains("INVALID_GATE_TOKEN"), "{}", out.stderr);
+    assert!(branch_absent(&f), "a declined gate cuts nothing");
+    let out = f.release(&["rc", "promote", "--yes"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("no release train here"), "{}", out.stderr);
+    f.release(&["rc", "status", "../escape"]).expect_code(2);
+
+    // `--version` gives every package that version; a second start is refused while the
+    // first train is under way.
+    f.release(&["rc", "start", "--version", "2.0.0", "--yes"]).expect_code(0);
+    assert!(f.remote(["branch", "--list"]).contains("rc/2.0.0"));
+    let out = f.release(&["rc", "start", "--yes"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("train `v2.0.0` is under way"), "{}", out.stderr);
+    // A promotion before any release candidate is tagged is refused.
+    let out = f.release(&["rc", "promote", "--yes"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("no release candidate is tagged yet"), "{}", out.stderr);
+
+    // A manifest edited into nonsense is named, refused and left as it is.
+    let dir = f.r.path().join(f.r.git(["rev-parse", "--git-common-dir"]));
+    let path = dir.join("release/trains/v2.0.0.json");
+    std::fs::write(&path, "{\"schema_version\": 1, \"train_id\": ").expect("corrupt it");
+    let out = f.release(&["rc", "status", "v2.0.0"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("STATE_CORRUPT") && out.stderr.contains("v2.0.0.json"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "{\"schema_version\": 1, \"train_id\": ");
+}
