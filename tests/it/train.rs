@@ -300,6 +300,9 @@ fn a_workspace_train_goes_from_start_to_ship_and_app_waits_for_lib() {
             "RC tags stay"
         );
     }
+    // app's release pins lib to the version the train just released, as a workspace run does.
+    let pinned = ws.r.git_in(&ws.app_bare, ["show", "main:pyproject.toml"]);
+    assert!(pinned.contains("\"lib==1.0.1\""), "{pinned}");
     // lib's release was created before app's.
     let created: Vec<String> =
         ws.gh.calls_matching(&["release", "create"]).into_iter().map(|c| c[2].clone()).collect();
@@ -534,6 +537,13 @@ fn bad_input_is_refused_before_anything_is_written() {
     std::fs::write(&path, "{\"schema_version\": 1, \"train_id\": ").expect("corrupt it");
     let out = f.release(&["rc", "status", "v2.0.0"]);
     out.expect_code(1);
-    assert!(out.stderr.contains("STATE_CORRUPT") && out.stderr.contains("v2.0.0.json"), "{}", out.stderr);
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), "{\"schema_version\": 1, \"train_id\": ");
+    assert!(
+        out.stderr.contains("STATE_CORRUPT") && out.stderr.contains("v2.0.0.json"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "{\"schema_version\": 1, \"train_id\": "
+    );
 }

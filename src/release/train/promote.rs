@@ -453,6 +453,7 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
         }
         let run_id = state::new_run_id(std::time::SystemTime::now());
         let hash = plan.hash();
+        let upstream = upstream_of(m, i);
         let run_state = crate::release::run::new_state(
             &plan,
             ctx,
@@ -462,6 +463,18 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
             OnFailure::Stop,
             &hash,
         );
+        let mut run_state = run_state;
+        // What the repositories it depends on released, pinned by the PINNED step as a
+        // workspace run does (issue 7 item 2).
+        let names: Vec<String> = upstream.iter().map(|u| u.name.clone()).collect();
+        run_state.upstream = upstream;
+        for pkg in &mut run_state.packages {
+            for n in &names {
+                if !pkg.release.depends_on.contains(n) {
+                    pkg.release.depends_on.push(n.clone());
+                }
+            }
+        }
         state::save(&common_dir, &run_state)?;
         m.repos[i].promotion.run_id = Some(run_id);
         super::save(path, m)?;
@@ -493,6 +506,32 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
         super::save(path, m)?;
     }
     Ok(())
+}
+
+/// The packages the repositories `m.repos[i]` depends on (directly or not) released in this
+/// train: read from their release runs' state, as `run --workspace` hands them on.
+fn upstream_of(m: &Manifest, i: usize) -> Vec<state::Upstream> {
+    let mut wanted = m.repos[i].depends_on.clone();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    while let Some(name) = wanted.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(dep) = m.repo(&name) else { continue };
+        wanted.extend(dep.depends_on.iter().cloned());
+        let Some(run_id) = &dep.promotion.run_id else { continue };
+        let Ok(repo) = crate::git::read::Repo::discover(&dep.path) else { continue };
+        let Ok((run, _)) = state::load_any(repo.common_dir(), run_id) else { continue };
+        out.extend(run.packages.iter().filter(|p| p.status == state::PackageStatus::Done).map(
+            |p| state::Upstream {
+                name: p.name.clone(),
+                version: p.next_version.clone(),
+                manifest_name: p.release.manifest_name.clone().unwrap_or_else(|| p.name.clone()),
+            },
+        ));
+    }
+    out
 }
 
 /// Deletes the RC branch of `r` on its remote and locally, each only while it still names
