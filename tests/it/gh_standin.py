@@ -837,7 +837,7 @@ COMMANDS = {
 
 def dispatch(argv, state):
     command = tuple(argv[:2])
-    if argv[:1] == ["api"]:
+    if argv[:1] == ["api"] and any(a.startswith("repos/{owner}/{repo}/milestones") for a in argv):
         args = Args(argv[1:], {"method", "raw-field"} | GLOBAL_VALUE_FLAGS,
                     {"X": "method", "f": "raw-field"})
         return api(Call(args, state, find_rule(argv, ("api",), state)))

@@ -403,14 +403,22 @@ fn a_single_repository_train_gates_on_the_milestone_s_issues_and_ships() {
     f.release(&["rc", "tag"]).expect_code(0);
     f.release(&["rc", "tag"]).expect_code(0);
     assert!(f.remote(["tag", "--list"]).contains("v1.3.0-rc.2"), "the next N after every RC tag");
+    // A fix lands on the RC branch after the candidate: the promotion wants a new one.
+    f.r.checkout("rc/1.3.0");
+    let fix = f.r.change("src/lib.rs", "fix: after the candidate");
+    f.r.git(["push", "--quiet", "origin", "rc/1.3.0"]);
+    f.r.checkout("main");
     let out = f.release(&["rc", "promote", "--yes"]);
     out.expect_code(1);
     assert!(out.stderr.contains("`rc_issues`") && out.stderr.contains("#100"), "{}", out.stderr);
+    assert!(out.stderr.contains("not the candidate tagged last"), "{}", out.stderr);
     f.gh.call(&f.r, &["issue", "close", "100"]).expect_code(0);
+    f.release(&["rc", "tag"]).expect_code(0);
     let out = f.release(&["rc", "promote", "--yes"]);
     out.expect_code(0);
     let tagged = f.remote(["rev-parse", "v1.3.0^{commit}"]);
-    let rc = f.remote(["rev-parse", "v1.3.0-rc.2^{commit}"]);
+    let rc = f.remote(["rev-parse", "v1.3.0-rc.3^{commit}"]);
+    assert_eq!(rc, fix, "rc.3 is on the fix");
     assert!(
         f.r.try_git([
             "--git-dir",

@@ -151,18 +151,26 @@ fn run_promotion(
         // The gates, on what is true now.
         let report = super::status::report(global, path.to_owned(), m.clone(), false)?;
         m = report.manifest.clone();
-        for (r, live) in m.repos.iter_mut().zip(&report.live) {
-            if let Some(head) = &live.rc_head {
-                r.rc_head.clone_from(head);
-            }
-        }
-        let failing: Vec<String> = report
+        let mut failing: Vec<String> = report
             .failing()
             .filter(|g| g.gate != "dependencies")
             .map(|g| {
                 format!("`{}` ({}): {}", g.gate, g.repo.as_deref().unwrap_or("train"), g.reason)
             })
             .collect();
+        // What is promoted is the release candidate tagged last: a branch that moved since
+        // (or is gone) needs a new candidate first.
+        for (r, live) in m.repos.iter().zip(&report.live) {
+            if live.rc_head.as_deref() != Some(r.rc_head.as_str()) {
+                failing.push(format!(
+                    "`{}` ({}): the RC head is {}, not the candidate tagged last ({}); run `git release rc tag`",
+                    r.rc_branch,
+                    r.name,
+                    live.rc_head.as_deref().map_or("gone", |h| &h[..12]),
+                    &r.rc_head[..12]
+                ));
+            }
+        }
         if !failing.is_empty() {
             ui.status(super::status::text(&report).trim_end());
             return Err(Error::coded(
@@ -418,7 +426,10 @@ fn release(ctx: &mut Ctx, path: &Path, m: &mut Manifest, i: usize, approval: &Ga
             m.repos[i].promotion.released = true;
             return super::save(path, m);
         }
-        crate::release::run::restore(ctx, &run_state, true)?;
+        // Pinned upstream dependencies are not in the approved rows: checked as a
+        // workspace run's state is.
+        let standalone = run_state.upstream.is_empty();
+        crate::release::run::restore(ctx, &run_state, standalone)?;
         let mut run_state = run_state;
         for pkg in &mut run_state.packages {
             crate::release::exec::reopen(pkg);
