@@ -50,10 +50,14 @@ pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: boo
     for r in &m.repos {
         let git = Git::new(&r.path);
         let remote = git.ls_remote_tags(&r.remote)?;
-        let local = git.ls_remote_tags(&r.path.to_string_lossy())?;
+        let local: Vec<String> = crate::git::read::Repo::discover(&r.path)?
+            .tags()?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
         for p in &r.packages {
             let format = TagFormat::parse(&p.tag_format, &p.name)?;
-            let names = remote.keys().chain(local.keys()).map(String::as_str);
+            let names = remote.keys().chain(&local).map(String::as_str);
             highest =
                 highest.max(rc_numbers(&format, &p.version, names).into_iter().max().unwrap_or(0));
         }
