@@ -19,7 +19,7 @@ use crate::forge::{Forge as _, Request};
 /// # Errors
 /// No such train; the train has shipped.
 pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: bool) -> Result<()> {
-    let (path, mut m) = super::locate(place, train)?;
+    let (path, m) = super::locate(place, train)?;
     if m.state == Lifecycle::Ship {
         return Err(Error::failed(format!(
             "train `{}` has shipped; there is nothing to abort",
@@ -31,6 +31,8 @@ pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: b
     let first = super::open(global, &m.repos[0].path)?;
     let ui = first.ui.clone();
     let who = crate::release::preflight::identity(&first);
+    let _lock = super::lock(&path, &m.train_id)?;
+    let mut m = super::manifest::load(&path)?;
     let mut out = String::new();
     for i in 0..m.repos.len() {
         let ctx = super::open(global, &m.repos[i].path)?;

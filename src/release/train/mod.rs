@@ -150,6 +150,17 @@ pub fn workdir(ctx: &Ctx) -> Result<PathBuf> {
     })
 }
 
+/// Takes the train lock of the manifest at `path` (`<trains dir>/release/lock`, the run
+/// lock's mechanism: an OS lock, taken over from a process that died), so two processes
+/// never move one train at once; released when dropped.
+///
+/// # Errors
+/// `LOCK_FAILED` naming the holder when another process holds it.
+pub fn lock(path: &Path, train_id: &str) -> Result<crate::release::lock::Lock> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    crate::release::lock::Lock::acquire(dir, train_id)
+}
+
 /// Saves `m` at `path` and says nothing: every step of a train calls it after each change.
 ///
 /// # Errors

@@ -102,8 +102,8 @@ pub fn promote(
     train: Option<&str>,
     opts: &PromoteOptions,
 ) -> Result<()> {
-    let (path, m) = super::locate(place, train)?;
-    run_promotion(global, &path, m, opts)
+    let (path, _) = super::locate(place, train)?;
+    run_promotion(global, &path, opts)
 }
 
 /// Resumes the promotion of the train whose manifest is `path` (`git release resume TRAIN`).
@@ -111,18 +111,16 @@ pub fn promote(
 /// # Errors
 /// As [`promote`].
 pub fn resume(global: &GlobalArgs, path: &Path, opts: &PromoteOptions) -> Result<()> {
-    let m = super::manifest::load(path)?;
-    run_promotion(global, path, m, opts)
+    run_promotion(global, path, opts)
 }
 
-fn run_promotion(
-    global: &GlobalArgs,
-    path: &Path,
-    mut m: Manifest,
-    opts: &PromoteOptions,
-) -> Result<()> {
+fn run_promotion(global: &GlobalArgs, path: &Path, opts: &PromoteOptions) -> Result<()> {
+    let m = super::manifest::load(path)?;
     let first = super::open(global, &m.repos[0].path)?;
     let ui = first.ui.clone();
+    let _lock = super::lock(path, &m.train_id)?;
+    // Read again under the lock: another process may have moved the train on meanwhile.
+    let mut m = super::manifest::load(path)?;
     match m.state {
         Lifecycle::Ship => {
             ui.status(&format!("train {} has shipped already", m.train_id));

@@ -33,7 +33,7 @@ fn rc_numbers<'a>(
 /// # Errors
 /// The train is over; an RC branch is gone from its remote; the remote refuses a tag.
 pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: bool) -> Result<()> {
-    let (path, mut m) = super::locate(place, train)?;
+    let (path, m) = super::locate(place, train)?;
     if !matches!(m.state, Lifecycle::Development | Lifecycle::Staging) {
         return Err(Error::failed(format!(
             "train `{}` is {}, so no release candidate can be tagged",
@@ -45,6 +45,8 @@ pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: boo
     let first = super::open(global, &m.repos[0].path)?;
     let ui = first.ui.clone();
     let who = crate::release::preflight::identity(&first);
+    let _lock = super::lock(&path, &m.train_id)?;
+    let mut m = super::manifest::load(&path)?;
     // The next number: after every RC tag of the train's packages, local or remote.
     let mut highest = m.rc_number.unwrap_or(0);
     for r in &m.repos {
