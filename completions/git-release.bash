@@ -46,6 +46,9 @@ _git__release() {
             git__release,plan)
                 cmd="git__release__subcmd__plan"
                 ;;
+            git__release,rc)
+                cmd="git__release__subcmd__rc"
+                ;;
             git__release,resume)
                 cmd="git__release__subcmd__resume"
                 ;;
@@ -94,6 +97,9 @@ _git__release() {
             git__release__subcmd__help,plan)
                 cmd="git__release__subcmd__help__subcmd__plan"
                 ;;
+            git__release__subcmd__help,rc)
+                cmd="git__release__subcmd__help__subcmd__rc"
+                ;;
             git__release__subcmd__help,resume)
                 cmd="git__release__subcmd__help__subcmd__resume"
                 ;;
@@ -123,6 +129,21 @@ _git__release() {
                 ;;
             git__release__subcmd__help__subcmd__hook,uninstall)
                 cmd="git__release__subcmd__help__subcmd__hook__subcmd__uninstall"
+                ;;
+            git__release__subcmd__help__subcmd__rc,abort)
+                cmd="git__release__subcmd__help__subcmd__rc__subcmd__abort"
+                ;;
+            git__release__subcmd__help__subcmd__rc,promote)
+                cmd="git__release__subcmd__help__subcmd__rc__subcmd__promote"
+                ;;
+            git__release__subcmd__help__subcmd__rc,start)
+                cmd="git__release__subcmd__help__subcmd__rc__subcmd__start"
+                ;;
+            git__release__subcmd__help__subcmd__rc,status)
+                cmd="git__release__subcmd__help__subcmd__rc__subcmd__status"
+                ;;
+            git__release__subcmd__help__subcmd__rc,tag)
+                cmd="git__release__subcmd__help__subcmd__rc__subcmd__tag"
                 ;;
             git__release__subcmd__hook,commit-msg)
                 cmd="git__release__subcmd__hook__subcmd__commit__subcmd__msg"
@@ -154,6 +175,42 @@ _git__release() {
             git__release__subcmd__hook__subcmd__help,uninstall)
                 cmd="git__release__subcmd__hook__subcmd__help__subcmd__uninstall"
                 ;;
+            git__release__subcmd__rc,abort)
+                cmd="git__release__subcmd__rc__subcmd__abort"
+                ;;
+            git__release__subcmd__rc,help)
+                cmd="git__release__subcmd__rc__subcmd__help"
+                ;;
+            git__release__subcmd__rc,promote)
+                cmd="git__release__subcmd__rc__subcmd__promote"
+                ;;
+            git__release__subcmd__rc,start)
+                cmd="git__release__subcmd__rc__subcmd__start"
+                ;;
+            git__release__subcmd__rc,status)
+                cmd="git__release__subcmd__rc__subcmd__status"
+                ;;
+            git__release__subcmd__rc,tag)
+                cmd="git__release__subcmd__rc__subcmd__tag"
+                ;;
+            git__release__subcmd__rc__subcmd__help,abort)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__abort"
+                ;;
+            git__release__subcmd__rc__subcmd__help,help)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__help"
+                ;;
+            git__release__subcmd__rc__subcmd__help,promote)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__promote"
+                ;;
+            git__release__subcmd__rc__subcmd__help,start)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__start"
+                ;;
+            git__release__subcmd__rc__subcmd__help,status)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__status"
+                ;;
+            git__release__subcmd__rc__subcmd__help,tag)
+                cmd="git__release__subcmd__rc__subcmd__help__subcmd__tag"
+                ;;
             *)
                 ;;
         esac
@@ -161,7 +218,7 @@ _git__release() {
 
     case "${cmd}" in
         git__release)
-            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help"
+            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,7 +402,7 @@ _git__release() {
             return 0
             ;;
         git__release__subcmd__help)
-            opts="plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help"
+            opts="plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +600,90 @@ _git__release() {
         git__release__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc)
+            opts="start tag status promote abort"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc__subcmd__abort)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc__subcmd__promote)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__help__subcmd__rc__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -929,6 +1070,312 @@ _git__release() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json markdown version" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc)
+            opts="-C -q -v -h -V --config --quiet --verbose --color --help --version start tag status promote abort help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__abort)
+            opts="-C -q -v -h -V --workspace --dry-run --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help)
+            opts="start tag status promote abort help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__abort)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__promote)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__promote)
+            opts="-y -C -q -v -h -V --workspace --yes --gate-attestation --approve-major --outside-window --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-attestation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approve-major)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outside-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__start)
+            opts="-y -C -q -v -h --version --bump --workspace --yes --gate-attestation --dry-run --format --config --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bump)
+                    COMPREPLY=($(compgen -W "major minor patch" -- "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-attestation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__status)
+            opts="-C -q -v -h -V --workspace --format --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__release__subcmd__rc__subcmd__tag)
+            opts="-C -q -v -h -V --workspace --dry-run --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -C)

@@ -46,6 +46,7 @@ complete -c git-release -n "__fish_git_release_needs_command" -f -a "run" -d 'Ca
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "resume" -d 'Go on with a stopped or failed run'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "status" -d 'List release runs, or show where one stands and what resume would do'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "rollback" -d 'Undo an unpublished run, or take back a published release'
+complete -c git-release -n "__fish_git_release_needs_command" -f -a "rc" -d 'Run release trains: release-candidate branches across repositories, promoted together'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "sync" -d 'Mirror refs or copy files to other repositories, after an approved dry-run'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c git-release -n "__fish_git_release_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -299,6 +300,93 @@ complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s q -
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "start" -d 'Plan the train, ask the gate, cut and push the RC branches, write the manifest'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "tag" -d 'Tag the next release candidate `X.Y.Z-rc.N` on every RC head and push it'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "status" -d 'Show the manifest with the RC heads, CI, issues, dependencies and gates'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "promote" -d 'Check the gates, merge along the flow and release the stable versions'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "abort" -d 'Close the train\'s pull requests, delete its RC branches (RC tags are kept)'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and not __fish_seen_subcommand_from start tag status promote abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l version -d 'The train\'s version, given to every package (default: as `plan` infers)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l bump -d 'Force the bump level instead of inferring it' -r -f -a "major\t''
+minor\t''
+patch\t''"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l workspace -d 'The workspace file listing the repositories of the train' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l gate-attestation -d 'Approve only if the plan hash is HASH' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l format -d 'Output format' -r -f -a "table\t'A table, then the report'
+json\t'JSON (schema version 1; see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -s y -l yes -d 'Approve the plan without a prompt'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -l dry-run -d 'Show what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -l workspace -d 'The workspace file of a workspace train' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -l dry-run -d 'Show what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from tag" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -l workspace -d 'The workspace file of a workspace train' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "table\t'A table, then the report'
+json\t'JSON (schema version 1; see the README)'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l workspace -d 'The workspace file of a workspace train' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l gate-attestation -d 'Approve only if the promotion hash is HASH' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l approve-major -d 'Approve a major release as this named person, `"Name <email>"`; needs `--gate-attestation` (`[cadence]`: `--yes` alone never approves a major)' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l outside-window -d 'Promote outside the `[cadence]` window of its bump level; REASON is recorded' -r
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s y -l yes -d 'Approve the promotion without a prompt'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from promote" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -l workspace -d 'The workspace file of a workspace train' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -s C -d 'Run as if started in DIR (like `git -C`)' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -l config -d 'Read configuration from FILE instead of `git-release.toml` or `.config/git-release.toml`' -r -F
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -l color -d 'When to colour output; `NO_COLOR` turns colour off under `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -l dry-run -d 'Show what would be done; change nothing'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print nothing but errors; the exit code still answers'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from abort" -s V -l version -d 'Print version'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "start" -d 'Plan the train, ask the gate, cut and push the RC branches, write the manifest'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "tag" -d 'Tag the next release candidate `X.Y.Z-rc.N` on every RC head and push it'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the manifest with the RC heads, CI, issues, dependencies and gates'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Check the gates, merge along the flow and release the stable versions'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Close the train\'s pull requests, delete its RC branches (RC tags are kept)'
+complete -c git-release -n "__fish_git_release_using_subcommand rc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand sync" -l approve -d 'Execute the recorded dry-run DRYRUN of the one sync named' -r
 complete -c git-release -n "__fish_git_release_using_subcommand sync" -l format -d 'Output format' -r -f -a "text\t'The readable report'
 json\t'The sync log records, `{"syncs": [{"sync_log": …}]}`'"
@@ -322,23 +410,29 @@ complete -c git-release -n "__fish_git_release_using_subcommand completions" -s 
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s v -l verbose -d 'Say more on stderr (ignored tags, skipped manifests); repeat for more'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-release -n "__fish_git_release_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "plan" -d 'Show the next version of each package and why'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "calibrate" -d 'Learn the bump rules from past releases and report how well they fit'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "init" -d 'Write a starter git-release.toml'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "notes" -d 'Print the release notes of the next release or a past one'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "run" -d 'Carry out the release plan: bump, changelog, commit, push, PR, tag, publish'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "resume" -d 'Go on with a stopped or failed run'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "status" -d 'List release runs, or show where one stands and what resume would do'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "rollback" -d 'Undo an unpublished run, or take back a published release'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "sync" -d 'Mirror refs or copy files to other repositories, after an approved dry-run'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback sync completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "plan" -d 'Show the next version of each package and why'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "calibrate" -d 'Learn the bump rules from past releases and report how well they fit'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "init" -d 'Write a starter git-release.toml'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "tag" -d 'Create, reconcile and push release tags'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "hook" -d 'Install git hooks that stop tag conflicts and bad commit messages'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "changelog" -d 'Print or write the changelog section of a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "notes" -d 'Print the release notes of the next release or a past one'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "check" -d 'Run the preflight checks and show what would stop a release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "doctor" -d 'Check the environment: binary, git, gh, hooks, configuration, history'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "run" -d 'Carry out the release plan: bump, changelog, commit, push, PR, tag, publish'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "resume" -d 'Go on with a stopped or failed run'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "status" -d 'List release runs, or show where one stands and what resume would do'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "rollback" -d 'Undo an unpublished run, or take back a published release'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "rc" -d 'Run release trains: release-candidate branches across repositories, promoted together'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "sync" -d 'Mirror refs or copy files to other repositories, after an approved dry-run'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and not __fish_seen_subcommand_from plan calibrate init tag hook changelog notes check doctor run resume status rollback rc sync completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write the pre-push and commit-msg shims (an existing hook is chained, not overwritten)'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the shims and restore what was there before'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "pre-push" -d 'The pre-push check (git runs it with the push\'s refs on stdin)'
 complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "commit-msg" -d 'The commit-msg check (git runs it with the message file)'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from rc" -f -a "start" -d 'Plan the train, ask the gate, cut and push the RC branches, write the manifest'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from rc" -f -a "tag" -d 'Tag the next release candidate `X.Y.Z-rc.N` on every RC head and push it'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from rc" -f -a "status" -d 'Show the manifest with the RC heads, CI, issues, dependencies and gates'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from rc" -f -a "promote" -d 'Check the gates, merge along the flow and release the stable versions'
+complete -c git-release -n "__fish_git_release_using_subcommand help; and __fish_seen_subcommand_from rc" -f -a "abort" -d 'Close the train\'s pull requests, delete its RC branches (RC tags are kept)'

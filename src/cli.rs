@@ -48,6 +48,7 @@ pub enum Command {
     Resume(commands::run::ResumeArgs),
     Status(commands::status::StatusArgs),
     Rollback(commands::rollback::RollbackArgs),
+    Rc(commands::rc::RcArgs),
     Sync(commands::sync::SyncArgs),
     Completions(commands::completions::CompletionsArgs),
 }

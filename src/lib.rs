@@ -48,8 +48,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
 
     use crate::cli::Command;
     use crate::commands::{
-        calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rollback, run,
-        status, sync, tag,
+        calibrate, changelog, check, completions, doctor, hook, init, notes, plan, rc, rollback,
+        run, status, sync, tag,
     };
     match cli.command {
         Command::Plan(args) => plan::run(&cli.global, &args),
@@ -66,6 +66,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Rollback(args) => rollback::run(&cli.global, &args),
         Command::Completions(args) => completions::run(&cli.global, &args, cli::Cli::command()),
+        Command::Rc(args) => rc::run(&cli.global, &args),
         Command::Sync(args) => sync::run(&cli.global, &args),
     }
 }

@@ -281,6 +281,15 @@ pub fn build(repo: &Repo, config: &Config, options: &Options) -> Result<Plan> {
         .with_hint("make a first commit, then run `git release plan`")
         .into());
     };
+    build_at(repo, config, options, head)
+}
+
+/// [`build`] as if HEAD were `head`: the plan of a commit that is not checked out, such as
+/// the merged RC head a release train promotes (issue 17).
+///
+/// # Errors
+/// As [`build`].
+pub fn build_at(repo: &Repo, config: &Config, options: &Options, head: ObjectId) -> Result<Plan> {
     let head_tree = repo.tree_of(&head)?;
     let fallback = repo
         .root()

@@ -42,9 +42,10 @@ use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
 
 /// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
-/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`), and issue 17's
-/// `open_prs` (seed 004's RL-01).
-pub const CHECKS: [&str; 19] = [
+/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`), issue 17's
+/// `open_prs` (seed 004's RL-01), then the two promotion gates of a release train (issue 17:
+/// `rc_ci`, `rc_issues`, judged by `release::train::gates`, not by [`run`]).
+pub const CHECKS: [&str; 21] = [
     "dirty_working_tree",
     "detached_head",
     "operation_in_progress",
@@ -64,6 +65,8 @@ pub const CHECKS: [&str; 19] = [
     "missing_tests",
     "stale_docs",
     "changelog_current",
+    "rc_ci",
+    "rc_issues",
 ];
 
 /// The outcome of one check.

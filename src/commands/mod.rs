@@ -11,6 +11,7 @@ pub mod hook;
 pub mod init;
 pub mod notes;
 pub mod plan;
+pub mod rc;
 pub mod rollback;
 pub mod run;
 pub mod status;

@@ -27,6 +27,7 @@ pub(super) struct FileConfig {
     pub(super) sync: Vec<Spanned<crate::config::sync::SyncFile>>,
     #[serde(default)]
     pub(super) cadence: Option<Spanned<crate::config::cadence::CadenceFile>>,
+    pub(super) train: Option<crate::config::train::TrainFile>,
 }
 
 /// `[forge]` as written, each number with its place in the file for the bounds check.

@@ -396,6 +396,7 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
     }
     let syncs = crate::config::sync::validate(parsed.sync, &at)?;
     let cadence = crate::config::cadence::validate(parsed.cadence, &at)?;
+    let train = crate::config::train::validate(parsed.train, &at)?;
 
     Ok(Config {
         file: file.map(Path::to_owned),
@@ -426,5 +427,6 @@ pub fn load(file: Option<&Path>, git: &dyn GitConfig, env: &[(String, String)]) 
         changelog_settings,
         syncs,
         cadence,
+        train,
     })
 }

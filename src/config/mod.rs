@@ -25,6 +25,7 @@ mod file;
 mod load;
 mod locate;
 pub mod sync;
+pub mod train;
 mod values;
 
 #[allow(clippy::wildcard_imports, reason = "one module split in files")]
@@ -171,6 +172,9 @@ pub struct Config {
     /// `[cadence]`: what each bump level needs and when it may go out (issue 17 item 7;
     /// validated by [`crate::config::cadence`]).
     pub cadence: crate::config::cadence::Cadence,
+    /// `[train]`: RC branch names and the promotion flow (issue 17; validated by
+    /// [`crate::config::train`]).
+    pub train: crate::config::train::Train,
 }
 
 impl Config {

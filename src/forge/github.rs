@@ -291,6 +291,40 @@ fn argv(request: &Request<'_>) -> Vec<String> {
             "--limit",
             "100",
         ],
+        Request::BranchRuns { branch } => vec![
+            "run",
+            "list",
+            "--branch",
+            branch,
+            "--limit",
+            "1",
+            "--json",
+            "databaseId,url,status,conclusion,headSha",
+        ],
+        Request::MilestoneList => {
+            vec!["api", "repos/{owner}/{repo}/milestones?state=all&per_page=100"]
+        }
+        Request::MilestoneCreate { title } => {
+            // `--raw-field`: the title is text, never `@file` as `--field` would read it.
+            return ["api", "--method", "POST", "repos/{owner}/{repo}/milestones", "--raw-field"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain([format!("title={title}")])
+                .collect();
+        }
+        Request::MilestoneIssues { title } => vec![
+            "issue",
+            "list",
+            "--milestone",
+            title,
+            "--state",
+            "all",
+            "--limit",
+            "500",
+            "--json",
+            "number,title,state,url",
+        ],
+        Request::PrMergeCommit { number } => vec!["pr", "merge", number, "--merge"],
         Request::WorkflowWatch { id } => vec!["run", "watch", id, "--exit-status"],
         Request::WorkflowFailedLog { id } => vec!["run", "view", id, "--log-failed"],
     };

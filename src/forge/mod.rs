@@ -156,6 +156,31 @@ pub enum Request<'a> {
         /// The branch they go into (the release branch).
         base: &'a str,
     },
+    /// The latest workflow run on `branch`, whatever the workflow (id, URL, status,
+    /// conclusion, the commit it ran on): the CI of a release-candidate branch (issue 17).
+    BranchRuns {
+        /// The branch.
+        branch: &'a str,
+    },
+    /// Every milestone of the repository, open and closed (title, number, state).
+    MilestoneList,
+    /// Creates the milestone `title` (issue 17: the milestone named after a train).
+    MilestoneCreate {
+        /// Its title.
+        title: &'a str,
+    },
+    /// The issues of milestone `title`, open and closed (number, title, state, URL).
+    MilestoneIssues {
+        /// The milestone's title.
+        title: &'a str,
+    },
+    /// Merges a pull request with a merge commit (no squash), so the commits of its head
+    /// stay in the base branch's history: how a train's RC branch reaches a branch it cannot
+    /// fast-forward (issue 17).
+    PrMergeCommit {
+        /// Its number.
+        number: &'a str,
+    },
     /// Waits for a workflow run, failing when it fails.
     WorkflowWatch {
         /// The run's id.

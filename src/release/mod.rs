@@ -26,4 +26,5 @@ pub mod steps;
 pub mod syncs;
 pub mod tagging;
 pub mod tidy;
+pub mod train;
 pub mod workspace;

@@ -195,6 +195,18 @@ pub(crate) fn run_or_resume(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 }
 
 pub(crate) fn resume_run(global: &GlobalArgs, args: &ResumeArgs) -> Result<()> {
+    // A release train's promotion (issue 17): its id is not a run id.
+    if !state::is_run_id(&args.run)
+        && let Some((_, path)) = crate::release::train::find_for_resume(global, &args.run)
+    {
+        let opts = crate::release::train::promote::PromoteOptions {
+            yes: args.yes,
+            attestation: args.gate_attestation.clone(),
+            approve_major: None,
+            outside_window: None,
+        };
+        return crate::release::train::promote::resume(global, &path, &opts);
+    }
     if state::is_run_id(&args.run)
         && let Some(ws_run) = crate::release::workspace::load_ws(&args.run)
     {

@@ -14,7 +14,9 @@ Environment:
                        rule `{"match": [...], "contains": "...", "fail": KIND, "times": N}`
                        makes the first N calls whose argv starts with `match` (and has an
                        element containing `contains`) fail as KIND; no `times` = always. The
-                       first rule that matches and is not used up applies. Rule counters are
+                       first rule that matches and is not used up applies. `"cwd_contains"`
+                       limits a rule to calls made in a folder whose path holds it (one
+                       repository of several). Rule counters are
                        keyed by the scenario file's content and the rule's index, so a new
                        scenario starts from zero. Two kinds play a hostile or broken forge
                        rather than fail: `"answer"` prints the rule's `"stdout"` and exits
@@ -301,6 +303,8 @@ def find_rule(argv, command, state):
             continue
         if "contains" in rule and not any(rule["contains"] in a for a in argv):
             continue
+        if "cwd_contains" in rule and rule["cwd_contains"] not in os.getcwd():
+            continue
         key = f"{scenario}#{index}"
         if "times" in rule and state["rule_counters"].get(key, 0) >= rule["times"]:
             continue
@@ -430,9 +434,19 @@ def pr_merge(call):
         raise GhError(f"Pull request #{number} was already merged")
     if pr["state"] == "CLOSED":
         raise GhError(f"Pull request #{number} is closed")
+    if a.switch("merge") and not a.switch("squash"):
+        conflict = GhError(f"Pull request #{number} is not mergeable: "
+                           "the merge commit cannot be cleanly created.")
+        if call.failing("merge_conflict"):
+            raise conflict
+        pr["mergeCommit"] = {"oid": squash_merge(pr, f"Merge pull request #{number}", conflict,
+                                                 squash=False)}
+        pr["state"] = "MERGED"
+        out(f"✓ Merged pull request #{number}")
+        return 0
     if not a.switch("squash"):
-        if a.switch("merge") or a.switch("rebase"):
-            raise GhError("gh stand-in: only --squash merges are simulated", 2)
+        if a.switch("rebase"):
+            raise GhError("gh stand-in: only --squash and --merge merges are simulated", 2)
         raise GhError("--merge, --rebase, or --squash required when not running interactively")
     conflict = GhError(f"Pull request #{number} is not mergeable: "
                        "the merge commit cannot be cleanly created.")
@@ -459,8 +473,9 @@ def pr_merge(call):
     return 0
 
 
-def squash_merge(pr, message, conflict):
-    """Squashes the PR's head onto its base on the remote itself; returns the new commit."""
+def squash_merge(pr, message, conflict, squash=True):
+    """Squashes the PR's head onto its base on the remote itself (a merge commit when not
+    `squash`); returns the new commit."""
     import shutil
     import tempfile
 
@@ -475,10 +490,16 @@ def squash_merge(pr, message, conflict):
         has_head = git(["rev-parse", "--verify", "-q", f"origin/{head}"], cwd=clone, check=False)
         if has_head.returncode:
             raise GhError(f"gh stand-in: the head branch {head} is not on the remote")
-        if git(["merge", "--squash", "-q", f"origin/{head}"], cwd=clone, check=False).returncode:
-            raise conflict
-        git([*quiet, "commit", "-q", "--allow-empty", "--cleanup=whitespace", "-m", message],
-            cwd=clone)
+        if not squash:
+            if git([*quiet, "merge", "--no-ff", "-q", "-m", message, f"origin/{head}"],
+                   cwd=clone, check=False).returncode:
+                raise conflict
+        else:
+            if git(["merge", "--squash", "-q", f"origin/{head}"], cwd=clone,
+                   check=False).returncode:
+                raise conflict
+            git([*quiet, "commit", "-q", "--allow-empty", "--cleanup=whitespace", "-m", message],
+                cwd=clone)
         git([*quiet, "push", "-q", "origin", f"HEAD:refs/heads/{base}"], cwd=clone)
         return git(["rev-parse", "HEAD"], cwd=clone).stdout.strip()
     finally:
@@ -608,7 +629,24 @@ def run_list(call):
                          "conclusion": "failure" if call.failing("run_failed") else "success",
                          "headBranch": branch, "headSha": sha, "event": "push",
                          "workflowName": workflow})
+    # A push to a branch starts CI too: the run on the branch's commit appears the first time
+    # the branch's runs are looked for (`run_failed` makes it fail).
+    if branch and not workflow:
+        remote = origin_url()
+        sha = remote_commit(remote, f"refs/heads/{branch}")
+        if sha is not None and not any(r["headBranch"] == branch and r["headSha"] == sha
+                                       and r.get("remote", remote) == remote for r in runs):
+            run_id = next_number(call.state, "run")
+            runs.append({"databaseId": run_id, "url": f"{repo_url(remote)}/actions/runs/{run_id}",
+                         "status": "completed",
+                         "conclusion": "failure" if call.failing("run_failed") else "success",
+                         "headBranch": branch, "headSha": sha, "event": "push",
+                         "workflowName": "CI", "remote": remote})
+    # Runs belong to one repository (the ones made before runs were scoped have no `remote`).
+    here = origin_url() if branch and not workflow else None
     shown = [r for r in reversed(runs)
+             if here is None or r.get("remote", here) == here]
+    shown = [r for r in shown
              if a.get("workflow", r["workflowName"]) == r["workflowName"]
              and a.get("branch", r["headBranch"]) == r["headBranch"]
              and a.get("event", r["event"]) == r["event"]
@@ -680,7 +718,8 @@ def issue_create(call):
     if issue is None:
         number = next_number(call.state, "issue")
         issue = {"number": number, "url": f"{repo_url(remote)}/issues/{number}", "title": title,
-                 "body": body, "labels": [{"name": l} for l in a.labels()], "state": "OPEN"}
+                 "body": body, "labels": [{"name": l} for l in a.labels()], "state": "OPEN",
+                 "milestone": a.get("milestone"), "remote": remote}
         call.state["issues"].append(issue)
     if lost_reply:
         # Not a real gh message (GitHub never refuses a duplicate issue); worded so callers
@@ -701,12 +740,50 @@ def issue_list(call):
     issues = [i for i in reversed(call.state["issues"])
               if i["state"] in wanted
               and all(l in [n["name"] for n in i["labels"]] for l in a.labels())
-              and all(w in i["title"].lower() for w in words)][: a.limit(30)]
+              and all(w in i["title"].lower() for w in words)
+              and a.get("milestone", i.get("milestone")) == i.get("milestone")
+              and i.get("remote", origin_url()) == origin_url()][: a.limit(30)]
     if fields is None:
         for i in issues:
             out(f"{i['number']}\t{i['state']}\t{i['title']}")
     else:
         out(dumps([pick(i, fields) for i in issues]))
+    return 0
+
+
+def issue_close(call):
+    number = (call.args.positional or ["?"])[0].lstrip("#")
+    for issue in call.state["issues"]:
+        if str(issue["number"]) == number:
+            issue["state"] = "CLOSED"
+            out(f"✓ Closed issue #{number}")
+            return 0
+    raise GhError(f"GraphQL: Could not resolve to an issue with the number of {number}.")
+
+
+def api(call):
+    """`gh api repos/{owner}/{repo}/milestones…`: the milestones of the current repository,
+    listed (GET) or created (`--method POST --raw-field title=T`)."""
+    a = call.args
+    path = (a.positional or [""])[0]
+    if not path.startswith("repos/{owner}/{repo}/milestones"):
+        raise GhError(f"gh stand-in: unexpected api path {path}", 2)
+    remote = origin_url()
+    milestones = call.state.setdefault("milestones", [])
+    mine = [m for m in milestones if m["remote"] == remote]
+    if a.get("method", "GET") == "POST":
+        fields = dict(f.split("=", 1) for f in a.opts.get("raw-field", []))
+        title = fields.get("title")
+        if any(m["title"] == title for m in mine):
+            raise GhError("HTTP 422: Validation Failed "
+                          "(https://api.github.com/repos/test/repo/milestones)\n"
+                          "already_exists")
+        number = len(mine) + 1
+        m = {"number": number, "title": title, "state": "open", "remote": remote}
+        milestones.append(m)
+        out(dumps({k: v for k, v in m.items() if k != "remote"}))
+        return 0
+    out(dumps([{k: v for k, v in m.items() if k != "remote"} for m in mine]))
     return 0
 
 
@@ -751,6 +828,7 @@ COMMANDS = {
                            "project"},
                           {"t": "title", "b": "body", "F": "body-file", "l": "label",
                            "a": "assignee", "m": "milestone", "p": "project"}),
+    ("issue", "close"): (issue_close, {"comment", "reason"}, {"c": "comment", "r": "reason"}),
     ("issue", "list"): (issue_list, {"label", "state", "search", "json", "limit", "author",
                                      "assignee", "milestone"},
                         {"l": "label", "s": "state", "S": "search", "L": "limit", "A": "author",
@@ -760,6 +838,10 @@ COMMANDS = {
 
 def dispatch(argv, state):
     command = tuple(argv[:2])
+    if argv[:1] == ["api"] and any(a.startswith("repos/{owner}/{repo}/milestones") for a in argv):
+        args = Args(argv[1:], {"method", "raw-field"} | GLOBAL_VALUE_FLAGS,
+                    {"X": "method", "f": "raw-field"})
+        return api(Call(args, state, find_rule(argv, ("api",), state)))
     if argv == ["--version"]:
         out("gh version 2.63.0 (2024-11-27)\nhttps://github.com/cli/cli/releases/tag/v2.63.0")
         return 0

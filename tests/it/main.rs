@@ -31,3 +31,4 @@ mod support;
 mod sync;
 mod sync_on_release;
 mod tag;
+mod train;

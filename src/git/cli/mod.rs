@@ -334,8 +334,16 @@ impl Git {
     /// # Errors
     /// git fails or answers something else than two counts.
     pub fn ahead_behind(&self, upstream: &str) -> Result<(usize, usize)> {
+        self.ahead_behind_of("HEAD", upstream)
+    }
+
+    /// How many commits `rev` has that `other` lacks, and the other way round.
+    ///
+    /// # Errors
+    /// git fails or answers something else than two counts.
+    pub fn ahead_behind_of(&self, rev: &str, other: &str) -> Result<(usize, usize)> {
         let text =
-            self.text(["rev-list", "--left-right", "--count", &format!("HEAD...{upstream}")])?;
+            self.text(["rev-list", "--left-right", "--count", &format!("{rev}...{other}")])?;
         let mut parts = text.split_whitespace().map(str::parse::<usize>);
         match (parts.next(), parts.next()) {
             (Some(Ok(ahead)), Some(Ok(behind))) => Ok((ahead, behind)),
@@ -521,6 +529,15 @@ impl Git {
     /// git fails.
     pub fn tag_delete(&self, tag: &str) -> Result<()> {
         self.run(["tag", "-d", "--", tag]).map(drop)
+    }
+
+    /// Creates the local branch `branch` at `start`, with no upstream (`git branch
+    /// --no-track`); git refuses when it exists.
+    ///
+    /// # Errors
+    /// git fails (the branch exists, `start` is unknown).
+    pub fn branch_create(&self, branch: &str, start: &str) -> Result<()> {
+        self.run(["branch", "--no-track", branch, start]).map(drop)
     }
 
     /// Deletes the local branch `branch` (forced: it may be unmerged).
