@@ -629,9 +629,10 @@ def run_list(call):
                          "conclusion": "failure" if call.failing("run_failed") else "success",
                          "headBranch": branch, "headSha": sha, "event": "push",
                          "workflowName": workflow})
-    # A push to a branch starts CI too: the run on the branch's commit appears the first time
-    # the branch's runs are looked for (`run_failed` makes it fail).
-    if branch and not workflow:
+    # A push to a release-candidate branch (`rc/…`, a train's) starts CI too: the run on the
+    # branch's commit appears the first time the branch's runs are looked for (`run_failed`
+    # makes it fail). Other branches have no CI unless a test records runs.
+    if branch and not workflow and branch.startswith("rc/"):
         remote = origin_url()
         sha = remote_commit(remote, f"refs/heads/{branch}")
         if sha is not None and not any(r["headBranch"] == branch and r["headSha"] == sha

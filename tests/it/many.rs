@@ -371,8 +371,10 @@ fn quarantine_in_a_30_package_monorepo_releases_all_but_the_failure_and_its_depe
     assert!(out.stderr.contains("RELEASE REPORT"), "the report is printed last: {}", out.stderr);
 }
 
-#[test]
-fn rollback_of_an_unpublished_run_leaves_refs_worktrees_and_remote_as_before() {
+/// A run stopped by red checks in PR mode, its release branch pushed: the repository, the
+/// stand-in gh, the bare remote, the run id, and the local refs, worktrees and remote refs
+/// from before the run.
+fn run_stopped_by_red_checks() -> (TestRepo, Gh, PathBuf, String, String, String, String) {
     let r = TestRepo::new();
     let gh = Gh::install(&r);
     r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
@@ -399,6 +401,12 @@ fn rollback_of_an_unpublished_run_leaves_refs_worktrees_and_remote_as_before() {
     assert_ne!(r.git(["for-each-ref"]), refs, "the run left a branch");
     assert_ne!(r.git_in(&bare, ["for-each-ref"]), remote, "and pushed it");
 
+    (r, gh, bare, run_id, refs, worktrees, remote)
+}
+
+#[test]
+fn rollback_of_an_unpublished_run_leaves_refs_worktrees_and_remote_as_before() {
+    let (r, gh, bare, run_id, refs, worktrees, remote) = run_stopped_by_red_checks();
     let dry = release(&r, &gh, &r.path(), &["rollback", "--run", &run_id, "--dry-run"]);
     dry.expect_code(0);
     assert!(dry.stdout.contains("would: gh pr close 1"), "{}", dry.stdout);
@@ -432,6 +440,40 @@ fn rollback_of_an_unpublished_run_leaves_refs_worktrees_and_remote_as_before() {
     assert_eq!(e["trigger"]["description"], "checks are red");
     assert_eq!(e["versions"]["rolled_back_from"], "demo 0.2.0");
     assert!(e["execution"]["actions"].as_array().is_some_and(|a| a.len() == 4), "{e:#}");
+}
+
+/// A release branch someone pushed to after the run is not the run's to delete: the rollback
+/// leaves it on the remote and says so, and deletes only what the run made.
+#[test]
+fn rollback_of_an_unpublished_run_leaves_a_release_branch_someone_moved() {
+    let (r, gh, bare, run_id, _, _, _) = run_stopped_by_red_checks();
+    let branch = format!("release/{run_id}/demo");
+    // A reviewer's fix on the release branch, pushed from another clone.
+    let other = r.scratch().join("other");
+    r.git([
+        "clone",
+        "--quiet",
+        "--branch",
+        &branch,
+        bare.to_str().expect("UTF-8"),
+        other.to_str().expect("UTF-8"),
+    ]);
+    r.git_in(&other, ["commit", "--quiet", "--allow-empty", "-m", "fix: a reviewer's fix"]);
+    r.git_in(&other, ["push", "--quiet", "origin", &branch]);
+    let moved = r.git_in(&bare, ["rev-parse", &format!("refs/heads/{branch}")]);
+
+    let out = release(&r, &gh, &r.path(), &["rollback", "--run", &run_id]);
+    out.expect_code(0);
+    assert_eq!(
+        r.git_in(&bare, ["rev-parse", &format!("refs/heads/{branch}")]),
+        moved,
+        "the moved branch is still on the remote"
+    );
+    assert!(out.stdout.contains("left in place"), "{}", out.stdout);
+    assert!(
+        !r.try_git(["rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")]).0,
+        "the local branch, the run's own, is deleted"
+    );
 }
 
 /// A monorepo of `core`, `util` and `app` (app depends on core), each with a `feat:` since

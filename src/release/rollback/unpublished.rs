@@ -118,12 +118,30 @@ pub fn unpublished(ctx: &Ctx, run_id: &str, options: &Options) -> Result<Outcome
             }
         }
         let remote_ref = format!("refs/heads/{branch}");
-        let on_remote =
-            git.ls_remote(&run.remote, false, &[&remote_ref]).is_ok_and(|o| !o.is_empty());
-        if on_remote {
-            actions.act(format!("git push {} --delete {remote_ref}", run.remote), name, || {
-                git.push_refspecs(&run.remote, &[format!(":{remote_ref}")], false)
-            })?;
+        let on_remote = git
+            .ls_remote(&run.remote, false, &[&remote_ref])
+            .ok()
+            .and_then(|o| o.split_whitespace().next().map(str::to_owned));
+        if let Some(id) = on_remote {
+            if pkg.outputs.commit.as_deref() == Some(id.as_str()) {
+                // Deleted only while it still names the run's release commit: the lease is
+                // the condition of the delete, so a push in between is not lost.
+                actions.act(
+                    format!("git push {} --delete {remote_ref}", run.remote),
+                    name,
+                    || {
+                        git.delete_remote_ref_at(&run.remote, &remote_ref, &id)
+                            .map_err(anyhow::Error::from)
+                    },
+                )?;
+            } else {
+                left.push(format!(
+                    "{}: the remote's `{branch}` is at {}, not the run's release commit: left in place (delete it with `git push {} --delete {branch}` once nothing on it is needed)",
+                    pkg.name,
+                    &id[..id.len().min(12)],
+                    run.remote
+                ));
+            }
         }
         if worktree.exists() {
             let shown = worktree.display().to_string();
