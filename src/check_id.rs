@@ -3,7 +3,7 @@
 //!
 //! A check's name is its wire form: the JSON `check` field of `git release check --format
 //! json` and of the run report, `check = "…"` of a `[[waiver]]` entry, `"check"` of
-//! `.release-waivers.json`. The names are snake_case and never change once released.
+//! `.release-waivers.json`. The names are in `snake_case` and never change once released.
 //!
 //! It sits below both `checks` (which re-exports it) and `waivers`, which names checks and
 //! which `checks` applies.
@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// is one line here: `Variant => "wire_name",`.
 macro_rules! check_ids {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
-        /// One check, named in waivers and results by its snake_case string
+        /// One check, named in waivers and results by its `snake_case` string
         /// ([`CheckId::as_str`]); [`CheckId::ALL`] lists them in the order they run.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum CheckId {

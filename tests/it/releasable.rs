@@ -32,12 +32,12 @@ impl Fixture {
         Fixture { r, bare, gh }
     }
 
-    /// A copy of the fixture `key`, which `build` makes the first time a test of this
+    /// A copy of the fixture `key`, which `make` makes the first time a test of this
     /// process asks for it ([`TestRepo::cached`]), with `origin` pointed at the copied bare
-    /// repository and a new stand-in `gh`. `key` must name everything `build` depends on.
-    pub fn cached(key: &str, build: impl FnOnce() -> Fixture) -> Fixture {
+    /// repository and a new stand-in `gh`. `key` must name everything `make` depends on.
+    pub fn cached(key: &str, make: impl FnOnce() -> Fixture) -> Fixture {
         let r = TestRepo::cached(key, || {
-            let built = build();
+            let built = make();
             assert_eq!(
                 built.bare,
                 built.r.scratch().join("remotes/origin.git"),

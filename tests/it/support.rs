@@ -90,12 +90,12 @@ impl TestRepo {
         Self { tmp, clock: Cell::new(clock) }
     }
 
-    /// A copy ([`TestRepo::copy_of`]) of the repository `key`, which `build` makes the first
+    /// A copy ([`TestRepo::copy_of`]) of the repository `key`, which `make` makes the first
     /// time a test of this process asks for it (tests asking for the same key meanwhile wait
-    /// for it). The copy is what `build` would make (same files, refs, commit ids and clock)
-    /// for the price of one `cp`. `key` must name everything `build` depends on, and what
-    /// `build` makes must not depend on where it is (a remote's URL is the caller's to fix).
-    pub fn cached(key: &str, build: impl FnOnce() -> TestRepo) -> TestRepo {
+    /// for it). The copy is what `make` would make (same files, refs, commit ids and clock)
+    /// for the price of one `cp`. `key` must name everything `make` depends on, and what
+    /// `make` makes must not depend on where it is (a remote's URL is the caller's to fix).
+    pub fn cached(key: &str, make: impl FnOnce() -> TestRepo) -> TestRepo {
         /// A built repository's folder and clock, by key, kept for the whole test process
         /// (statics are never dropped: [`template_dir`] removes those of finished runs).
         type Templates = Mutex<HashMap<String, Arc<OnceLock<(PathBuf, u64)>>>>;
@@ -105,7 +105,7 @@ impl TestRepo {
             Arc::clone(map.entry(key.to_owned()).or_default())
         };
         let (dir, clock) = slot.get_or_init(|| {
-            let built = build();
+            let built = make();
             let kept = template_dir();
             // Both are under the temp folder: a rename, not a copy.
             std::fs::rename(built.tmp.path(), &kept).expect("move the template aside");
