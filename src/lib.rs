@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod changelog;
 pub mod changesets;
+pub mod check_id;
 pub mod checks;
 pub mod child;
 pub mod cli;

@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::check_id::CheckId;
 use crate::config::Config;
 use crate::error::Error;
 pub use crate::glob::glob_match;
@@ -23,8 +24,8 @@ pub const FILE: &str = ".release-waivers.json";
 /// One waiver, from either source, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
-    /// The check it waives: one of the names `git release check` lists.
-    pub check: String,
+    /// The check it waives.
+    pub check: CheckId,
     /// The package it applies to: a name or a glob (`*`, `?`); `*` is every package and
     /// whole-repository releases.
     pub package: String,
@@ -46,7 +47,7 @@ impl Waiver {
     /// a per-package check; every checked package for a whole-repository check, which only a
     /// waiver matching all of them (such as `*`) applies to, as in seed 000 where `"*"`
     /// covers full-repo releases.
-    pub fn applies(&self, check: &str, packages: &[&str]) -> bool {
+    pub fn applies(&self, check: CheckId, packages: &[&str]) -> bool {
         self.check == check
             && (self.package == "*"
                 || (!packages.is_empty() && packages.iter().all(|p| glob_match(&self.package, p))))
@@ -72,14 +73,14 @@ struct JsonWaiver {
 }
 
 /// Loads and validates every waiver: the configuration's `[[waiver]]` entries, then
-/// `.release-waivers.json` in `workdir` (absent means none). `known` is the list of check
-/// names a waiver may name.
+/// `.release-waivers.json` in `workdir` (absent means none). A waiver may name any check of
+/// [`CheckId::ALL`].
 ///
 /// # Errors
 /// A configuration error (exit 2) naming the file and line: a malformed or unreadable
 /// waiver file, an unknown check name (the message lists the known ones), an empty reason,
 /// or an `expires` that is not a `YYYY-MM-DD` date.
-pub fn load(workdir: Option<&Path>, config: &Config, known: &[&str]) -> Result<Vec<Waiver>> {
+pub fn load(workdir: Option<&Path>, config: &Config) -> Result<Vec<Waiver>> {
     let mut out = Vec::new();
     for w in &config.waivers {
         out.push(validate(
@@ -88,7 +89,6 @@ pub fn load(workdir: Option<&Path>, config: &Config, known: &[&str]) -> Result<V
             &w.reason,
             w.expires.as_deref(),
             &w.location,
-            known,
         )?);
     }
     let Some(workdir) = workdir else { return Ok(out) };
@@ -125,7 +125,7 @@ pub fn load(workdir: Option<&Path>, config: &Config, known: &[&str]) -> Result<V
         let line = lines.get(i).copied().unwrap_or(1);
         let location = format!("{}:{line}", path.display());
         let package = w.plugin.as_deref().map_or("*", str::trim);
-        out.push(validate(&w.check, package, &w.reason, w.expires.as_deref(), &location, known)?);
+        out.push(validate(&w.check, package, &w.reason, w.expires.as_deref(), &location)?);
     }
     Ok(out)
 }
@@ -137,14 +137,14 @@ fn validate(
     reason: &str,
     expires: Option<&str>,
     location: &str,
-    known: &[&str],
 ) -> Result<Waiver> {
     let check = check.trim();
-    if !known.contains(&check) {
+    let Ok(id) = check.parse::<CheckId>() else {
+        let known: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
         return Err(Error::config(format!("{location}: waiver names an unknown check `{check}`"))
             .with_hint(format!("known checks: {}", known.join(", ")))
             .into());
-    }
+    };
     if reason.trim().is_empty() {
         return Err(Error::config(format!("{location}: waiver for `{check}` has an empty reason"))
             .with_hint("say why the check does not apply: the reason is shown wherever it waives")
@@ -167,7 +167,7 @@ fn validate(
         None => None,
     };
     Ok(Waiver {
-        check: check.to_owned(),
+        check: id,
         package: package.to_owned(),
         reason: reason.trim().to_owned(),
         expires,
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn expiry_is_inclusive() {
         let w = Waiver {
-            check: "missing_tests".into(),
+            check: CheckId::MissingTests,
             package: "docs".into(),
             reason: "docs only".into(),
             expires: crate::time::parse_date("2027-01-31"),
@@ -218,17 +218,17 @@ mod tests {
     #[test]
     fn repository_wide_results_need_a_waiver_covering_every_package() {
         let w = |package: &str| Waiver {
-            check: "dirty_working_tree".into(),
+            check: CheckId::DirtyWorkingTree,
             package: package.into(),
             reason: "r".into(),
             expires: None,
             source: String::new(),
         };
-        assert!(w("*").applies("dirty_working_tree", &[]));
-        assert!(w("demo").applies("dirty_working_tree", &["demo"]));
-        assert!(!w("a").applies("dirty_working_tree", &["a", "b"]));
-        assert!(!w("a").applies("dirty_working_tree", &[]));
-        assert!(!w("*").applies("missing_tests", &["a"]));
+        assert!(w("*").applies(CheckId::DirtyWorkingTree, &[]));
+        assert!(w("demo").applies(CheckId::DirtyWorkingTree, &["demo"]));
+        assert!(!w("a").applies(CheckId::DirtyWorkingTree, &["a", "b"]));
+        assert!(!w("a").applies(CheckId::DirtyWorkingTree, &[]));
+        assert!(!w("*").applies(CheckId::MissingTests, &["a"]));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::CheckResult;
+use super::{CheckResult, Subject};
 use crate::config::{self, Config, GitConfig as _};
 use crate::context::GlobalArgs;
 use crate::gh_support::MIN_GH;
@@ -16,7 +16,7 @@ use crate::waivers;
 
 /// `gh_version`: gh's version, and whether it is at least [`MIN_GH`] (issue 14, item 1).
 pub fn gh_version(gh: &Path, dir: &Path) -> CheckResult {
-    const NAME: &str = "gh_version";
+    const NAME: Subject = Subject::Environment("gh_version");
     let hint = format!("install gh {MIN_GH} or newer (https://cli.github.com)");
     match crate::gh_support::detect(gh, dir) {
         Ok(v) if v >= MIN_GH => {
@@ -35,7 +35,7 @@ pub fn gh_version(gh: &Path, dir: &Path) -> CheckResult {
 /// Which `git-release` git runs for `git release`: the one in `git --exec-path`, else the
 /// first on PATH; it should be this binary.
 pub fn binary(dir: &Path) -> CheckResult {
-    const NAME: &str = "git_release_path";
+    const NAME: Subject = Subject::Environment("git_release_path");
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
     let exec_dir = Git::new(dir).exec_path().ok();
     let found = exec_dir
@@ -77,7 +77,7 @@ pub fn binary(dir: &Path) -> CheckResult {
 
 /// `git --version`, against [`MIN_GIT`].
 pub fn git_version(dir: &Path) -> CheckResult {
-    const NAME: &str = "git_version";
+    const NAME: Subject = Subject::Environment("git_version");
     let out = match Git::new(dir).version() {
         Ok(out) => out,
         Err(e) => {
@@ -101,7 +101,7 @@ pub fn git_version(dir: &Path) -> CheckResult {
 
 /// Whether the `pre-push` and `commit-msg` shims are installed and match this version's.
 pub fn hooks(repo: &Repo) -> CheckResult {
-    const NAME: &str = "hooks";
+    const NAME: Subject = Subject::Environment("hooks");
     let root = repo.root();
     let dir = match Git::new(&root).git_path("hooks") {
         Ok(path) => path,
@@ -174,7 +174,7 @@ pub fn configuration(
         let env: Vec<(String, String)> =
             std::env::vars().filter(|(k, _)| k.starts_with("GIT_RELEASE_")).collect();
         let config = config::load(file.as_deref(), repo, &env)?;
-        waivers::load(repo.workdir(), &config, &super::CHECKS)?;
+        waivers::load(repo.workdir(), &config)?;
         Ok(config)
     };
     load().map_err(|e| {
@@ -184,7 +184,7 @@ pub fn configuration(
             || "fix the file and run `git release doctor` again".to_owned(),
             str::to_owned,
         );
-        Box::new(CheckResult::fail("config", None, first, hint))
+        Box::new(CheckResult::fail(Subject::Environment("config"), None, first, hint))
     })
 }
 
@@ -194,9 +194,9 @@ pub fn config_pass(config: &Config, repo: &Repo) -> CheckResult {
         || "no configuration file (the defaults apply)".to_owned(),
         |f| format!("`{}` is valid", f.display()),
     );
-    let waivers = waivers::load(repo.workdir(), config, &super::CHECKS).map_or(0, |w| w.len());
+    let waivers = waivers::load(repo.workdir(), config).map_or(0, |w| w.len());
     CheckResult::pass(
-        "config",
+        Subject::Environment("config"),
         None,
         format!(
             "{file}: {} configured package{}, {waivers} waiver{}",
@@ -209,7 +209,7 @@ pub fn config_pass(config: &Config, repo: &Repo) -> CheckResult {
 
 /// Whether the remote's tags are all fetched (one `git ls-remote --tags`).
 pub fn tags_fetched(repo: &Repo, remote: &str) -> CheckResult {
-    const NAME: &str = "tags_fetched";
+    const NAME: Subject = Subject::Environment("tags_fetched");
     if repo.value(&format!("remote.{remote}.url")).is_none() {
         return CheckResult::skip(NAME, None, format!("no remote `{remote}` is configured"));
     }

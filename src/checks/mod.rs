@@ -18,6 +18,7 @@ mod package;
 pub mod render;
 mod repo;
 
+pub use crate::check_id::{CheckId, Subject, UnknownCheck};
 pub use package::*;
 pub use repo::*;
 
@@ -40,34 +41,6 @@ use crate::packages::Package;
 use crate::plan::{Plan, Row, Status as PlanStatus};
 use crate::ui::command_line;
 use crate::waivers::{Date, Waiver, glob_match};
-
-/// Every check a waiver may name, in the order they run: DESIGN.md's table, then the three
-/// issue 4 adds (`release_blockers`, `required_env`, `changelog_current`), issue 17's
-/// `open_prs` (seed 004's RL-01), then the two promotion gates of a release train (issue 17:
-/// `rc_ci`, `rc_issues`, judged by `release::train::gates`, not by [`run`]).
-pub const CHECKS: [&str; 21] = [
-    "dirty_working_tree",
-    "detached_head",
-    "operation_in_progress",
-    "wrong_branch",
-    "protected_branch",
-    "not_pushed",
-    "behind_remote",
-    "shallow_clone",
-    "noreply_email",
-    "gh_missing",
-    "gh_auth",
-    "release_blockers",
-    "open_prs",
-    "required_env",
-    "tag_exists",
-    "version_alignment",
-    "missing_tests",
-    "stale_docs",
-    "changelog_current",
-    "rc_ci",
-    "rc_issues",
-];
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -113,8 +86,8 @@ pub struct AppliedWaiver {
 /// One check's result for one package (or for the repository, `package: null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
-    /// The check's name, one of [`CHECKS`] (or a `doctor` row name).
-    pub check: String,
+    /// The check (or the `doctor` row) it is about; JSON: its name.
+    pub check: Subject,
     /// The package it is about; `None` for whole-repository checks.
     pub package: Option<String>,
     /// PASS, FAIL, WAIVED or SKIP.
@@ -129,27 +102,35 @@ pub struct CheckResult {
 
 impl CheckResult {
     /// A PASS.
-    pub fn pass(check: &str, package: Option<&str>, reason: impl Into<String>) -> Self {
-        Self::new(check, package, Status::Pass, &reason.into(), None)
+    pub fn pass(
+        check: impl Into<Subject>,
+        package: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::new(check.into(), package, Status::Pass, &reason.into(), None)
     }
 
     /// A FAIL with what to do.
     pub fn fail(
-        check: &str,
+        check: impl Into<Subject>,
         package: Option<&str>,
         reason: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
-        Self::new(check, package, Status::Fail, &reason.into(), Some(fix.into()))
+        Self::new(check.into(), package, Status::Fail, &reason.into(), Some(fix.into()))
     }
 
     /// A SKIP.
-    pub fn skip(check: &str, package: Option<&str>, reason: impl Into<String>) -> Self {
-        Self::new(check, package, Status::Skip, &reason.into(), None)
+    pub fn skip(
+        check: impl Into<Subject>,
+        package: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::new(check.into(), package, Status::Skip, &reason.into(), None)
     }
 
     fn new(
-        check: &str,
+        check: Subject,
         package: Option<&str>,
         status: Status,
         reason: &str,
@@ -157,14 +138,7 @@ impl CheckResult {
     ) -> Self {
         // One line: git and gh messages may span several; the first says what happened.
         let reason = reason.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_owned();
-        Self {
-            check: check.to_owned(),
-            package: package.map(str::to_owned),
-            status,
-            reason,
-            fix,
-            waiver: None,
-        }
+        Self { check, package: package.map(str::to_owned), status, reason, fix, waiver: None }
     }
 }
 
@@ -236,7 +210,7 @@ pub fn run(
         });
     let ahead_behind = (branch, upstream, counts);
 
-    // Results that needed the child processes, put in their place in the order of CHECKS.
+    // Results that needed the child processes, put in their place in the order of ALL.
     repo_results.push(dirty_working_tree(status));
     repo_results.extend(branch_sync(config, ahead_behind));
     let mut results = repo_results;
@@ -245,8 +219,10 @@ pub fn run(
         list.insert(0, tag_exists(plan, row, remote_tags.as_ref(), &config.remote));
     }
     results.extend(by_package.into_iter().flat_map(|(_, list)| list));
-    let order = |r: &CheckResult| CHECKS.iter().position(|c| *c == r.check).unwrap_or(usize::MAX);
-    // Whole-repository results in CHECKS order; package results keep plan order.
+    let order = |r: &CheckResult| {
+        CheckId::ALL.iter().position(|c| Some(*c) == r.check.check()).unwrap_or(usize::MAX)
+    };
+    // Whole-repository results in the order of `CheckId::ALL`; package results keep plan order.
     let split = results.iter().position(|r| r.package.is_some()).unwrap_or(results.len());
     results[..split].sort_by_key(order);
 
@@ -274,12 +250,13 @@ fn apply_waivers(
 ) -> Vec<Waiver> {
     let mut used = vec![false; waivers.len()];
     for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
+        let Some(check) = result.check.check() else { continue };
         let packages: Vec<&str> = match &result.package {
             Some(p) => vec![p.as_str()],
             None => all_packages.to_vec(),
         };
         let applicable: Vec<usize> =
-            (0..waivers.len()).filter(|&i| waivers[i].applies(&result.check, &packages)).collect();
+            (0..waivers.len()).filter(|&i| waivers[i].applies(check, &packages)).collect();
         let chosen = applicable
             .iter()
             .find(|&&i| !waivers[i].expired(today))
@@ -338,11 +315,5 @@ mod tests {
         for no in ["latest.rs", "contest.py", "test", "README.md"] {
             assert!(!is_test_file(no), "{no}");
         }
-    }
-
-    #[test]
-    fn every_check_is_listed_once() {
-        let set: BTreeSet<&str> = CHECKS.iter().copied().collect();
-        assert_eq!(set.len(), CHECKS.len());
     }
 }

@@ -23,11 +23,15 @@ pub(super) fn package_checks<'p>(
             Ok(tree) => *tree,
             Err(e) => {
                 let reason = format!("cannot read HEAD's tree: {e:#}");
-                let list =
-                    ["version_alignment", "missing_tests", "stale_docs", "changelog_current"]
-                        .iter()
-                        .map(|c| CheckResult::fail(c, name, reason.clone(), "run `git fsck`"))
-                        .collect();
+                let list = [
+                    CheckId::VersionAlignment,
+                    CheckId::MissingTests,
+                    CheckId::StaleDocs,
+                    CheckId::ChangelogCurrent,
+                ]
+                .iter()
+                .map(|&c| CheckResult::fail(c, name, reason.clone(), "run `git fsck`"))
+                .collect();
                 out.push((row, list));
                 continue;
             }
@@ -61,7 +65,7 @@ pub(super) fn tag_exists(
     remote: Option<&Result<BTreeMap<String, RemoteRef>>>,
     remote_name: &str,
 ) -> CheckResult {
-    const NAME: &str = "tag_exists";
+    const NAME: CheckId = CheckId::TagExists;
     let name = Some(row.name.as_str());
     let Some(tag) = &row.next_tag else {
         return CheckResult::skip(NAME, name, "nothing to release");
@@ -153,7 +157,7 @@ pub(super) fn version_alignment(
     pkg: &Package,
     row: &Row,
 ) -> CheckResult {
-    const NAME: &str = "version_alignment";
+    const NAME: CheckId = CheckId::VersionAlignment;
     let name = Some(pkg.name.as_str());
     let files = file_versions(repo, tree, pkg);
     if files.is_empty() {
@@ -231,7 +235,7 @@ pub(super) fn missing_tests(
     tree: ObjectId,
     pkg: &Package,
 ) -> CheckResult {
-    const NAME: &str = "missing_tests";
+    const NAME: CheckId = CheckId::MissingTests;
     let name = Some(pkg.name.as_str());
     if let Some(cmd) = &config.commands.test {
         return CheckResult::pass(NAME, name, format!("`commands.test` runs `{cmd}`"));
@@ -328,7 +332,7 @@ pub(super) fn stale_docs(
     row: &Row,
     released: &[Version],
 ) -> CheckResult {
-    const NAME: &str = "stale_docs";
+    const NAME: CheckId = CheckId::StaleDocs;
     let name = Some(pkg.name.as_str());
     if config.docs.is_empty() {
         return CheckResult::skip(NAME, name, "no `release.docs` is set");
@@ -452,7 +456,7 @@ pub(super) fn changelog_current(
     row: &Row,
     several: bool,
 ) -> CheckResult {
-    const NAME: &str = "changelog_current";
+    const NAME: CheckId = CheckId::ChangelogCurrent;
     let name = Some(pkg.name.as_str());
     let Some(current) = row.current_version.as_deref().and_then(|v| Version::parse(v).ok()) else {
         return CheckResult::skip(NAME, name, "no release yet");
@@ -512,12 +516,12 @@ pub(super) fn short_id(id: &str) -> &str {
 pub fn shallow_clone(repo: &Repo) -> CheckResult {
     if repo.is_shallow() {
         CheckResult::fail(
-            "shallow_clone",
+            CheckId::ShallowClone,
             None,
             "the repository is a shallow clone, so the history and the bumps may be wrong",
             "`git fetch --unshallow --tags`",
         )
     } else {
-        CheckResult::pass("shallow_clone", None, "the history is complete (not shallow)")
+        CheckResult::pass(CheckId::ShallowClone, None, "the history is complete (not shallow)")
     }
 }

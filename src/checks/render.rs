@@ -120,7 +120,7 @@ pub fn render_json(report: &Report, plan_hash: Option<&str>) -> String {
     }
     #[derive(Serialize)]
     struct Unused<'a> {
-        check: &'a str,
+        check: super::CheckId,
         package: &'a str,
         reason: &'a str,
         source: &'a str,
@@ -152,7 +152,7 @@ pub fn render_json(report: &Report, plan_hash: Option<&str>) -> String {
             .unused_waivers
             .iter()
             .map(|w| Unused {
-                check: &w.check,
+                check: w.check,
                 package: &w.package,
                 reason: &w.reason,
                 source: &w.source,

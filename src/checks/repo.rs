@@ -11,9 +11,9 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
     let short = short_id(&head);
 
     out.push(match &branch {
-        Some(b) => CheckResult::pass("detached_head", None, format!("HEAD is on `{b}`")),
+        Some(b) => CheckResult::pass(CheckId::DetachedHead, None, format!("HEAD is on `{b}`")),
         None => CheckResult::fail(
-            "detached_head",
+            CheckId::DetachedHead,
             None,
             format!("HEAD is detached at {short}"),
             format!(
@@ -25,12 +25,12 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
 
     out.push(match repo.operation_in_progress() {
         None => CheckResult::pass(
-            "operation_in_progress",
+            CheckId::OperationInProgress,
             None,
             "no merge, rebase, cherry-pick or bisect under way",
         ),
         Some((what, fix)) => CheckResult::fail(
-            "operation_in_progress",
+            CheckId::OperationInProgress,
             None,
             format!("{what} is under way"),
             format!("finish or abort it: `{fix}`"),
@@ -38,12 +38,12 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
     });
 
     out.push(match &branch {
-        None => CheckResult::skip("wrong_branch", None, "HEAD is not on a branch"),
+        None => CheckResult::skip(CheckId::WrongBranch, None, "HEAD is not on a branch"),
         Some(b) if *b == config.branch => {
-            CheckResult::pass("wrong_branch", None, format!("on the release branch `{b}`"))
+            CheckResult::pass(CheckId::WrongBranch, None, format!("on the release branch `{b}`"))
         }
         Some(b) => CheckResult::fail(
-            "wrong_branch",
+            CheckId::WrongBranch,
             None,
             format!(
                 "HEAD is on `{b}`, but releases are made from `{}` (`release.branch`)",
@@ -58,12 +58,12 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
 
     out.push(match config.mode {
         Mode::Pr => CheckResult::pass(
-            "protected_branch",
+            CheckId::ProtectedBranch,
             None,
             "mode `pr`: the release reaches the branch through a pull request",
         ),
         Mode::Direct if config.protected_branches.contains(&config.branch) => CheckResult::fail(
-            "protected_branch",
+            CheckId::ProtectedBranch,
             None,
             format!(
                 "mode `direct` pushes to `{}`, which is a protected branch (`release.protected_branches`)",
@@ -72,7 +72,7 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
             "use `mode = \"pr\"`, or release from a branch that is not protected",
         ),
         Mode::Direct => CheckResult::pass(
-            "protected_branch",
+            CheckId::ProtectedBranch,
             None,
             format!("mode `direct` and `{}` is not protected", config.branch),
         ),
@@ -87,7 +87,9 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
     let gh = crate::forge::find_gh();
     if config.forge.kind == crate::forge::Kind::None {
         // No forge (issue 14, item 5): its checks do not apply, so they SKIP, not FAIL.
-        for name in ["gh_missing", "gh_auth", "release_blockers", "open_prs"] {
+        for name in
+            [CheckId::GhMissing, CheckId::GhAuth, CheckId::ReleaseBlockers, CheckId::OpenPrs]
+        {
             out.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
         }
         out.push(required_env(config));
@@ -97,7 +99,7 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
         match &gh {
             Ok(path) => {
                 out.push(CheckResult::pass(
-                    "gh_missing",
+                    CheckId::GhMissing,
                     None,
                     format!("`gh` is `{}`", path.display()),
                 ));
@@ -105,28 +107,32 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
             }
             Err(why) => {
                 out.push(CheckResult::fail(
-                    "gh_missing",
+                    CheckId::GhMissing,
                     None,
                     why.clone(),
                     "install the GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH` to its path",
                 ));
-                out.push(CheckResult::skip("gh_auth", None, "`gh` is not installed"));
+                out.push(CheckResult::skip(CheckId::GhAuth, None, "`gh` is not installed"));
             }
         }
     } else {
         out.push(CheckResult::skip(
-            "gh_missing",
+            CheckId::GhMissing,
             None,
             "nothing to release: the forge is not needed",
         ));
-        out.push(CheckResult::skip("gh_auth", None, "nothing to release: the forge is not needed"));
+        out.push(CheckResult::skip(
+            CheckId::GhAuth,
+            None,
+            "nothing to release: the forge is not needed",
+        ));
     }
 
     out.push(release_blockers(config, gh.as_deref().map_err(Clone::clone), &repo.root()));
     out.push(if needs_forge {
         open_prs(config, gh.as_deref().ok(), &repo.root())
     } else {
-        CheckResult::skip("open_prs", None, "nothing to release")
+        CheckResult::skip(CheckId::OpenPrs, None, "nothing to release")
     });
     out.push(required_env(config));
     out
@@ -136,7 +142,7 @@ pub(super) fn repo_checks(repo: &Repo, config: &Config, plan: &Plan) -> Vec<Chec
 /// into the release branch, so nothing meant for this release is left out of it. SKIP when
 /// `gh` is missing (`gh_missing` FAILs then); FAIL when the forge cannot be asked.
 pub(super) fn open_prs(config: &Config, gh: Option<&Path>, dir: &Path) -> CheckResult {
-    const NAME: &str = "open_prs";
+    const NAME: CheckId = CheckId::OpenPrs;
     let base = config.branch.as_str();
     let Some(gh) = gh else {
         return CheckResult::skip(NAME, None, "`gh` is not installed");
@@ -208,7 +214,7 @@ pub(super) fn open_prs(config: &Config, gh: Option<&Path>, dir: &Path) -> CheckR
 
 /// `dirty_working_tree`, from `git status --porcelain=v1 -z` (None: a bare repository).
 pub(super) fn dirty_working_tree(status: Option<Result<Vec<String>>>) -> CheckResult {
-    const NAME: &str = "dirty_working_tree";
+    const NAME: CheckId = CheckId::DirtyWorkingTree;
     match status {
         None => CheckResult::skip(NAME, None, "a bare repository has no working tree"),
         Some(Err(e)) => CheckResult::fail(
@@ -272,20 +278,20 @@ pub(super) fn branch_sync(
 ) -> [CheckResult; 2] {
     let Some(branch) = branch else {
         return [
-            CheckResult::skip("not_pushed", None, "HEAD is not on a branch"),
-            CheckResult::skip("behind_remote", None, "HEAD is not on a branch"),
+            CheckResult::skip(CheckId::NotPushed, None, "HEAD is not on a branch"),
+            CheckResult::skip(CheckId::BehindRemote, None, "HEAD is not on a branch"),
         ];
     };
     let (Some(upstream), Some((_, counts))) = (upstream, counts) else {
         return [
             CheckResult::fail(
-                "not_pushed",
+                CheckId::NotPushed,
                 None,
                 format!("`{branch}` has no remote-tracking branch on `{}`", config.remote),
                 format!("`{}`", command_line(&["git", "push", "-u", &config.remote, &branch])),
             ),
             CheckResult::skip(
-                "behind_remote",
+                CheckId::BehindRemote,
                 None,
                 format!("`{branch}` has no remote-tracking branch"),
             ),
@@ -297,20 +303,29 @@ pub(super) fn branch_sync(
             let reason = format!("cannot compare `{branch}` with `{shown}`: {e:#}");
             [
                 CheckResult::fail(
-                    "not_pushed",
+                    CheckId::NotPushed,
                     None,
                     reason.clone(),
                     "run `git status` to see why",
                 ),
-                CheckResult::fail("behind_remote", None, reason, "run `git status` to see why"),
+                CheckResult::fail(
+                    CheckId::BehindRemote,
+                    None,
+                    reason,
+                    "run `git status` to see why",
+                ),
             ]
         }
         Ok((ahead, behind)) => [
             if ahead == 0 {
-                CheckResult::pass("not_pushed", None, format!("`{branch}` is pushed to `{shown}`"))
+                CheckResult::pass(
+                    CheckId::NotPushed,
+                    None,
+                    format!("`{branch}` is pushed to `{shown}`"),
+                )
             } else {
                 CheckResult::fail(
-                    "not_pushed",
+                    CheckId::NotPushed,
                     None,
                     format!("`{branch}` is {ahead} commit{} ahead of `{shown}`", plural(ahead)),
                     "`git push`",
@@ -318,13 +333,13 @@ pub(super) fn branch_sync(
             },
             if behind == 0 {
                 CheckResult::pass(
-                    "behind_remote",
+                    CheckId::BehindRemote,
                     None,
                     format!("`{branch}` has every commit of `{shown}` (as of the last fetch)"),
                 )
             } else {
                 CheckResult::fail(
-                    "behind_remote",
+                    CheckId::BehindRemote,
                     None,
                     format!("`{branch}` is {behind} commit{} behind `{shown}`", plural(behind)),
                     "`git pull --rebase` (or `git merge`), then check again",
@@ -339,7 +354,7 @@ pub(super) fn branch_sync(
 /// the pattern is not set: the rule is a team's choice, not a default.
 pub(super) fn noreply_email(repo: &Repo, config: &Config) -> CheckResult {
     use crate::config::GitConfig as _;
-    const NAME: &str = "noreply_email";
+    const NAME: CheckId = CheckId::NoreplyEmail;
     let Some(pattern) = config.email_pattern.as_deref() else {
         return CheckResult::skip(
             NAME,
@@ -404,7 +419,7 @@ pub(super) fn first_line(text: &str) -> String {
 
 /// `gh_auth`: `gh auth status` succeeds within `limit` (`forge.timeout_secs`).
 pub fn gh_auth(gh: &Path, dir: &Path, limit: std::time::Duration) -> CheckResult {
-    const NAME: &str = "gh_auth";
+    const NAME: CheckId = CheckId::GhAuth;
     match run_gh(gh, dir, &Request::AuthStatus, limit) {
         Ok((true, _, _)) => CheckResult::pass(NAME, None, "`gh auth status` succeeds"),
         Ok((false, stdout, stderr)) => CheckResult::fail(
@@ -426,7 +441,7 @@ pub(super) fn release_blockers(
     gh: std::result::Result<&Path, String>,
     dir: &Path,
 ) -> CheckResult {
-    const NAME: &str = "release_blockers";
+    const NAME: CheckId = CheckId::ReleaseBlockers;
     let Some(label) = &config.blocker_label else {
         return CheckResult::skip(NAME, None, "no `release.blocker_label` is set");
     };
@@ -491,7 +506,7 @@ pub(super) fn release_blockers(
 /// `required_env`: every variable of `release.required_env` is set and not empty. Only the
 /// names are ever shown, never a value.
 pub(super) fn required_env(config: &Config) -> CheckResult {
-    const NAME: &str = "required_env";
+    const NAME: CheckId = CheckId::RequiredEnv;
     if config.required_env.is_empty() {
         return CheckResult::skip(NAME, None, "no `release.required_env` is set");
     }

@@ -46,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<()> {
     if let Some(kind) = args.forge {
         ctx.config.forge.kind = kind;
     }
-    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
+    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config)?;
     let options = plan::Options { packages: args.packages.clone(), ..plan::Options::default() };
     let plan = plan::build(&ctx.repo, &ctx.config, &options)?;
     for warning in &plan.warnings {

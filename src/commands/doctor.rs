@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::checks::render::{CheckFormat, finish, render_json, render_table};
-use crate::checks::{self, CheckResult, Report, environment};
+use crate::checks::{self, CheckId, CheckResult, Report, Subject, environment};
 use crate::context::GlobalArgs;
 use crate::context::start_dir;
 use crate::git::read::Repo;
@@ -40,13 +40,17 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
     let no_forge = matches!(&config, Some(Ok(c)) if c.forge.kind == crate::forge::Kind::None);
     match crate::forge::find_gh() {
         Err(_) if no_forge => {
-            for name in ["gh_missing", "gh_version", "gh_auth"] {
+            for name in [
+                CheckId::GhMissing.into(),
+                Subject::Environment("gh_version"),
+                CheckId::GhAuth.into(),
+            ] {
                 results.push(CheckResult::skip(name, None, "no forge: `[forge] kind = \"none\"`"));
             }
         }
         Ok(gh) => {
             results.push(CheckResult::pass(
-                "gh_missing",
+                CheckId::GhMissing,
                 None,
                 format!("`gh` is `{}`", gh.display()),
             ));
@@ -59,18 +63,24 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
         }
         Err(why) => {
             results.push(CheckResult::fail(
-                "gh_missing",
+                CheckId::GhMissing,
                 None,
                 why,
                 "install the GitHub CLI (https://cli.github.com) or set `GIT_RELEASE_GH`",
             ));
-            results.push(CheckResult::skip("gh_version", None, "`gh` is not installed"));
-            results.push(CheckResult::skip("gh_auth", None, "`gh` is not installed"));
+            let gh_version = Subject::Environment("gh_version");
+            results.push(CheckResult::skip(gh_version, None, "`gh` is not installed"));
+            results.push(CheckResult::skip(CheckId::GhAuth, None, "`gh` is not installed"));
         }
     }
     match repo {
         Err(e) => {
-            for name in ["hooks", "config", "shallow_clone", "tags_fetched"] {
+            for name in [
+                Subject::Environment("hooks"),
+                Subject::Environment("config"),
+                CheckId::ShallowClone.into(),
+                Subject::Environment("tags_fetched"),
+            ] {
                 results.push(CheckResult::skip(name, None, format!("{e}")));
             }
         }

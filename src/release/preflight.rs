@@ -26,7 +26,7 @@ use crate::waivers;
 /// # Errors
 /// A malformed waiver file.
 pub(crate) fn preflight(ctx: &Ctx, plan: &Plan, mode: Mode, named: bool) -> Result<checks::Report> {
-    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config, &checks::CHECKS)?;
+    let waivers = waivers::load(ctx.repo.workdir(), &ctx.config)?;
     let config = crate::config::Config { mode, ..ctx.config.clone() };
     Ok(checks::run(
         &ctx.repo,

@@ -12,7 +12,7 @@ use crate::support::TestRepo;
 fn replay(repo: &TestRepo, name: &str) -> PathBuf {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
     let out = repo.scratch().join(name);
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(crate::support::python());
     repo.hermetic(&mut cmd);
     let status = cmd
         .arg(fixtures.join("replay.py"))

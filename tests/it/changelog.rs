@@ -609,7 +609,7 @@ fn bad_ranges_and_flags() {
 fn replay(name: &str, root: &Path) -> std::path::PathBuf {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
     let repo = root.join("repo");
-    let status = hermetic(Command::new("python3"), root)
+    let status = hermetic(Command::new(crate::support::python()), root)
         .arg(fixtures.join("replay.py"))
         .arg(fixtures.join(format!("{name}.jsonl")))
         .arg(&repo)

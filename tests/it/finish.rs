@@ -278,7 +278,7 @@ sys.exit(code)
     let pairs = f.gh.env();
     let mut env = crate::gh::borrow(&pairs);
     env.push(("SOURCE_DATE_EPOCH", "1700000000"));
-    let out = f.r.exec_in(std::ffi::OsStr::new("python3"), &f.r.path(), &command, &env, None);
+    let out = f.r.exec_in(crate::support::python().as_os_str(), &f.r.path(), &command, &env, None);
     let seen = std::fs::read(&terminal).unwrap_or_default();
     (out.stdout, String::from_utf8_lossy(&seen).into_owned(), out.code)
 }

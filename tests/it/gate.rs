@@ -33,7 +33,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 fn on_terminal(r: &TestRepo, gh: &Gh, answer: &str) -> (String, i32) {
     let out = r.exec_in(
-        std::ffi::OsStr::new("python3"),
+        crate::support::python().as_os_str(),
         &r.path(),
         ["-c", DRIVER, answer, env!("CARGO_BIN_EXE_git-release"), "run", "--mode", "direct"],
         &crate::gh::borrow(&gh.env()),

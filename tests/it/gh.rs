@@ -154,14 +154,10 @@ fn script() -> String {
     static SCRIPT_COPY: OnceLock<String> = OnceLock::new();
     SCRIPT_COPY
         .get_or_init(|| {
-            let found = std::process::Command::new("python3")
-                .args(["-c", "import sys; print(sys.executable)"])
-                .output()
-                .ok()
-                .filter(|out| out.status.success())
-                .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
+            let python = support::python().to_string_lossy();
+            let found = (python != "python3").then_some(python);
             match found {
-                Some(python) if !python.is_empty() && !python.contains(char::is_whitespace) => {
+                Some(python) if !python.contains(char::is_whitespace) => {
                     let (_, rest) = SCRIPT.split_once('\n').expect("the script has a shebang line");
                     format!("#!{python} -S\n{rest}")
                 }

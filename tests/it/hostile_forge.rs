@@ -51,17 +51,22 @@ fn config(tail: &str) -> String {
 /// One package `demo` at 1.2.0 (tag `v1.2.0`), a `feat` and a `fix` since, pushed to a bare
 /// `origin`, with the stand-in `gh`: 1.3.0 is next. `tail` goes at the end of `release.toml`.
 fn single(tail: &str) -> Fixture {
-    let r = TestRepo::new();
-    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"1.2.0\"\nedition = \"2021\"\n");
-    r.write("src/lib.rs", "//! Demo.\n");
-    r.write("tests/smoke.rs", "#[test]\nfn smoke() {}\n");
-    r.write("CHANGELOG.md", "# Changelog\n\n## 1.2.0 (2023-01-01)\n\n- First release.\n");
-    r.write("release.toml", &config(tail));
-    r.commit("chore: start");
-    r.tag_annotated("v1.2.0");
-    r.change("src/lib.rs", "feat: add a greeting");
-    r.change("src/lib.rs", "fix: spell the greeting right");
-    Fixture::publish(r)
+    Fixture::cached(&format!("hostile_forge::single {tail}"), || {
+        let r = TestRepo::new();
+        r.write(
+            "Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"1.2.0\"\nedition = \"2021\"\n",
+        );
+        r.write("src/lib.rs", "//! Demo.\n");
+        r.write("tests/smoke.rs", "#[test]\nfn smoke() {}\n");
+        r.write("CHANGELOG.md", "# Changelog\n\n## 1.2.0 (2023-01-01)\n\n- First release.\n");
+        r.write("release.toml", &config(tail));
+        r.commit("chore: start");
+        r.tag_annotated("v1.2.0");
+        r.change("src/lib.rs", "feat: add a greeting");
+        r.change("src/lib.rs", "fix: spell the greeting right");
+        Fixture::publish(r)
+    })
 }
 
 /// The run id in a summary (`Release summary (run: <id>)`) or an error naming the run.

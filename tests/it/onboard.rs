@@ -32,7 +32,7 @@ fn from_bundle(name: &str) -> TestRepo {
 /// `../shared/fixtures/<name>.jsonl` replayed into a repository.
 fn from_fixture(name: &str) -> TestRepo {
     let r = TestRepo::without_git();
-    let mut replay = Command::new("python3");
+    let mut replay = Command::new(crate::support::python());
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("GIT_") {
             replay.env_remove(key);

@@ -73,7 +73,7 @@ impl FakeGithub {
             .expect("openssl runs");
         assert!(made.status.success(), "openssl: {}", String::from_utf8_lossy(&made.stderr));
         let log = std::fs::File::create(dir.join("fake.log")).expect("create the fake's log");
-        let child = Command::new("python3")
+        let child = Command::new(support::python())
             .arg(&script)
             .args(["--host", HOST, "--dir"])
             .arg(&dir)

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::gh::{self, Gh};
-use crate::support::{Output, TestRepo};
+use crate::support::{Output, TestRepo, file_url};
 
 /// The changelog date every run uses (`SOURCE_DATE_EPOCH`): 2023-11-14.
 pub const SOURCE_DATE_EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1700000000");
@@ -28,6 +28,25 @@ impl Fixture {
         let bare = r.with_origin();
         r.git(["push", "--quiet", "origin", "--tags"]);
         r.git(["branch", "--quiet", "-u", "origin/main"]);
+        let gh = Gh::install(&r);
+        Fixture { r, bare, gh }
+    }
+
+    /// A copy of the fixture `key`, which `make` makes the first time a test of this
+    /// process asks for it ([`TestRepo::cached`]), with `origin` pointed at the copied bare
+    /// repository and a new stand-in `gh`. `key` must name everything `make` depends on.
+    pub fn cached(key: &str, make: impl FnOnce() -> Fixture) -> Fixture {
+        let r = TestRepo::cached(key, || {
+            let built = make();
+            assert_eq!(
+                built.bare,
+                built.r.scratch().join("remotes/origin.git"),
+                "a cached fixture keeps its `origin` where `publish` puts it"
+            );
+            built.r
+        });
+        let bare = r.scratch().join("remotes/origin.git");
+        r.git(["remote", "set-url", "origin", &file_url(&bare)]);
         let gh = Gh::install(&r);
         Fixture { r, bare, gh }
     }

@@ -784,7 +784,7 @@ fn a_lock_held_by_a_live_process_is_refused_and_a_stale_one_taken_over() {
                   f.write(sys.argv[2]); f.flush()\n\
                   print('locked', flush=True)\n\
                   time.sleep(120)\n";
-    let mut holder = Command::new("python3")
+    let mut holder = Command::new(crate::support::python())
         .args(["-c", script])
         .arg(&lock)
         .arg(held(4_194_301))

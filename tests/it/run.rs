@@ -86,7 +86,7 @@ fn replay(name: &str, upto: u32) -> TestRepo {
         OsStr::new("--upto"),
         OsStr::new(&upto),
     ];
-    r.exec_in(OsStr::new("python3"), r.scratch(), args, &[], None).expect_code(0);
+    r.exec_in(crate::support::python().as_os_str(), r.scratch(), args, &[], None).expect_code(0);
     r
 }
 
@@ -108,40 +108,44 @@ All notable changes to this project are documented in this file.
 /// `fix` since): one package, `root`, at `Cargo.toml` 1.0.3, tags without a prefix, and a
 /// `release.toml` and a real changelog committed on top; 1.1.0 is next.
 fn cocogitto(mode: &str) -> Fixture {
-    let r = replay("cocogitto", 139);
-    // Direct mode pushes to `main`, protected by default: say it is not, so the check passes.
-    let protected = if mode == "direct" { "protected_branches = []\n" } else { "" };
-    r.write(
-        "release.toml",
-        &config(mode, &format!("tag_format = \"{{version}}\"\n{protected}"), ""),
-    );
-    r.write("CHANGELOG.md", COCOGITTO_CHANGELOG);
-    r.commit("chore: add the release configuration and a changelog");
-    Fixture::publish(r)
+    Fixture::cached(&format!("run::cocogitto {mode}"), || {
+        let r = replay("cocogitto", 139);
+        // Direct mode pushes to `main`, protected by default: say it is not, so the check passes.
+        let protected = if mode == "direct" { "protected_branches = []\n" } else { "" };
+        r.write(
+            "release.toml",
+            &config(mode, &format!("tag_format = \"{{version}}\"\n{protected}"), ""),
+        );
+        r.write("CHANGELOG.md", COCOGITTO_CHANGELOG);
+        r.commit("chore: add the release configuration and a changelog");
+        Fixture::publish(r)
+    })
 }
 
 /// A single package `demo` at 1.2.0 (tag `v1.2.0`), then a `feat` and a `fix`: 1.3.0 is next.
 /// `tail` is appended to `release.toml`.
 pub(crate) fn single(mode: &str, tail: &str) -> Fixture {
-    let r = TestRepo::new();
-    r.write(
-        "Cargo.toml",
-        "[package]\nname = \"demo\"\nversion = \"1.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
-    );
-    r.write("src/lib.rs", "//! Demo.\n");
-    r.write("tests/smoke.rs", "#[test]\nfn smoke() {}\n");
-    r.write("CHANGELOG.md", "# Changelog\n\n## 1.2.0 (2023-01-01)\n\n- First release.\n");
-    r.write(
-        "README.md",
-        "Add `demo = \"1.2.0\"` to your dependencies:\n\n```toml\ndemo = \"1.2.0\"\n```\n",
-    );
-    let protected = if mode == "direct" { "protected_branches = []\n" } else { "" };
-    r.write("release.toml", &config(mode, protected, tail));
-    r.commit("chore: start");
-    r.tag_annotated("v1.2.0");
-    r.change("src/lib.rs", "feat: add a greeting");
-    r.change("src/lib.rs", "fix: spell the greeting right");
-    Fixture::publish(r)
+    Fixture::cached(&format!("run::single {mode} {tail}"), || {
+        let r = TestRepo::new();
+        r.write(
+            "Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"1.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+        );
+        r.write("src/lib.rs", "//! Demo.\n");
+        r.write("tests/smoke.rs", "#[test]\nfn smoke() {}\n");
+        r.write("CHANGELOG.md", "# Changelog\n\n## 1.2.0 (2023-01-01)\n\n- First release.\n");
+        r.write(
+            "README.md",
+            "Add `demo = \"1.2.0\"` to your dependencies:\n\n```toml\ndemo = \"1.2.0\"\n```\n",
+        );
+        let protected = if mode == "direct" { "protected_branches = []\n" } else { "" };
+        r.write("release.toml", &config(mode, protected, tail));
+        r.commit("chore: start");
+        r.tag_annotated("v1.2.0");
+        r.change("src/lib.rs", "feat: add a greeting");
+        r.change("src/lib.rs", "fix: spell the greeting right");
+        Fixture::publish(r)
+    })
 }
 
 /// The packages of [`monorepo`].
@@ -175,30 +179,32 @@ serde = \"1\"
 /// (depending on `core` through a Cargo path dependency) in tier 2; then a `feat` in `core`,
 /// a `fix` in `util`, a `feat` in `app`. Direct mode.
 pub(crate) fn monorepo() -> Fixture {
-    let r = TestRepo::new();
-    for name in ["core", "util", "app"] {
-        let manifest = if name == "app" {
-            APP_MANIFEST.to_owned()
-        } else {
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
-        };
-        r.write(&format!("crates/{name}/Cargo.toml"), &manifest);
-        r.write(&format!("crates/{name}/src/lib.rs"), &format!("//! The {name} crate.\n"));
-        r.write(&format!("crates/{name}/tests/smoke.rs"), "#[test]\nfn smoke() {}\n");
-        r.write(
-            &format!("crates/{name}/CHANGELOG.md"),
-            "# Changelog\n\n## 0.1.0\n\n- First release.\n",
-        );
-    }
-    r.write("release.toml", &config("direct", "protected_branches = []\n", MONOREPO_PACKAGES));
-    r.commit("chore: start the workspace");
-    for name in ["core", "util", "app"] {
-        r.tag_annotated(&format!("{name}/v0.1.0"));
-    }
-    r.change("crates/core/src/lib.rs", "feat(core): add the engine");
-    r.change("crates/util/src/lib.rs", "fix(util): trim the input");
-    r.change("crates/app/src/lib.rs", "feat(app): add a command line");
-    Fixture::publish(r)
+    Fixture::cached("run::monorepo", || {
+        let r = TestRepo::new();
+        for name in ["core", "util", "app"] {
+            let manifest = if name == "app" {
+                APP_MANIFEST.to_owned()
+            } else {
+                format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+            };
+            r.write(&format!("crates/{name}/Cargo.toml"), &manifest);
+            r.write(&format!("crates/{name}/src/lib.rs"), &format!("//! The {name} crate.\n"));
+            r.write(&format!("crates/{name}/tests/smoke.rs"), "#[test]\nfn smoke() {}\n");
+            r.write(
+                &format!("crates/{name}/CHANGELOG.md"),
+                "# Changelog\n\n## 0.1.0\n\n- First release.\n",
+            );
+        }
+        r.write("release.toml", &config("direct", "protected_branches = []\n", MONOREPO_PACKAGES));
+        r.commit("chore: start the workspace");
+        for name in ["core", "util", "app"] {
+            r.tag_annotated(&format!("{name}/v0.1.0"));
+        }
+        r.change("crates/core/src/lib.rs", "feat(core): add the engine");
+        r.change("crates/util/src/lib.rs", "fix(util): trim the input");
+        r.change("crates/app/src/lib.rs", "feat(app): add a command line");
+        Fixture::publish(r)
+    })
 }
 
 /// The run id of a table summary (`Release summary (run: <id>)`) or a dry run (`dry run of

@@ -8,9 +8,12 @@
 #![allow(dead_code, reason = "each test module uses a different subset of the helpers")]
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tempfile::TempDir;
 
@@ -69,6 +72,46 @@ impl TestRepo {
         std::fs::create_dir(tmp.path().join("repo")).expect("create repo dir");
         std::fs::create_dir(tmp.path().join("home")).expect("create home dir");
         Self { tmp, clock: Cell::new(0) }
+    }
+
+    /// A copy of the temp dir `template` (the work tree, `home`, the remotes and whatever
+    /// else a builder put there) made with `cp -a`, its clock at `clock`: commits made next
+    /// get the ids they would get in the template. Absolute paths inside (a remote's URL)
+    /// still name the template: the caller points them at the copy.
+    pub fn copy_of(template: &Path, clock: u64) -> Self {
+        let tmp = tempfile::Builder::new().prefix("git-release-it").tempdir().expect("temp dir");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(template.join("."))
+            .arg(tmp.path())
+            .status()
+            .expect("cp runs");
+        assert!(status.success(), "cp -a {} {} failed", template.display(), tmp.path().display());
+        Self { tmp, clock: Cell::new(clock) }
+    }
+
+    /// A copy ([`TestRepo::copy_of`]) of the repository `key`, which `make` makes the first
+    /// time a test of this process asks for it (tests asking for the same key meanwhile wait
+    /// for it). The copy is what `make` would make (same files, refs, commit ids and clock)
+    /// for the price of one `cp`. `key` must name everything `make` depends on, and what
+    /// `make` makes must not depend on where it is (a remote's URL is the caller's to fix).
+    pub fn cached(key: &str, make: impl FnOnce() -> TestRepo) -> TestRepo {
+        /// A built repository's folder and clock, by key, kept for the whole test process
+        /// (statics are never dropped: [`template_dir`] removes those of finished runs).
+        type Templates = Mutex<HashMap<String, Arc<OnceLock<(PathBuf, u64)>>>>;
+        static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+        let slot = {
+            let mut map = TEMPLATES.get_or_init(Templates::default).lock().expect("not poisoned");
+            Arc::clone(map.entry(key.to_owned()).or_default())
+        };
+        let (dir, clock) = slot.get_or_init(|| {
+            let built = make();
+            let kept = template_dir();
+            // Both are under the temp folder: a rename, not a copy.
+            std::fs::rename(built.tmp.path(), &kept).expect("move the template aside");
+            (kept, built.clock.get())
+        });
+        Self::copy_of(dir, *clock)
     }
 
     /// The work tree.
@@ -232,9 +275,17 @@ impl TestRepo {
         self.head()
     }
 
-    /// The full id of HEAD.
+    /// The full id of HEAD: read from the files when HEAD names a loose branch ref (what
+    /// [`TestRepo::commit`] leaves), without starting `git`; `git rev-parse HEAD` otherwise.
     pub fn head(&self) -> String {
-        self.git(["rev-parse", "HEAD"])
+        let git_dir = self.path().join(".git");
+        let read = |path: PathBuf| std::fs::read_to_string(path).ok();
+        let loose = read(git_dir.join("HEAD"))
+            .and_then(|head| head.trim().strip_prefix("ref: refs/heads/").map(str::to_owned))
+            .and_then(|branch| read(git_dir.join("refs/heads").join(branch)))
+            .map(|id| id.trim().to_owned())
+            .filter(|id| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        loose.unwrap_or_else(|| self.git(["rev-parse", "HEAD"]))
     }
 
     /// Runs `git-release ARGS` in the work tree.
@@ -477,6 +528,29 @@ impl TestRepo {
     }
 }
 
+/// A new path `<temp>/git-release-it-template-<pid>-<n>` for a template of this test
+/// process; the first call removes the templates of test processes that are gone.
+fn template_dir() -> PathBuf {
+    static CLEANED: OnceLock<()> = OnceLock::new();
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::temp_dir();
+    CLEANED.get_or_init(|| {
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let gone = name
+                .strip_prefix("git-release-it-template-")
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+            if gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    base.join(format!("git-release-it-template-{}-{n}", std::process::id()))
+}
+
 /// Why [`TestRepo::daemon_on`] has no daemon.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DaemonError {
@@ -502,6 +576,24 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("LC_ALL", "C");
+}
+
+/// The Python interpreter itself (its `sys.executable`), asked once: `python3` on PATH may
+/// be a wrapper that costs more than the script (pyenv's shim: about 150 ms a start).
+/// Falls back to `python3` when it cannot be asked.
+pub fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .filter(|python| !python.is_empty())
+            .map_or_else(|| PathBuf::from("python3"), PathBuf::from)
+    })
 }
 
 /// A port of 127.0.0.1 that nothing listens on (bound, then released).

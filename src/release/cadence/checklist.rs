@@ -48,7 +48,7 @@ fn item(id: &str, title: &str, status: &str, reason: impl Into<String>) -> RlIte
 /// The worst status among the results of `check` (FAIL, WAIVED, PASS, then SKIP), and their
 /// reasons; `None` when the check did not run.
 fn from_check(report: &Report, check: &str) -> Option<(&'static str, String)> {
-    let results: Vec<_> = report.results.iter().filter(|r| r.check == check).collect();
+    let results: Vec<_> = report.results.iter().filter(|r| r.check.as_str() == check).collect();
     let rank = |s: Status| match s {
         Status::Fail => 3,
         Status::Waived => 2,
