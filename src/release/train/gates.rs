@@ -2,7 +2,7 @@
 //! RC head on the remote and how far it is from the release branch, CI on the RC head (the
 //! latest workflow run of the branch), the milestone's issues, and whether the repositories
 //! depended on are promoted. Each gate is PASS, FAIL or WAIVED with its reason; `rc_ci` and
-//! `rc_issues` are waived through the usual waivers ([`crate::checks::CHECKS`]).
+//! `rc_issues` are waived through the usual waivers ([`crate::checks::CheckId`]).
 
 use std::path::Path;
 
