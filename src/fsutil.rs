@@ -136,6 +136,27 @@ fn relative(rel: &str) -> Result<PathBuf> {
 /// The temporary file cannot be created, written, synced or renamed; the folder cannot be
 /// synced.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_inner(path, bytes)
+}
+
+/// The file [`write_atomically`] was writing when its temporary file `rel` (a path relative
+/// to some folder) was left behind, by a kill between creating and renaming it: `rel` named
+/// `.<name>.<6 random letters or digits>.tmp` gives `<name>` in the same folder. `None` for
+/// any other name.
+pub fn interrupted_write_target(rel: &str) -> Option<String> {
+    let (folder, file) = match rel.rsplit_once('/') {
+        Some((folder, file)) => (Some(folder), file),
+        None => (None, rel),
+    };
+    let inner = file.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (name, random) = inner.rsplit_once('.')?;
+    if name.is_empty() || random.len() != 6 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some(folder.map_or_else(|| name.to_owned(), |f| format!("{f}/{name}")))
+}
+
+fn write_atomically_inner(path: &Path, bytes: &[u8]) -> Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -182,6 +203,36 @@ pub fn sync_dir(folder: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_write_names_the_file_it_was_writing() {
+        assert_eq!(
+            interrupted_write_target(".Cargo.toml.Ab3xZ9.tmp").as_deref(),
+            Some("Cargo.toml")
+        );
+        assert_eq!(
+            interrupted_write_target("crates/a/.Cargo.toml.000000.tmp").as_deref(),
+            Some("crates/a/Cargo.toml")
+        );
+        for other in [
+            "Cargo.toml",
+            ".Cargo.toml.tmp",
+            ".Cargo.toml.abc.tmp",
+            "..ab3xz9.tmp",
+            ".x.ab-xz9.tmp",
+        ] {
+            assert_eq!(interrupted_write_target(other), None, "{other}");
+        }
+        // What write_atomically really leaves behind has that shape.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kept = tempfile::Builder::new()
+            .prefix(".CHANGELOG.md.")
+            .suffix(".tmp")
+            .tempfile_in(dir.path())
+            .expect("temp file");
+        let name = kept.path().file_name().expect("name").to_string_lossy().into_owned();
+        assert_eq!(interrupted_write_target(&name).as_deref(), Some("CHANGELOG.md"));
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary() {

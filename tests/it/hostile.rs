@@ -390,6 +390,38 @@ fn a_file_dropped_into_the_release_worktree_is_never_released() {
     assert_eq!(f.remote(["tag", "--list"]), "v1.2.0\nv1.3.0");
 }
 
+/// A kill in the middle of an atomic write leaves `.<file>.<random>.tmp` beside the file: the
+/// run's own half-written file, removed on resume and never released (found by the SIGKILL
+/// matrix: the resume stopped at `WORKTREE_DIRTY`).
+#[test]
+fn a_temporary_file_of_an_interrupted_write_is_removed_on_resume_and_never_released() {
+    let marker = std::cell::RefCell::new(PathBuf::new());
+    let f = single("direct", "", |r| {
+        *marker.borrow_mut() = r.scratch().join("lint-ok");
+    });
+    let marker = marker.into_inner();
+    f.r.write(
+        "release.toml",
+        &config("direct", "", &format!("[commands]\nlint = \"test -f {}\"\n", marker.display())),
+    );
+    f.r.commit("chore: lint");
+    f.r.git(["push", "--quiet", "origin", "main"]);
+    let out = f.release(&["run", "--yes"]);
+    out.expect_code(1);
+    let id = run_id(&out.stdout);
+    let worktree = f.r.path().join(".git/release/worktrees").join(&id).join("demo");
+    let left = worktree.join(".Cargo.toml.k3Xq9Z.tmp");
+    std::fs::write(&left, "[package]\nname = \"half-writ").expect("write");
+    std::fs::write(&marker, "").expect("write the marker");
+
+    let out = f.release(&["resume", &id, "--yes"]);
+    out.expect_code(0);
+    assert!(!left.exists(), "the temporary file was removed");
+    let files = f.remote(["show", "--format=", "--name-only", "refs/heads/main"]);
+    assert_eq!(files, "CHANGELOG.md\nCargo.toml", "exactly the files the steps changed");
+    assert!(!f.remote_blobs().contains("half-writ"));
+}
+
 // ---- item 11: resume uses the run's configuration and refuses an edited state --------------
 
 #[test]

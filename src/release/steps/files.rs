@@ -41,9 +41,15 @@ pub(super) fn record_changes(job: &mut Job<'_>) -> Result<()> {
 /// the worktree, or edited, after a failure is `WORKTREE_DIRTY`, and is never released.
 pub(super) fn check_worktree(job: &Job<'_>) -> Result<()> {
     let dir = job.worktree();
-    let unknown: Vec<String> = job
-        .wgit()
-        .status_paths(Untracked::All)?
+    let mut changed = job.wgit().status_paths(Untracked::All)?;
+    // A kill in the middle of a step's atomic write leaves its temporary file beside the file
+    // being written: the run's own and half-written, so it is removed, never released.
+    changed.retain(|rel| {
+        let ours = crate::fsutil::interrupted_write_target(rel)
+            .is_some_and(|target| dir.join(target).is_file());
+        !(ours && std::fs::remove_file(dir.join(rel)).is_ok())
+    });
+    let unknown: Vec<String> = changed
         .into_iter()
         .filter(|rel| {
             !job.pkg
