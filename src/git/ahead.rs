@@ -11,7 +11,8 @@
 //!
 //! What the read-ahead delivers is only a cache: each commit is decoded from its own object
 //! by the same function as [`Repo::commit`] (`read::commit_info`), so the walk's answer
-//! cannot depend on it. It gives up quietly — no pack holds HEAD, a delta-compressed commit,
+//! cannot depend on it; a commit `refs/replace/` replaces is left to the walk, which reads
+//! the replacement as git does. It gives up quietly — no pack holds HEAD, a delta-compressed commit,
 //! an unreadable entry, the end of the pack's commits — and the walk reads on alone.
 
 use std::sync::Arc;
@@ -63,12 +64,13 @@ impl ReadAhead {
         if std::thread::available_parallelism().map_or(1, std::num::NonZero::get) < 2 {
             return None;
         }
-        let (objects, hash, shallow) = repo.pack_source();
+        let super::read::PackSource { objects, hash, shallow, replaced } = repo.pack_source();
         let (sender, batches) = std::sync::mpsc::sync_channel(LEAD / RUN);
         let taken = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let reader = Reader {
             shallow,
+            replaced,
             hash,
             sender,
             taken: Arc::clone(&taken),
@@ -114,6 +116,8 @@ impl Drop for ReadAhead {
 /// The read-ahead thread's state.
 struct Reader {
     shallow: Vec<ObjectId>,
+    /// Objects `refs/replace/` replaces: the walk reads their replacements itself.
+    replaced: Vec<ObjectId>,
     hash: gix::hash::Kind,
     sender: SyncSender<Vec<Decoded>>,
     taken: Arc<AtomicUsize>,
@@ -163,6 +167,9 @@ impl Reader {
                     return;
                 }
                 let id = bundle.index.oid_at_index(at).to_owned();
+                if self.replaced.binary_search(&id).is_ok() {
+                    continue;
+                }
                 let Ok(commit) = gix::objs::CommitRef::from_bytes(&buf, self.hash) else {
                     return;
                 };

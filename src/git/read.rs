@@ -26,6 +26,18 @@ pub struct Repo {
     shallow: Vec<ObjectId>,
 }
 
+/// Where and how [`super::ahead`] reads commits (see [`Repo::pack_source`]).
+pub(crate) struct PackSource {
+    /// The object directory.
+    pub(crate) objects: PathBuf,
+    /// The hash kind.
+    pub(crate) hash: gix::hash::Kind,
+    /// The shallow boundary commits, sorted.
+    pub(crate) shallow: Vec<ObjectId>,
+    /// The objects `refs/replace/` replaces, sorted: never read from the pack.
+    pub(crate) replaced: Vec<ObjectId>,
+}
+
 /// A tag ref: its short name and where it points.
 #[derive(Debug, Clone)]
 pub struct TagRef {
@@ -205,14 +217,19 @@ impl Repo {
         Ok(commit_info(id, &commit, &self.shallow, message))
     }
 
-    /// The object directory packs are read from, the hash kind, and the shallow boundary:
-    /// what [`super::ahead`] needs to read commits without this handle.
-    pub(crate) fn pack_source(&self) -> (PathBuf, gix::hash::Kind, Vec<ObjectId>) {
-        (
-            self.inner.objects.store_ref().path().to_owned(),
-            self.inner.object_hash(),
-            self.shallow.clone(),
-        )
+    /// What [`super::ahead`] needs to read commits without this handle: the object directory
+    /// packs are read from, the hash kind, the shallow boundary, and the objects `refs/replace/`
+    /// replaces (sorted), which [`Repo::commit`] reads as their replacements.
+    pub(crate) fn pack_source(&self) -> PackSource {
+        let store = self.inner.objects.store_ref();
+        let mut replaced: Vec<ObjectId> = store.replacements().map(|(from, _)| from).collect();
+        replaced.sort_unstable();
+        PackSource {
+            objects: store.path().to_owned(),
+            hash: self.inner.object_hash(),
+            shallow: self.shallow.clone(),
+            replaced,
+        }
     }
 
     /// The tree, parents and committer time of commit `id`, from the commit-graph when it

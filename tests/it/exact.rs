@@ -422,3 +422,43 @@ fn plan_with_commits_decoded_ahead_equals_a_full_traversal() {
         whole.stderr
     );
 }
+
+/// A commit `refs/replace/` replaces is read as its replacement, as git reads it, also when a
+/// second core decodes commits ahead of the walk from the pack (which holds the original).
+#[test]
+fn a_replaced_commit_is_read_as_its_replacement_with_commits_decoded_ahead() {
+    let r = TestRepo::new();
+    let mut stream = String::new();
+    for n in 1..=3000 {
+        let message = format!("fix: change {n}");
+        let _ = write!(
+            stream,
+            "commit refs/heads/main\nmark :{n}\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}\n",
+            START + 60 * n,
+            message.len()
+        );
+        if n > 1 {
+            let _ = writeln!(stream, "from :{}", n - 1);
+        }
+    }
+    let marks = r.scratch().join("marks");
+    let marks_arg = format!("--export-marks={}", marks.display());
+    git_with_input(&r, &["fast-import", "--quiet", &marks_arg], &stream);
+    r.git(["update-ref", "--no-deref", "HEAD", "refs/heads/main"]);
+    r.git(["-c", "gc.writeCommitGraph=false", "repack", "-a", "-d", "-q"]);
+    // The history is cut at commit 1,000: `--graft` with no parent replaces it.
+    let text = std::fs::read_to_string(&marks).expect("marks file");
+    let cut = text.lines().find_map(|l| l.strip_prefix(":1000 ")).expect("mark 1000").to_owned();
+    r.git(["replace", "--graft", &cut]);
+    let want: u64 = r.git(["rev-list", "--count", "HEAD"]).trim().parse().expect("a count");
+    assert_eq!(want, 2001, "git reads the replacement");
+
+    let out = r.run_env(
+        ["plan", "-vv", "--format", "json"],
+        &[("GIT_RELEASE_TAG_FORMAT", "none-{version}")],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["packages"][0]["commits"].as_u64(), Some(want), "{}", out.stderr);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    assert!(out.stderr.contains("decoded ahead") || cores < 2, "{}", out.stderr);
+}
