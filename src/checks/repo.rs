@@ -147,68 +147,97 @@ pub(super) fn open_prs(config: &Config, gh: Option<&Path>, dir: &Path) -> CheckR
     let Some(gh) = gh else {
         return CheckResult::skip(NAME, None, "`gh` is not installed");
     };
-    let fix = "merge or close them first (or waive `open_prs`, e.g. for bots' pull requests)";
-    match run_gh(gh, dir, &Request::OpenPrs { base }, config.forge.timeout()) {
-        Ok((true, stdout, _)) => {
-            #[derive(serde::Deserialize)]
-            struct Pr {
-                number: u64,
-                title: String,
-            }
-            match serde_json::from_str::<Vec<Pr>>(stdout.trim()) {
-                Ok(prs) if prs.is_empty() => {
-                    CheckResult::pass(NAME, None, format!("no pull request is open into `{base}`"))
-                }
-                Ok(prs) => {
-                    let list: Vec<String> = prs
-                        .iter()
-                        .take(5)
-                        .map(|p| {
-                            let title: String =
-                                p.title.chars().filter(|c| !c.is_control()).take(60).collect();
-                            format!("#{} {title}", p.number)
-                        })
-                        .collect();
-                    let more = if prs.len() > 5 {
-                        format!(" and {} more", prs.len() - 5)
-                    } else {
-                        String::new()
-                    };
-                    CheckResult::fail(
-                        NAME,
-                        None,
-                        format!(
-                            "{} pull request{} open into `{base}`: {}{more}",
-                            prs.len(),
-                            plural(prs.len()),
-                            list.join("; ")
-                        ),
-                        fix,
-                    )
-                }
-                Err(e) => CheckResult::fail(
-                    NAME,
+    let listing = Listing {
+        name: NAME,
+        command: format!("gh pr list --base {base}"),
+        failed_hint: "check `gh auth status` and the network",
+        unrun: |e| {
+            (format!("cannot run `gh pr list`: {e:#}"), "check `gh auth status` and the network")
+        },
+    };
+    let prs = match listing.run(gh, dir, &Request::OpenPrs { base }, config.forge.timeout()) {
+        Ok(prs) => prs,
+        Err(failed) => return *failed,
+    };
+    if prs.is_empty() {
+        return CheckResult::pass(NAME, None, format!("no pull request is open into `{base}`"));
+    }
+    let list: Vec<String> = prs
+        .iter()
+        .take(5)
+        .map(|p| {
+            let title: String = p.title.chars().filter(|c| !c.is_control()).take(60).collect();
+            format!("#{} {title}", p.number)
+        })
+        .collect();
+    let more = if prs.len() > 5 { format!(" and {} more", prs.len() - 5) } else { String::new() };
+    CheckResult::fail(
+        NAME,
+        None,
+        format!(
+            "{} pull request{} open into `{base}`: {}{more}",
+            prs.len(),
+            plural(prs.len()),
+            list.join("; ")
+        ),
+        "merge or close them first (or waive `open_prs`, e.g. for bots' pull requests)",
+    )
+}
+
+/// An item of a forge listing (`--json number,title`): a pull request or an issue.
+#[derive(serde::Deserialize)]
+struct Numbered {
+    number: u64,
+    title: String,
+}
+
+/// A check that lists pull requests or issues through gh (`open_prs`, `release_blockers`):
+/// how its failures read.
+struct Listing {
+    name: CheckId,
+    /// The gh command as the failure shows it, e.g. `gh issue list --label blocker`.
+    command: String,
+    /// The hint when gh ran and failed.
+    failed_hint: &'static str,
+    /// The message and hint when gh could not be run.
+    unrun: fn(&anyhow::Error) -> (String, &'static str),
+}
+
+impl Listing {
+    /// Runs `request` and reads its JSON list; the FAIL result when gh cannot be run, fails,
+    /// or prints something else.
+    fn run(
+        &self,
+        gh: &Path,
+        dir: &Path,
+        request: &Request<'_>,
+        timeout: std::time::Duration,
+    ) -> std::result::Result<Vec<Numbered>, Box<CheckResult>> {
+        let list = self.command.split(' ').take(3).collect::<Vec<_>>().join(" ");
+        match run_gh(gh, dir, request, timeout) {
+            Ok((true, stdout, _)) => serde_json::from_str(stdout.trim()).map_err(|e| {
+                Box::new(CheckResult::fail(
+                    self.name,
                     None,
-                    format!("`gh pr list` printed something that is not the expected JSON: {e}"),
+                    format!("`{list}` printed something that is not the expected JSON: {e}"),
                     "check the `gh` version (`gh --version`)",
+                ))
+            }),
+            Ok((false, stdout, stderr)) => Err(Box::new(CheckResult::fail(
+                self.name,
+                None,
+                format!(
+                    "`{}` failed: {}",
+                    self.command,
+                    first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
                 ),
+                self.failed_hint,
+            ))),
+            Err(e) => {
+                let (message, hint) = (self.unrun)(&e);
+                Err(Box::new(CheckResult::fail(self.name, None, message, hint)))
             }
         }
-        Ok((false, stdout, stderr)) => CheckResult::fail(
-            NAME,
-            None,
-            format!(
-                "`gh pr list --base {base}` failed: {}",
-                first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
-            ),
-            "check `gh auth status` and the network",
-        ),
-        Err(e) => CheckResult::fail(
-            NAME,
-            None,
-            format!("cannot run `gh pr list`: {e:#}"),
-            "check `gh auth status` and the network",
-        ),
     }
 }
 
@@ -456,51 +485,31 @@ pub(super) fn release_blockers(
             );
         }
     };
-    match run_gh(gh, dir, &Request::IssueList { label }, config.forge.timeout()) {
-        Ok((true, stdout, _)) => {
-            #[derive(serde::Deserialize)]
-            struct Issue {
-                number: u64,
-                title: String,
-            }
-            match serde_json::from_str::<Vec<Issue>>(&stdout) {
-                Ok(issues) if issues.is_empty() => {
-                    CheckResult::pass(NAME, None, format!("no open issue is labelled `{label}`"))
-                }
-                Ok(issues) => {
-                    let list: Vec<String> =
-                        issues.iter().map(|i| format!("#{} {}", i.number, i.title)).collect();
-                    CheckResult::fail(
-                        NAME,
-                        None,
-                        format!(
-                            "{} open issue{} labelled `{label}`: {}",
-                            issues.len(),
-                            plural(issues.len()),
-                            list.join("; ")
-                        ),
-                        "close or relabel them before releasing",
-                    )
-                }
-                Err(e) => CheckResult::fail(
-                    NAME,
-                    None,
-                    format!("`gh issue list` printed something that is not the expected JSON: {e}"),
-                    "check the `gh` version (`gh --version`)",
-                ),
-            }
-        }
-        Ok((false, stdout, stderr)) => CheckResult::fail(
-            NAME,
-            None,
-            format!(
-                "`gh issue list --label {label}` failed: {}",
-                first_line(if stderr.trim().is_empty() { &stdout } else { &stderr })
-            ),
-            "`gh auth status` shows whether `gh` can reach the repository",
-        ),
-        Err(e) => CheckResult::fail(NAME, None, format!("{e:#}"), "check the `gh` installation"),
+    let listing = Listing {
+        name: NAME,
+        command: format!("gh issue list --label {label}"),
+        failed_hint: "`gh auth status` shows whether `gh` can reach the repository",
+        unrun: |e| (format!("{e:#}"), "check the `gh` installation"),
+    };
+    let issues = match listing.run(gh, dir, &Request::IssueList { label }, config.forge.timeout()) {
+        Ok(issues) => issues,
+        Err(failed) => return *failed,
+    };
+    if issues.is_empty() {
+        return CheckResult::pass(NAME, None, format!("no open issue is labelled `{label}`"));
     }
+    let list: Vec<String> = issues.iter().map(|i| format!("#{} {}", i.number, i.title)).collect();
+    CheckResult::fail(
+        NAME,
+        None,
+        format!(
+            "{} open issue{} labelled `{label}`: {}",
+            issues.len(),
+            plural(issues.len()),
+            list.join("; ")
+        ),
+        "close or relabel them before releasing",
+    )
 }
 
 /// `required_env`: every variable of `release.required_env` is set and not empty. Only the
