@@ -140,6 +140,25 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// What one repository brings to the workspace's dependency graph, from its planned
+/// `packages` in the work tree `root`: the names it releases (each package's name and
+/// manifest name, as written and normalised (PEP 503), as manifests name a dependency), and
+/// the dependency names its manifests declare ([`declared_dependencies`]). For
+/// [`infer_edges`].
+pub fn provides_and_declares(
+    root: &Path,
+    packages: &[crate::packages::Package],
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let provides = packages
+        .iter()
+        .flat_map(|p| [Some(p.name.clone()), p.manifest_name.clone()])
+        .flatten()
+        .flat_map(|n| [manifest::normalize_python_name(&n), n])
+        .collect();
+    let folders: Vec<String> = packages.iter().map(|p| p.path.clone()).collect();
+    (provides, declared_dependencies(root, &folders))
+}
+
 /// The dependency names the manifests at the root and in the package folders of the work
 /// tree `root` declare (normalised as [`manifest::parse`] gives them).
 pub fn declared_dependencies(root: &Path, folders: &[String]) -> BTreeSet<String> {

@@ -147,18 +147,9 @@ pub fn run(global: &GlobalArgs, args: &super::options::RunArgs, file: &Path) -> 
         for warning in &plan.warnings {
             ctx.ui.warn(&format!("{}: {warning}", repo.name));
         }
-        // Manifests name a dependency as written, or normalised (PEP 503) for Python.
-        let names: BTreeSet<String> = plan
-            .packages
-            .list
-            .iter()
-            .flat_map(|p| [Some(p.name.clone()), p.manifest_name.clone()])
-            .flatten()
-            .flat_map(|n| [crate::manifest::normalize_python_name(&n), n])
-            .collect();
+        let (names, deps) = workspace::provides_and_declares(&repo.path, &plan.packages.list);
         provides.insert(repo.name.clone(), names);
-        let folders: Vec<String> = plan.packages.list.iter().map(|p| p.path.clone()).collect();
-        declared.insert(repo.name.clone(), workspace::declared_dependencies(&repo.path, &folders));
+        declared.insert(repo.name.clone(), deps);
         members.push((repo.name.clone(), ctx, plan));
     }
     workspace::infer_edges(&mut ws, &provides, &declared);

@@ -79,20 +79,10 @@ fn plan_all(global: &GlobalArgs, place: &Place, opts: &StartOptions) -> Result<V
     for repo in &ws.repos {
         let ctx = super::open(global, &repo.path)?;
         let plan = plan::build(&ctx.repo, &ctx.config, &options)?;
-        let names: BTreeSet<String> = plan
-            .packages
-            .list
-            .iter()
-            .flat_map(|p| [Some(p.name.clone()), p.manifest_name.clone()])
-            .flatten()
-            .flat_map(|n| [crate::manifest::normalize_python_name(&n), n])
-            .collect();
+        let (names, deps) =
+            crate::workspace::provides_and_declares(&repo.path, &plan.packages.list);
         provides.insert(repo.name.clone(), names);
-        let folders: Vec<String> = plan.packages.list.iter().map(|p| p.path.clone()).collect();
-        declared.insert(
-            repo.name.clone(),
-            crate::workspace::declared_dependencies(&repo.path, &folders),
-        );
+        declared.insert(repo.name.clone(), deps);
         opened.push((repo.name.clone(), ctx, plan));
     }
     crate::workspace::infer_edges(&mut ws, &provides, &declared);
