@@ -374,7 +374,8 @@ fn quarantine_in_a_30_package_monorepo_releases_all_but_the_failure_and_its_depe
 /// A run stopped by red checks in PR mode, its release branch pushed: the repository, the
 /// stand-in gh, the bare remote, the run id, and the local refs, worktrees and remote refs
 /// from before the run.
-fn run_stopped_by_red_checks() -> (TestRepo, Gh, PathBuf, String, String, String, String) {
+pub(crate) fn run_stopped_by_red_checks() -> (TestRepo, Gh, PathBuf, String, String, String, String)
+{
     let r = TestRepo::new();
     let gh = Gh::install(&r);
     r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::gh::{self, Gh};
 use crate::support::{Output, TestRepo};
@@ -251,39 +251,20 @@ fn high_severity_with_a_named_approver_goes_through_a_pull_request() {
     assert_eq!(e["type"], "immediate");
 }
 
-/// A single package whose run stopped at the checks, after which its pull request #1 was
-/// merged (the state never heard of it, as when the process dies right after the merge).
-/// Returns the bare remote and the run id.
-fn crashed_after_merge(r: &TestRepo, gh: &Gh) -> (PathBuf, String) {
-    r.write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
-    r.write("tests/it.rs", "#[test]\nfn it() {}\n");
-    r.write("CHANGELOG.md", "# Changelog\n\n## 0.1.0\n\n- first\n");
-    r.write(
-        "release.toml",
-        "[release]\nemail_pattern = \"*@example.com\"\n\n[forge]\nretries = 1\nbase_delay_ms = 1\n",
-    );
-    r.commit("feat: first");
-    r.tag_annotated("v0.1.0");
-    r.change("src/lib.rs", "feat: more");
-    let bare = r.with_origin();
-    r.git(["push", "--quiet", "origin", "main", "--tags"]);
-    r.git(["branch", "--quiet", "-u", "origin/main"]);
-    // The run stops at the checks; then the PR is merged (the state never hears of it, as
-    // when the process dies right after the merge).
-    gh.scenario(json!([{"match": ["pr", "checks"], "fail": "checks_failed"}]));
-    let out = release(r, gh, &["run", "--yes", "--format", "json"]);
-    out.expect_code(1);
-    let run_id = out.json()["run_id"].as_str().expect("run id").to_owned();
-    gh.call(r, &["pr", "merge", "1", "--squash", "--subject", "release: demo v0.2.0"])
+/// A single package whose run stopped at the checks (`many::run_stopped_by_red_checks`),
+/// after which its pull request #1 was merged (the state never heard of it, as when the
+/// process dies right after the merge). Returns the repository, gh, the bare remote and the
+/// run id.
+fn crashed_after_merge() -> (TestRepo, Gh, PathBuf, String) {
+    let (r, gh, bare, run_id, _, _, _) = crate::many::run_stopped_by_red_checks();
+    gh.call(&r, &["pr", "merge", "1", "--squash", "--subject", "release: demo v0.2.0"])
         .expect_code(0);
-    (bare, run_id)
+    (r, gh, bare, run_id)
 }
 
 #[test]
 fn rollback_run_reverts_a_pull_request_merged_just_before_a_crash_and_not_yet_tagged() {
-    let r = TestRepo::new();
-    let gh = Gh::install(&r);
-    let (bare, run_id) = crashed_after_merge(&r, &gh);
+    let (r, gh, bare, run_id) = crashed_after_merge();
     let remote = r.refs_in(&bare);
     let merged = r.git_in(&bare, ["rev-parse", "main"]);
 
@@ -314,9 +295,7 @@ fn rollback_run_reverts_a_pull_request_merged_just_before_a_crash_and_not_yet_ta
 
 #[test]
 fn rollback_run_leaves_a_merged_and_tagged_pull_request_alone_with_what_to_do() {
-    let r = TestRepo::new();
-    let gh = Gh::install(&r);
-    let (bare, run_id) = crashed_after_merge(&r, &gh);
+    let (r, gh, bare, run_id) = crashed_after_merge();
     // The tag went out too before the crash.
     let merged = r.git_in(&bare, ["rev-parse", "main"]);
     r.git(["fetch", "--quiet", "origin", "main"]);
