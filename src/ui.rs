@@ -208,10 +208,38 @@ fn unsafe_char(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
+/// Whether `text` has a character [`unsafe_char`] escapes, judged on its UTF-8 bytes: the
+/// C0 controls are single bytes below 0x20 and 0x7F, and the C1 controls (U+0080-U+009F)
+/// are 0xC2 followed by 0x80-0x9F. A byte loop, because `plan --format json` passes
+/// megabytes through here and decoding every `char` cost a tenth of its rendering.
+#[expect(
+    clippy::needless_bitwise_bool,
+    reason = "non-short-circuit operators keep the block test branch-free, so it vectorizes"
+)]
+fn has_unsafe_char(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // A branch-free test per 64-byte block, which the compiler vectorizes; only a block
+    // with a suspect byte (any control but newline and tab, or 0xC2) is looked at closely.
+    bytes.chunks(64).enumerate().any(|(block, chunk)| {
+        let suspect = chunk.iter().fold(false, |acc, &b| {
+            acc | ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b == 0x7f) | (b == 0xc2)
+        });
+        suspect
+            && chunk.iter().enumerate().any(|(i, &b)| match b {
+                b'\n' | b'\t' => false,
+                0..0x20 | 0x7f => true,
+                0xc2 => {
+                    bytes.get(block * 64 + i + 1).is_some_and(|next| (0x80..0xa0).contains(next))
+                }
+                _ => false,
+            })
+    })
+}
+
 /// [`terminal_safe`]; with `paint`, the colour sequences this crate writes (`ESC[0m`,
 /// `ESC[2m`, `ESC[31m`-`ESC[33m`) are kept.
 fn sanitize(text: &str, paint: bool) -> Cow<'_, str> {
-    if !text.chars().any(unsafe_char) {
+    if !has_unsafe_char(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -243,7 +271,7 @@ fn sanitize(text: &str, paint: bool) -> Cow<'_, str> {
 /// assert_eq!(markdown_safe("fix: \x1b]0;pwned\x07the parser"), "fix: ]0;pwnedthe parser");
 /// ```
 pub fn markdown_safe(text: &str) -> Cow<'_, str> {
-    if text.chars().any(unsafe_char) {
+    if has_unsafe_char(text) {
         Cow::Owned(text.chars().filter(|c| !unsafe_char(*c)).collect())
     } else {
         Cow::Borrowed(text)
@@ -281,4 +309,22 @@ pub fn plain_table<const N: usize>(
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte scan agrees with `char::is_control` on every character of the first three
+    /// UTF-8 lengths, alone and between other text.
+    #[test]
+    fn the_byte_scan_finds_what_char_decoding_finds() {
+        for code in (0..0x1_0000).chain([0x1_F600, 0x10_FFFF]) {
+            let Some(c) = char::from_u32(code) else { continue };
+            for text in [c.to_string(), format!("a{c}"), format!("é{c}ü"), format!("{c}\u{c2}x")]
+            {
+                assert_eq!(has_unsafe_char(&text), text.chars().any(unsafe_char), "{text:?}");
+            }
+        }
+    }
 }

@@ -161,7 +161,12 @@ fn render_json_with(plan: &Plan, syncs: &[&str]) -> String {
     };
     let (hash, mut text) = std::thread::scope(|scope| {
         let hash = scope.spawn(|| plan.hash());
-        let text = serde_json::to_string_pretty(&document).expect("plan rows always serialise");
+        // Sized up front (a reason takes about 250 bytes pretty-printed): growing a 5 MB
+        // buffer by doubling copied it several times.
+        let reasons: usize = plan.rows.iter().map(|r| r.reasons.len()).sum();
+        let mut buf = Vec::with_capacity(4096 + 2048 * plan.rows.len() + 320 * reasons);
+        serde_json::to_writer_pretty(&mut buf, &document).expect("plan rows always serialise");
+        let text = String::from_utf8(buf).expect("serde_json writes UTF-8");
         (hash.join().unwrap_or_else(|_| plan.hash()), text)
     });
     let at = text.find(PLACEHOLDER).expect("the document holds the placeholder");
