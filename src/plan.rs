@@ -359,7 +359,7 @@ pub fn build_at(repo: &Repo, config: &Config, options: &Options, head: ObjectId)
         candidates.iter().map(|c| c.iter().map(|c| c.version.clone()).collect()).collect();
     let existing_tags: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
 
-    let walk = history::walk(repo, head, candidates, config.first_parent)?;
+    let mut walk = history::walk(repo, head, candidates, config.first_parent, classify)?;
     if let Some(shallow) = &walk.shallow {
         let name = &packages.list[selected[shallow.package]].name;
         return Err(Error::usage(format!(
@@ -445,8 +445,16 @@ pub fn build_at(repo: &Repo, config: &Config, options: &Options, head: ObjectId)
         })
         .collect();
     drop(first_seen);
-    let classified: Vec<Classified> =
-        repo.map_messages(&needed, |id| walk.message(id), |_, message| classify(message))?;
+    // Without a commit-graph the walk classified them already, on the core that read each.
+    let mut classified: Vec<Option<Classified>> =
+        needed.iter().map(|id| walk.take_digest(id)).collect();
+    let unread: Vec<ObjectId> =
+        needed.iter().zip(&classified).filter(|(_, c)| c.is_none()).map(|(id, _)| *id).collect();
+    let mut read = repo.map_messages(&unread, |_, message| classify(message))?.into_iter();
+    let classified: Vec<Classified> = classified
+        .iter_mut()
+        .map(|c| c.take().or_else(|| read.next()).expect("one classification per unread commit"))
+        .collect();
 
     let change_files = if config
         .bump

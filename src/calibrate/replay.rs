@@ -404,7 +404,7 @@ pub fn replay(repo: &Repo, config: &Config, selection: &Selection) -> Result<His
     needed.sort_unstable();
     needed.dedup();
     let ids: Vec<ObjectId> = needed.iter().map(|c| graph.ids[*c as usize]).collect();
-    history.commits = repo.map_messages(&ids, |_| None, |_, message| classify(message))?;
+    history.commits = repo.map_messages(&ids, |_, message| classify(message))?;
     let position: HashMap<u32, u32> = needed
         .iter()
         .enumerate()

@@ -198,28 +198,29 @@ impl Repo {
         Ok(None)
     }
 
-    /// Reads the commit `id` into `buf` and returns its tree, parents and committer time;
-    /// `message`, when given, receives the message (lossy UTF-8).
+    /// Reads the commit `id` into `buf` and returns its tree, parents and committer time,
+    /// with `digest` applied to its message (decoded by `decode_message`: UTF-8, Latin-1
+    /// when the commit says so, otherwise lossy).
     ///
     /// # Errors
     /// The object is missing, not a commit, or corrupt.
-    pub fn commit(
+    pub fn commit_digest<T>(
         &self,
         id: &ObjectId,
         buf: &mut Vec<u8>,
-        message: Option<&mut String>,
-    ) -> Result<CommitInfo> {
+        digest: impl FnOnce(&str) -> T,
+    ) -> Result<(CommitInfo, T)> {
         let commit = self
             .inner
             .objects
             .find_commit(id, buf)
             .with_context(|| format!("failed to read commit {id}"))?;
-        Ok(commit_info(id, &commit, &self.shallow, message))
+        Ok((commit_info(id, &commit, &self.shallow), digest(&decode_message(&commit))))
     }
 
     /// What [`super::ahead`] needs to read commits without this handle: the object directory
     /// packs are read from, the hash kind, the shallow boundary, and the objects `refs/replace/`
-    /// replaces (sorted), which [`Repo::commit`] reads as their replacements.
+    /// replaces (sorted), which [`Repo::commit_digest`] reads as their replacements.
     pub(crate) fn pack_source(&self) -> PackSource {
         let store = self.inner.objects.store_ref();
         let mut replaced: Vec<ObjectId> = store.replacements().map(|(from, _)| from).collect();
@@ -254,7 +255,12 @@ impl Repo {
                 });
             }
         }
-        self.commit(id, buf, None)
+        let commit = self
+            .inner
+            .objects
+            .find_commit(id, buf)
+            .with_context(|| format!("failed to read commit {id}"))?;
+        Ok(commit_info(id, &commit, &self.shallow))
     }
 
     /// The commit-graph generation number (topological level) of `id`: 1 for a root, and
@@ -328,25 +334,20 @@ impl Repo {
     }
 
     /// Reads the messages of `ids` and maps each through `f`, in parallel (see
-    /// [`Repo::parallel`]). Results are in the order of `ids`. A message found by `known`
-    /// (one the history walk already read) is not read again.
+    /// [`Repo::parallel`]). Results are in the order of `ids`.
     ///
     /// # Errors
     /// A commit is missing or corrupt.
-    pub fn map_messages<'k, T, F, K>(&self, ids: &[ObjectId], known: K, f: F) -> Result<Vec<T>>
+    pub fn map_messages<T, F>(&self, ids: &[ObjectId], f: F) -> Result<Vec<T>>
     where
         T: Send,
         F: Fn(&ObjectId, &str) -> T + Sync,
-        K: Fn(&ObjectId) -> Option<&'k str> + Sync,
     {
         self.parallel(ids, 2048, |repo, chunk| {
             let mut buf = Vec::new();
             chunk
                 .iter()
                 .map(|id| {
-                    if let Some(message) = known(id) {
-                        return Ok(f(id, message));
-                    }
                     let commit = repo
                         .inner
                         .objects
@@ -609,30 +610,25 @@ impl Repo {
     }
 }
 
-/// A commit's message as text: UTF-8 as is; a message git stored in Latin-1
-/// (`i18n.commitEncoding`, recorded in the `encoding` header) decoded, every byte being the
-/// code point of the same value; anything else read lossily, never an error.
 /// The walk's view of a decoded commit: its tree, its parents (none for a shallow boundary
-/// commit, as git treats them; `shallow` is sorted) and its committer time; the message into
-/// `message` when asked for. Shared by [`Repo::commit`] and the read-ahead of
-/// [`super::ahead`], so both give the same answer for the same object.
+/// commit, as git treats them; `shallow` is sorted) and its committer time. Shared by
+/// [`Repo::commit_header`], [`Repo::commit_digest`] and the read-ahead of [`super::ahead`],
+/// so all give the same answer for the same object.
 pub(crate) fn commit_info(
     id: &ObjectId,
     commit: &gix::objs::CommitRef<'_>,
     shallow: &[ObjectId],
-    message: Option<&mut String>,
 ) -> CommitInfo {
     let time = commit.committer().map_or(0, |c| c.seconds());
-    if let Some(out) = message {
-        out.clear();
-        out.push_str(&decode_message(commit));
-    }
     let parents =
         if shallow.binary_search(id).is_ok() { Vec::new() } else { commit.parents().collect() };
     CommitInfo { tree: commit.tree(), parents, time }
 }
 
-fn decode_message<'a>(commit: &gix::objs::CommitRef<'a>) -> std::borrow::Cow<'a, str> {
+/// A commit's message as text: UTF-8 as is; a message git stored in Latin-1
+/// (`i18n.commitEncoding`, recorded in the `encoding` header) decoded, every byte being the
+/// code point of the same value; anything else read lossily, never an error.
+pub(crate) fn decode_message<'a>(commit: &gix::objs::CommitRef<'a>) -> std::borrow::Cow<'a, str> {
     let latin1 = commit.encoding.is_some_and(|e| {
         ["iso-8859-1", "latin1", "latin-1"]
             .iter()

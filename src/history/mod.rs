@@ -144,12 +144,13 @@ pub struct Shallow {
     pub package: usize,
 }
 
-/// The result of [`walk`]: per-package histories plus the walked commits' headers.
-pub struct Walk {
+/// The result of [`walk`]: per-package histories plus the walked commits' headers, and the
+/// digests (the plan's classifications) of the messages it read.
+pub struct Walk<T> {
     /// One entry per package, in the order the candidates were given.
     pub packages: Vec<PackageHistory>,
     headers: HashMap<ObjectId, CommitInfo>,
-    messages: HashMap<ObjectId, String>,
+    digests: HashMap<ObjectId, T>,
     /// How many distinct commits were read.
     pub commits_read: usize,
     /// How many of them were decoded ahead on a second core (see [`crate::git::ahead`]).
@@ -160,16 +161,16 @@ pub struct Walk {
     pub shallow: Option<Shallow>,
 }
 
-impl Walk {
+impl<T> Walk<T> {
     /// The tree and parents of a walked commit, if it was walked.
     pub fn info(&self, id: &ObjectId) -> Option<&CommitInfo> {
         self.headers.get(id)
     }
 
-    /// The message of a commit the walk inflated (decoded as [`Repo::map_messages`] does),
-    /// if it kept it: without a commit-graph, every commit it walked by date.
-    pub fn message(&self, id: &ObjectId) -> Option<&str> {
-        self.messages.get(id).map(String::as_str)
+    /// Takes the digest of a commit's message (see [`walk`]) if the walk kept it: without a
+    /// commit-graph, of every commit it walked by date. `None` the second time.
+    pub fn take_digest(&mut self, id: &ObjectId) -> Option<T> {
+        self.digests.remove(id)
     }
 }
 
@@ -206,8 +207,8 @@ enum Flow {
 }
 
 /// One walk in one order.
-struct Walker<'a, 'r> {
-    reader: &'a mut Reader<'r>,
+struct Walker<'a, 'r, T> {
+    reader: &'a mut Reader<'r, T>,
     levels: &'a mut Levels,
     by_level: bool,
     nodes: HashMap<ObjectId, Node>,
@@ -226,7 +227,7 @@ struct Walker<'a, 'r> {
     parents: Vec<ObjectId>,
 }
 
-impl Walker<'_, '_> {
+impl<T: Send + 'static> Walker<'_, '_, T> {
     fn key(&mut self, id: ObjectId) -> Result<i64> {
         if self.by_level {
             Ok(i64::from(self.levels.of(self.reader, id)?))
@@ -480,14 +481,20 @@ impl Walker<'_, '_> {
 /// contribute only their first parent. Tags whose target is not a commit are skipped and
 /// listed in [`PackageHistory::not_commits`].
 ///
+/// `digest` is applied to the message of each commit the walk inflates anyway (all it walks
+/// when there is no commit-graph), on whichever core decoded the commit; the results are
+/// kept for [`Walk::take_digest`], so the caller reads no commit twice. The plan passes
+/// `conventional::classify`.
+///
 /// # Errors
 /// A commit or tag object cannot be read.
-pub fn walk(
+pub fn walk<T: Send + 'static>(
     repo: &Repo,
     head: ObjectId,
     candidates: Vec<Vec<Candidate>>,
     first_parent: bool,
-) -> Result<Walk> {
+    digest: fn(&str) -> T,
+) -> Result<Walk<T>> {
     let tracks: Vec<Track> = candidates
         .into_iter()
         .map(|mut c| {
@@ -507,14 +514,15 @@ pub fn walk(
     let mut reader = Reader {
         repo,
         headers: HashMap::default(),
-        messages: HashMap::default(),
+        digests: HashMap::default(),
         // Without a commit-graph the date-ordered walk inflates each commit anyway.
-        keep_messages: !graph,
+        keep_digests: !graph,
+        digest,
         buf: Vec::new(),
         first_parent,
         // Without a commit-graph, a second core decodes the commits that follow HEAD in its
         // pack while the walk goes (see `git::ahead`).
-        ahead: if graph { None } else { ReadAhead::start(repo, head) },
+        ahead: if graph { None } else { ReadAhead::start(repo, head, digest) },
         delivered: HashMap::default(),
         taken_ahead: 0,
     };
@@ -524,8 +532,8 @@ pub fn walk(
     loop {
         let mut attempt = tracks.clone();
         if order == Order::Computed {
-            // The whole history is traversed: keep no messages beyond the ones read so far.
-            reader.keep_messages = false;
+            // The whole history is traversed: keep no digests beyond the ones made so far.
+            reader.keep_digests = false;
             reader.ahead = None;
             reader.delivered = HashMap::default();
             levels.of(&mut reader, head)?;
@@ -580,7 +588,7 @@ pub fn walk(
         return Ok(Walk {
             packages,
             headers: reader.headers,
-            messages: reader.messages,
+            digests: reader.digests,
             commits_read,
             read_ahead: reader.taken_ahead,
             order,
@@ -590,7 +598,11 @@ pub fn walk(
 }
 
 /// Whether the answer needs history below a shallow boundary (module docs, Shallow clones).
-fn shallow_problem(walker: &Walker<'_, '_>, tracks: &[Track], order: Order) -> Option<Shallow> {
+fn shallow_problem<T: Send + 'static>(
+    walker: &Walker<'_, '_, T>,
+    tracks: &[Track],
+    order: Order,
+) -> Option<Shallow> {
     let repo = walker.reader.repo;
     if !repo.is_shallow() {
         return None;

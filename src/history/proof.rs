@@ -13,8 +13,8 @@ use super::reader::Reader;
 /// merge base (git's `paint_down_to_common`): exact whatever the dates, because the walk
 /// only stops once every queued commit is reachable from both. `None` when it would take
 /// more than `budget` more commits.
-pub(super) fn is_ancestor(
-    reader: &mut Reader<'_>,
+pub(super) fn is_ancestor<T: Send + 'static>(
+    reader: &mut Reader<'_, T>,
     ancestor: ObjectId,
     descendant: ObjectId,
     budget: &mut usize,

@@ -7,24 +7,27 @@ use gix::hashtable::HashMap;
 use crate::git::ahead::ReadAhead;
 use crate::git::read::{CommitInfo, Repo};
 
-/// Reads commit headers once and keeps them (and, while `keep_messages`, the messages of
-/// the commits it had to inflate anyway, so the plan does not read them a second time).
-pub(super) struct Reader<'r> {
+/// Reads commit headers once and keeps them; while `keep_digests`, also the digest of each
+/// message it had to inflate anyway (the plan's classification), so the plan does not read
+/// those commits a second time.
+pub(super) struct Reader<'r, T> {
     pub(super) repo: &'r Repo,
     pub(super) headers: HashMap<ObjectId, CommitInfo>,
-    pub(super) messages: HashMap<ObjectId, String>,
-    pub(super) keep_messages: bool,
+    pub(super) digests: HashMap<ObjectId, T>,
+    pub(super) keep_digests: bool,
+    /// What a kept message is turned into.
+    pub(super) digest: fn(&str) -> T,
     pub(super) buf: Vec<u8>,
     pub(super) first_parent: bool,
     /// Commits decoded on another core ahead of the walk (no commit-graph only).
-    pub(super) ahead: Option<ReadAhead>,
+    pub(super) ahead: Option<ReadAhead<T>>,
     /// What `ahead` delivered that the walk has not asked for yet.
-    pub(super) delivered: HashMap<ObjectId, (CommitInfo, String)>,
+    pub(super) delivered: HashMap<ObjectId, (CommitInfo, T)>,
     /// How many of the commits read came from `ahead`.
     pub(super) taken_ahead: usize,
 }
 
-impl Reader<'_> {
+impl<T: Send + 'static> Reader<'_, T> {
     pub(super) fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
         if !self.headers.contains_key(id) {
             if let Some(ahead) = &mut self.ahead
@@ -32,26 +35,31 @@ impl Reader<'_> {
             {
                 let delivered = &mut self.delivered;
                 ahead.drain(|d| {
-                    delivered.insert(d.id, (d.info, d.message));
+                    delivered.insert(d.id, (d.info, d.digest));
                 });
             }
-            if let Some((info, message)) = self.delivered.remove(id) {
+            if let Some((info, digest)) = self.delivered.remove(id) {
                 self.taken_ahead += 1;
-                if self.keep_messages {
-                    self.messages.insert(*id, message);
+                if self.keep_digests {
+                    self.digests.insert(*id, digest);
                 }
                 self.headers.insert(*id, info);
+                if let Some(ahead) = &self.ahead {
+                    ahead.walked(self.headers.len());
+                }
                 return Ok(&self.headers[id]);
             }
-            let info = if self.keep_messages {
-                let mut message = String::new();
-                let info = self.repo.commit(id, &mut self.buf, Some(&mut message))?;
-                self.messages.insert(*id, message);
+            let info = if self.keep_digests {
+                let (info, digest) = self.repo.commit_digest(id, &mut self.buf, self.digest)?;
+                self.digests.insert(*id, digest);
                 info
             } else {
                 self.repo.commit_header(id, &mut self.buf)?
             };
             self.headers.insert(*id, info);
+            if let Some(ahead) = &self.ahead {
+                ahead.walked(self.headers.len());
+            }
         }
         Ok(&self.headers[id])
     }
@@ -81,7 +89,11 @@ pub(super) struct Levels {
 
 impl Levels {
     /// The level of `id`, computing it from its parents' where no commit-graph covers it.
-    pub(super) fn of(&mut self, reader: &mut Reader<'_>, id: ObjectId) -> Result<u32> {
+    pub(super) fn of<T: Send + 'static>(
+        &mut self,
+        reader: &mut Reader<'_, T>,
+        id: ObjectId,
+    ) -> Result<u32> {
         if let Some(level) = self.known(reader.repo, &id) {
             return Ok(level);
         }

@@ -156,10 +156,10 @@ fn diff_level(
 ///
 /// # Errors
 /// A commit or tree is missing or corrupt.
-pub fn touched(
+pub fn touched<T>(
     repo: &Repo,
     cache: &mut TreeCache,
-    walk: &Walk,
+    walk: &Walk<T>,
     trie: &PathTrie,
     commit: &ObjectId,
 ) -> Result<Vec<usize>> {

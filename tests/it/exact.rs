@@ -414,6 +414,22 @@ fn plan_with_commits_decoded_ahead_equals_a_full_traversal() {
     if usize::try_from(commits).expect("fits") != reachable(&h, tip) {
         wrong.push(format!("whole history: {commits} commits, want {}", reachable(&h, tip)));
     }
+    // Each commit's reason carries its own message, classified on whichever core read it.
+    let subjects = r.git(["log", "--format=%H %s", "HEAD"]);
+    let subject_of: std::collections::HashMap<&str, &str> =
+        subjects.lines().filter_map(|l| l.split_once(' ')).collect();
+    let reasons = whole.json()["packages"][0]["reasons"].as_array().expect("reasons").clone();
+    assert_eq!(reasons.len(), subject_of.len(), "one reason per commit");
+    for reason in &reasons {
+        let commit = reason["commit"].as_str().expect("commit");
+        let summary = reason["summary"].as_str().expect("summary");
+        if subject_of.get(commit) != Some(&summary) {
+            wrong.push(format!(
+                "{commit}: reason says `{summary}`, git says {:?}",
+                subject_of.get(commit)
+            ));
+        }
+    }
     assert!(wrong.is_empty(), "plans differ from a full traversal:\n{}", wrong.join("\n"));
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     assert!(
