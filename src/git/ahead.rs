@@ -167,7 +167,7 @@ impl<T> Reader<T> {
         let mut batch = Vec::with_capacity(RUN);
         loop {
             let high = low.saturating_add(window);
-            let entries = entries_between(&bundle.index, low, high);
+            let entries = entries_between(&bundle.index, low, high, &self.stop);
             if entries.is_empty() {
                 return;
             }
@@ -245,9 +245,16 @@ fn bundle_holding(
 }
 
 /// The index's entries whose pack offset is in `low..high`, as `(offset, index position)`,
-/// in pack order.
-fn entries_between(index: &pack::index::File, low: u64, high: u64) -> Vec<(u64, u32)> {
+/// in pack order. The pass stops early once `stop` is set (the caller stops too), so a walk
+/// that ends early does not wait for a pass over a large index.
+fn entries_between(
+    index: &pack::index::File,
+    low: u64,
+    high: u64,
+    stop: &AtomicBool,
+) -> Vec<(u64, u32)> {
     let mut out: Vec<(u64, u32)> = (0..index.num_objects())
+        .take_while(|at| !(at % 4096 == 0 && stop.load(Ordering::Relaxed)))
         .filter_map(|at| {
             let offset = index.pack_offset_at_index(at);
             (low..high).contains(&offset).then_some((offset, at))

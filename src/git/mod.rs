@@ -2,5 +2,6 @@
 //! what must honour the user's setup (push, fetch, ls-remote, tags, worktrees).
 
 pub mod ahead;
+pub mod bulk;
 pub mod cli;
 pub mod read;

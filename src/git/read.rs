@@ -333,8 +333,9 @@ impl Repo {
         })
     }
 
-    /// Reads the messages of `ids` and maps each through `f`, in parallel (see
-    /// [`Repo::parallel`]). Results are in the order of `ids`.
+    /// Reads the messages of `ids` and maps each through `f`, in parallel. Results are in the
+    /// order of `ids`. When many are wanted, they are read from their pack in pack order
+    /// ([`super::bulk`]); the rest by id (see [`Repo::parallel`]).
     ///
     /// # Errors
     /// A commit is missing or corrupt.
@@ -343,20 +344,29 @@ impl Repo {
         T: Send,
         F: Fn(&ObjectId, &str) -> T + Sync,
     {
-        self.parallel(ids, 2048, |repo, chunk| {
-            let mut buf = Vec::new();
-            chunk
-                .iter()
-                .map(|id| {
-                    let commit = repo
-                        .inner
-                        .objects
-                        .find_commit(id, &mut buf)
-                        .with_context(|| format!("failed to read commit {id}"))?;
-                    Ok(f(id, &decode_message(&commit)))
-                })
-                .collect()
-        })
+        let mut found = super::bulk::map_messages(self, ids, &f);
+        let unread: Vec<ObjectId> =
+            ids.iter().zip(&found).filter(|(_, v)| v.is_none()).map(|(id, _)| *id).collect();
+        let mut read = self
+            .parallel(&unread, 2048, |repo, chunk| {
+                let mut buf = Vec::new();
+                chunk
+                    .iter()
+                    .map(|id| {
+                        let commit = repo
+                            .inner
+                            .objects
+                            .find_commit(id, &mut buf)
+                            .with_context(|| format!("failed to read commit {id}"))?;
+                        Ok(f(id, &decode_message(&commit)))
+                    })
+                    .collect()
+            })?
+            .into_iter();
+        Ok(found
+            .iter_mut()
+            .map(|v| v.take().or_else(|| read.next()).expect("one message per unread commit"))
+            .collect())
     }
 
     /// Reads each of `ids` and maps the decoded commit through `f`, in parallel (see

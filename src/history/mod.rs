@@ -520,9 +520,11 @@ pub fn walk<T: Send + 'static>(
         digest,
         buf: Vec::new(),
         first_parent,
-        // Without a commit-graph, a second core decodes the commits that follow HEAD in its
-        // pack while the walk goes (see `git::ahead`).
-        ahead: if graph { None } else { ReadAhead::start(repo, head, digest) },
+        // A second core decodes the commits that follow HEAD in its pack while the walk goes
+        // (see `git::ahead`). Without a commit-graph the walk takes them; with one it reads
+        // the graph, and the digests made meanwhile are collected at the end.
+        ahead: ReadAhead::start(repo, head, digest),
+        take_ahead: !graph,
         delivered: HashMap::default(),
         taken_ahead: 0,
     };
@@ -584,7 +586,10 @@ pub fn walk<T: Send + 'static>(
             packages.push(t.history);
         }
         let commits_read = reader.headers.len();
-        reader.ahead = None;
+        let harvested = reader.harvest();
+        if graph {
+            reader.taken_ahead += harvested;
+        }
         return Ok(Walk {
             packages,
             headers: reader.headers,

@@ -19,8 +19,11 @@ pub(super) struct Reader<'r, T> {
     pub(super) digest: fn(&str) -> T,
     pub(super) buf: Vec<u8>,
     pub(super) first_parent: bool,
-    /// Commits decoded on another core ahead of the walk (no commit-graph only).
+    /// Commits decoded on another core ahead of the walk.
     pub(super) ahead: Option<ReadAhead<T>>,
+    /// Whether the walk takes its commits from `ahead` (no commit-graph). With one, the walk
+    /// reads the graph and `ahead` only makes digests, collected when the walk ends.
+    pub(super) take_ahead: bool,
     /// What `ahead` delivered that the walk has not asked for yet.
     pub(super) delivered: HashMap<ObjectId, (CommitInfo, T)>,
     /// How many of the commits read came from `ahead`.
@@ -30,7 +33,8 @@ pub(super) struct Reader<'r, T> {
 impl<T: Send + 'static> Reader<'_, T> {
     pub(super) fn load(&mut self, id: &ObjectId) -> Result<&CommitInfo> {
         if !self.headers.contains_key(id) {
-            if let Some(ahead) = &mut self.ahead
+            if self.take_ahead
+                && let Some(ahead) = &mut self.ahead
                 && !self.delivered.contains_key(id)
             {
                 let delivered = &mut self.delivered;
@@ -57,11 +61,30 @@ impl<T: Send + 'static> Reader<'_, T> {
                 self.repo.commit_header(id, &mut self.buf)?
             };
             self.headers.insert(*id, info);
-            if let Some(ahead) = &self.ahead {
+            if self.take_ahead
+                && let Some(ahead) = &self.ahead
+            {
                 ahead.walked(self.headers.len());
             }
         }
         Ok(&self.headers[id])
+    }
+
+    /// Stops the read-ahead and keeps the digests of everything it decoded that the walk did
+    /// not take; returns how many it kept. With a commit-graph these are the digests the plan
+    /// would otherwise read the commits again for.
+    pub(super) fn harvest(&mut self) -> usize {
+        let before = self.digests.len();
+        let digests = &mut self.digests;
+        if let Some(mut ahead) = self.ahead.take() {
+            ahead.drain(|d| {
+                digests.entry(d.id).or_insert(d.digest);
+            });
+        }
+        for (id, (_, digest)) in self.delivered.drain() {
+            digests.entry(id).or_insert(digest);
+        }
+        self.digests.len() - before
     }
 
     pub(super) fn time(&mut self, id: &ObjectId) -> Result<i64> {

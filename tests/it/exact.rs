@@ -478,3 +478,83 @@ fn a_replaced_commit_is_read_as_its_replacement_with_commits_decoded_ahead() {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     assert!(out.stderr.contains("decoded ahead") || cores < 2, "{}", out.stderr);
 }
+
+/// With a commit-graph the walk reads no message, and the plan reads the range's messages in
+/// pack order (`git::bulk`) or by id. Spread over two packs and loose objects, and then with
+/// a commit `refs/replace/` replaces, every reason must carry the message git shows.
+#[test]
+fn messages_from_two_packs_loose_objects_and_a_replacement_match_git_with_a_commit_graph() {
+    let r = TestRepo::new();
+    let import = |from: usize, to: usize| {
+        let mut stream = String::new();
+        for n in from..=to {
+            let message = format!("fix: change {n}");
+            let _ = write!(
+                stream,
+                "commit refs/heads/main\nmark :{n}\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}\n",
+                START + 60 * i64::try_from(n).expect("small"),
+                message.len()
+            );
+            if n > from {
+                let _ = writeln!(stream, "from :{}", n - 1);
+            } else if from > 1 {
+                let _ = writeln!(stream, "from refs/heads/main^0");
+            }
+        }
+        git_with_input(&r, &["fast-import", "--quiet"], &stream);
+    };
+    import(1, 3000);
+    r.git(["-c", "gc.writeCommitGraph=false", "repack", "-a", "-d", "-q"]);
+    import(3001, 4500); // a second pack, as fast-import leaves it
+    r.git(["update-ref", "--no-deref", "HEAD", "refs/heads/main"]);
+    for n in 1..=3 {
+        r.git(["commit", "-q", "--allow-empty", "-m", &format!("fix: loose {n}")]);
+    }
+    let packs = std::fs::read_dir(r.path().join(".git/objects/pack"))
+        .expect("pack dir")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "idx")))
+        .count();
+    assert_eq!(packs, 2, "two packs");
+    r.git(["commit-graph", "write", "--reachable"]);
+
+    let check = |label: &str| {
+        let out = r.run_env(
+            ["plan", "-vv", "--format", "json"],
+            &[("GIT_RELEASE_TAG_FORMAT", "none-{version}")],
+        );
+        assert_eq!(out.code, 0, "{label}: {}", out.stderr);
+        let log = r.git(["log", "--format=%H %s", "HEAD"]);
+        let subject_of: std::collections::HashMap<&str, &str> =
+            log.lines().filter_map(|l| l.split_once(' ')).collect();
+        let json = out.json();
+        let reasons = json["packages"][0]["reasons"].as_array().expect("reasons");
+        assert_eq!(reasons.len(), subject_of.len(), "{label}: one reason per commit");
+        let wrong: Vec<String> = reasons
+            .iter()
+            .filter_map(|reason| {
+                let commit = reason["commit"].as_str().expect("commit");
+                let summary = reason["summary"].as_str().expect("summary");
+                (subject_of.get(commit) != Some(&summary)).then(|| {
+                    format!("{commit}: `{summary}`, git says {:?}", subject_of.get(commit))
+                })
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{label}:\n{}", wrong.join("\n"));
+        out.stderr
+    };
+    let stderr = check("two packs and loose objects");
+    assert!(stderr.contains("by commit-graph generation number"), "{stderr}");
+
+    // Commit 2,000 is replaced by one with the same parent and tree and another message.
+    let original = r.git(["rev-parse", "HEAD~2503"]).trim().to_owned();
+    let body = r.git(["cat-file", "commit", &original]);
+    let replacement_text = body.replace("fix: change 2000", "fix: the replacement of 2000");
+    assert_ne!(body, replacement_text, "commit 2000 is HEAD~2503");
+    let replacement =
+        git_with_input(&r, &["hash-object", "-t", "commit", "-w", "--stdin"], &replacement_text);
+    r.git(["replace", &original, replacement.trim()]);
+    let stderr = check("a replaced commit");
+    // As git does (commit-graph.c, `commit_graph_compatible`), the graph is not used once a
+    // commit is replaced: the walk reads, and classifies, every commit itself.
+    assert!(stderr.contains("by committer date"), "{stderr}");
+}
