@@ -335,7 +335,7 @@ impl Repo {
 
     /// Reads the messages of `ids` and maps each through `f`, in parallel. Results are in the
     /// order of `ids`. When many are wanted, they are read from their pack in pack order
-    /// ([`super::bulk`]); the rest by id (see [`Repo::parallel`]).
+    /// ([`super::bulk`]); the rest by id, in parallel (see [`Repo::parallel`]).
     ///
     /// # Errors
     /// A commit is missing or corrupt.
@@ -347,22 +347,8 @@ impl Repo {
         let mut found = super::bulk::map_messages(self, ids, &f);
         let unread: Vec<ObjectId> =
             ids.iter().zip(&found).filter(|(_, v)| v.is_none()).map(|(id, _)| *id).collect();
-        let mut read = self
-            .parallel(&unread, 2048, |repo, chunk| {
-                let mut buf = Vec::new();
-                chunk
-                    .iter()
-                    .map(|id| {
-                        let commit = repo
-                            .inner
-                            .objects
-                            .find_commit(id, &mut buf)
-                            .with_context(|| format!("failed to read commit {id}"))?;
-                        Ok(f(id, &decode_message(&commit)))
-                    })
-                    .collect()
-            })?
-            .into_iter();
+        let mut read =
+            self.map_commits(&unread, |id, commit| f(id, &decode_message(commit)))?.into_iter();
         Ok(found
             .iter_mut()
             .map(|v| v.take().or_else(|| read.next()).expect("one message per unread commit"))
