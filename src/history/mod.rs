@@ -43,7 +43,12 @@
 //! are known. A second core decodes the commits that follow HEAD in its pack (where `git gc`
 //! puts them in the order this walk wants them) and hands them over
 //! ([`crate::git::ahead`]); the walk reads itself whatever has not arrived, so the answer
-//! never depends on it.
+//! never depends on it. With a commit-graph the walk reads the graph, and the second core
+//! decodes the same commits meanwhile for their messages only.
+//!
+//! Every message read on the way, on either core, is passed through the caller's digest
+//! function (the plan's Conventional Commit classification) right away, and only the digest
+//! is kept ([`Walk::take_digest`]): each commit of a range is inflated and classified once.
 //!
 //! So, without a commit-graph, a plan costs a walk of its ranges plus, per range, a walk
 //! from the boundary down to the merge base of each side branch that forked before it; a
