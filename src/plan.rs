@@ -445,7 +445,8 @@ pub fn build_at(repo: &Repo, config: &Config, options: &Options, head: ObjectId)
         })
         .collect();
     drop(first_seen);
-    // Without a commit-graph the walk classified them already, on the core that read each.
+    // The walk classified them already, on the core that read each (with a commit-graph,
+    // those the second core reached during the walk); the rest are read here.
     let mut classified: Vec<Option<Classified>> =
         needed.iter().map(|id| walk.take_digest(id)).collect();
     let unread: Vec<ObjectId> =

@@ -12,6 +12,10 @@
 //! cores share the inflating (and the classifying of the messages) in whatever proportion
 //! their speeds give, which on a machine whose second core is busy elsewhere is not half.
 //!
+//! With a commit-graph the walk reads parents and levels from the graph and takes nothing
+//! from the read-ahead; it only collects, when it ends, the messages' digests made meanwhile
+//! (the walk never reports its progress then, so nothing is skipped).
+//!
 //! What the read-ahead delivers is only a cache: each commit is decoded from its own object
 //! by the same functions as [`Repo::commit_digest`] (`read::commit_info` and
 //! `read::decode_message`), so the walk's answer cannot depend on it; a commit

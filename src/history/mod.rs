@@ -173,7 +173,8 @@ impl<T> Walk<T> {
     }
 
     /// Takes the digest of a commit's message (see [`walk`]) if the walk kept it: without a
-    /// commit-graph, of every commit it walked by date. `None` the second time.
+    /// commit-graph, of every commit it walked by date; with one, of the commits the second
+    /// core reached while the walk went. `None` the second time.
     pub fn take_digest(&mut self, id: &ObjectId) -> Option<T> {
         self.digests.remove(id)
     }
