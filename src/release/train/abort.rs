@@ -28,11 +28,9 @@ pub fn abort(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: b
         .with_hint("`git release rollback TAG` undoes a published release")
         .into());
     }
-    let first = super::open(global, &m.repos[0].path)?;
+    let (first, _lock, mut m) = super::open_locked(global, &path, &m)?;
     let ui = first.ui.clone();
     let who = crate::release::preflight::identity(&first);
-    let _lock = super::lock(&path, &m.train_id)?;
-    let mut m = super::manifest::load(&path)?;
     let mut out = String::new();
     for i in 0..m.repos.len() {
         let ctx = super::open(global, &m.repos[i].path)?;

@@ -161,6 +161,23 @@ pub fn lock(path: &Path, train_id: &str) -> Result<crate::release::lock::Lock> {
     crate::release::lock::Lock::acquire(dir, train_id)
 }
 
+/// Opens the train's first repository, takes the train lock (see [`lock`]), and reads the
+/// manifest at `path` again under it: another process may have moved the train on between
+/// the caller's first read (`m`) and the lock. Returns the opened repository, the lock
+/// (released when dropped) and the manifest as it now is.
+///
+/// # Errors
+/// See [`open`], [`lock`] and [`manifest::load`].
+pub fn open_locked(
+    global: &GlobalArgs,
+    path: &Path,
+    m: &Manifest,
+) -> Result<(Ctx, crate::release::lock::Lock, Manifest)> {
+    let first = open(global, &m.repos[0].path)?;
+    let lock = lock(path, &m.train_id)?;
+    Ok((first, lock, manifest::load(path)?))
+}
+
 /// Saves `m` at `path` and says nothing: every step of a train calls it after each change.
 ///
 /// # Errors

@@ -133,11 +133,8 @@ pub fn resume(global: &GlobalArgs, path: &Path, opts: &PromoteOptions) -> Result
 
 fn run_promotion(global: &GlobalArgs, path: &Path, opts: &PromoteOptions) -> Result<()> {
     let m = super::manifest::load(path)?;
-    let first = super::open(global, &m.repos[0].path)?;
+    let (first, _lock, mut m) = super::open_locked(global, path, &m)?;
     let ui = first.ui.clone();
-    let _lock = super::lock(path, &m.train_id)?;
-    // Read again under the lock: another process may have moved the train on meanwhile.
-    let mut m = super::manifest::load(path)?;
     match m.state {
         Lifecycle::Ship => {
             ui.status(&format!("train {} has shipped already", m.train_id));

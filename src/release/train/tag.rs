@@ -42,11 +42,9 @@ pub fn tag(global: &GlobalArgs, place: &Place, train: Option<&str>, dry_run: boo
         ))
         .into());
     }
-    let first = super::open(global, &m.repos[0].path)?;
+    let (first, _lock, mut m) = super::open_locked(global, &path, &m)?;
     let ui = first.ui.clone();
     let who = crate::release::preflight::identity(&first);
-    let _lock = super::lock(&path, &m.train_id)?;
-    let mut m = super::manifest::load(&path)?;
     // The next number: after every RC tag of the train's packages, local or remote.
     let mut highest = m.rc_number.unwrap_or(0);
     for r in &m.repos {
